@@ -1,0 +1,164 @@
+//! Runs many trials in parallel and folds them into mergeable statistics, reproducibly.
+//!
+//! Trials are numbered; trial i's random numbers depend only on (seed, i). Work is split into
+//! fixed chunks of trials and every accumulator merges exactly, so the result is the same bits
+//! whatever the number of threads. Memory holds one accumulator per rayon task, never per trial.
+
+use crate::model::Model;
+use crate::scenario::{Scenario, Series};
+use crate::stats::CellStats;
+use rayon::prelude::*;
+
+/// Trials per unit of parallel work.
+pub const CHUNK_TRIALS: u64 = 1024;
+/// Default number of whole trajectories kept for charts (the first trials, by number).
+pub const DEFAULT_PATH_SAMPLES: usize = 40;
+
+/// What to run: the model, the threshold checks to count, and how many paths to keep.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    pub model: Model,
+    pub targets: Vec<TargetCheck>,
+    pub trials: u64,
+    pub seed: u64,
+    pub path_samples: usize,
+}
+
+/// Counts trials with capacity >= `capacity` in one series at one grid time.
+#[derive(Debug, Clone, Copy)]
+pub struct TargetCheck {
+    pub series: usize,
+    pub grid_index: usize,
+    pub capacity: f64,
+}
+
+/// One trial's whole trajectory, every series, kept for charts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampledPath {
+    pub trial: u64,
+    /// Series-major, like [`crate::model::TrialBuffer`].
+    pub values: Vec<f64>,
+}
+
+/// Everything a run learns, mergeable across chunks, threads and (later) machines.
+#[derive(Debug, Clone)]
+pub struct Aggregate {
+    pub series_count: usize,
+    pub grid_len: usize,
+    /// `cells[s * grid_len + k]`.
+    pub cells: Vec<CellStats>,
+    pub target_hits: Vec<u64>,
+    pub trials: u64,
+    /// Sorted by trial number.
+    pub paths: Vec<SampledPath>,
+}
+
+impl RunSpec {
+    pub fn from_scenario(scenario: &Scenario) -> Self {
+        let model = Model::new(scenario);
+        let total = model.series_count() - 1;
+        let targets = scenario
+            .targets
+            .iter()
+            .map(|t| TargetCheck {
+                series: match t.series {
+                    Series::City(i) => i,
+                    Series::Total => total,
+                },
+                grid_index: t.grid_index,
+                capacity: t.capacity,
+            })
+            .collect();
+        RunSpec {
+            model,
+            targets,
+            trials: scenario.trials,
+            seed: scenario.seed,
+            path_samples: DEFAULT_PATH_SAMPLES,
+        }
+    }
+}
+
+impl Aggregate {
+    pub fn new(spec: &RunSpec) -> Self {
+        let series_count = spec.model.series_count();
+        let grid_len = spec.model.grid.len();
+        Aggregate {
+            series_count,
+            grid_len,
+            cells: vec![CellStats::default(); series_count * grid_len],
+            target_hits: vec![0; spec.targets.len()],
+            trials: 0,
+            paths: Vec::new(),
+        }
+    }
+
+    pub fn cell(&self, series: usize, k: usize) -> &CellStats {
+        &self.cells[series * self.grid_len + k]
+    }
+
+    fn add_trial(&mut self, spec: &RunSpec, trial: u64, values: &[f64]) {
+        for (cell, v) in self.cells.iter_mut().zip(values) {
+            cell.add(*v);
+        }
+        for (hits, t) in self.target_hits.iter_mut().zip(&spec.targets) {
+            if values[t.series * self.grid_len + t.grid_index] >= t.capacity {
+                *hits += 1;
+            }
+        }
+        if trial < spec.path_samples as u64 {
+            self.paths.push(SampledPath {
+                trial,
+                values: values.to_vec(),
+            });
+        }
+        self.trials += 1;
+    }
+
+    /// Adds another aggregate's trials to this one. Exact: the order of merges does not matter.
+    pub fn merge(mut self, other: Aggregate) -> Aggregate {
+        for (a, b) in self.cells.iter_mut().zip(&other.cells) {
+            a.merge(b);
+        }
+        for (a, b) in self.target_hits.iter_mut().zip(&other.target_hits) {
+            *a += b;
+        }
+        self.trials += other.trials;
+        self.paths.extend(other.paths);
+        self.paths.sort_by_key(|p| p.trial);
+        self
+    }
+}
+
+/// Runs trials `range` of the spec in parallel on the current rayon pool, calling `progress`
+/// with the number of trials finished after each chunk.
+pub fn run_range(
+    spec: &RunSpec,
+    range: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Aggregate {
+    let first_chunk = range.start / CHUNK_TRIALS;
+    let last_chunk = range.end.div_ceil(CHUNK_TRIALS);
+    (first_chunk..last_chunk)
+        .into_par_iter()
+        .fold(
+            || (Aggregate::new(spec), spec.model.buffer()),
+            |(mut agg, mut buf), chunk| {
+                let lo = (chunk * CHUNK_TRIALS).max(range.start);
+                let hi = ((chunk + 1) * CHUNK_TRIALS).min(range.end);
+                for trial in lo..hi {
+                    spec.model.run_trial(spec.seed, trial, &mut buf);
+                    agg.add_trial(spec, trial, &buf.values);
+                }
+                progress(hi - lo);
+                (agg, buf)
+            },
+        )
+        .map(|(agg, _)| agg)
+        .reduce(|| Aggregate::new(spec), Aggregate::merge)
+}
+
+/// Runs every trial of the spec.
+pub fn run(spec: &RunSpec, progress: &(dyn Fn(u64) + Sync)) -> Aggregate {
+    run_range(spec, 0..spec.trials, progress)
+}

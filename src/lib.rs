@@ -1,0 +1,16 @@
+//! Monte Carlo projections of cities' AI computing capacity.
+//!
+//! Data flows one way: [`scenario`] (read and check) -> [`model`] (one trial) -> [`engine`]
+//! (many trials in parallel) -> [`stats`] and [`results`] -> [`report`] (tables).
+
+pub mod app;
+pub mod cli;
+pub mod dist;
+pub mod engine;
+pub mod grid;
+pub mod model;
+pub mod report;
+pub mod results;
+pub mod scenario;
+pub mod stats;
+pub mod units;

@@ -1,0 +1,40 @@
+//! summary.json: the tables plus the run's metadata, for programs that read results.
+
+use crate::results::RunResult;
+use anyhow::Result;
+use serde::Serialize;
+
+/// Facts about a run that are not results: where it came from and how it ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunMetadata {
+    /// Path of the scenario file as given.
+    pub scenario_path: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: String,
+    /// Version of this program.
+    pub program_version: String,
+    /// Wall-clock time of the simulation, seconds.
+    pub elapsed_seconds: f64,
+    /// Worker threads used (results do not depend on it).
+    pub threads: usize,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    /// Units of every capacity in this file.
+    units: &'static str,
+    metadata: &'a RunMetadata,
+    #[serde(flatten)]
+    result: &'a RunResult,
+}
+
+pub fn summary_json(result: &RunResult, metadata: &RunMetadata) -> Result<Vec<u8>> {
+    let doc = Document {
+        units: "P (PFLOPS, FP16); years are decimal years",
+        metadata,
+        result,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&doc)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

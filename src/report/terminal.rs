@@ -1,0 +1,105 @@
+//! The table printed at the end of a run: medians with 90% intervals, and target probabilities.
+
+use crate::results::RunResult;
+use crate::units::{describe_year, format_capacity, format_percent, format_year};
+use comfy_table::Table;
+
+/// Renders the end-of-run summary as text.
+pub fn render(result: &RunResult) -> String {
+    let years = report_years(result.start, result.end);
+    let mut out = format!(
+        "Scenario {}: {} trials, seed {}, {}-{}\n",
+        result.scenario,
+        result.trials,
+        result.seed,
+        format_year(result.start),
+        format_year(result.end)
+    );
+    out.push_str("Installed capacity: median [5th-95th percentile]\n");
+    out.push_str(&capacity_table(result, &years).to_string());
+    out.push('\n');
+    if !result.targets.is_empty() {
+        out.push_str("Targets: probability that capacity >= target\n");
+        out.push_str(&target_table(result).to_string());
+        out.push('\n');
+    }
+    out
+}
+
+fn capacity_table(result: &RunResult, years: &[f64]) -> Table {
+    let mut table = Table::new();
+    let mut header = vec!["City".to_string()];
+    header.extend(
+        years
+            .iter()
+            .map(|y| format!("{} ({})", describe_year(*y), format_year(*y))),
+    );
+    table.set_header(header);
+    for name in result.series_names() {
+        let mut row = vec![name.clone()];
+        for y in years {
+            let cell = result
+                .row(&name, *y)
+                .map(|r| {
+                    format!(
+                        "{} [{} - {}]",
+                        format_capacity(r.p50),
+                        format_capacity(r.p5),
+                        format_capacity(r.p95)
+                    )
+                })
+                .unwrap_or_default();
+            row.push(cell);
+        }
+        table.add_row(row);
+    }
+    table
+}
+
+fn target_table(result: &RunResult) -> Table {
+    let mut table = Table::new();
+    table.set_header(vec!["City", "Target", "By", "Probability"]);
+    for t in &result.targets {
+        table.add_row(vec![
+            t.city.clone(),
+            format_capacity(t.capacity),
+            format!("{} ({})", describe_year(t.evaluated_at), format_year(t.at)),
+            format!(
+                "{} (± {:.1} pts)",
+                format_percent(t.probability),
+                100.0 * 1.96 * t.std_error
+            ),
+        ]);
+    }
+    table
+}
+
+/// Up to four whole years within (start, end], evenly spread and always including the last;
+/// the end itself if no whole year falls inside.
+pub fn report_years(start: f64, end: f64) -> Vec<f64> {
+    let first = (start + 1e-9).floor() as i64 + 1;
+    let last = (end + 1e-9).floor() as i64;
+    let years: Vec<f64> = (first..=last).map(|y| y as f64).collect();
+    if years.is_empty() {
+        return vec![end];
+    }
+    if years.len() <= 4 {
+        return years;
+    }
+    let n = years.len() - 1;
+    let mut picked: Vec<f64> = (0..4).map(|i| years[(i * n + 1) / 3]).collect();
+    picked.dedup();
+    picked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_years_spread_over_the_horizon() {
+        assert_eq!(report_years(2024.5, 2030.0), vec![2025.0, 2027.0, 2028.0, 2030.0]);
+        assert_eq!(report_years(2024.0, 2026.0), vec![2025.0, 2026.0]);
+        assert_eq!(report_years(2024.25, 2024.75), vec![2024.75]);
+    }
+}

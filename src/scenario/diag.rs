@@ -1,0 +1,147 @@
+//! Problems found in a scenario file, collected (not thrown) so that a user sees all of them at once.
+
+use std::fmt;
+use std::ops::Range;
+
+/// One problem: where it is (a byte span in the file), which key, and what would be valid.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub span: Option<Range<usize>>,
+    pub key: String,
+    pub message: String,
+}
+
+/// The problems found so far in one file.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, span: Option<Range<usize>>, key: &str, message: impl Into<String>) {
+        self.items.push(Diagnostic {
+            span,
+            key: key.to_string(),
+            message: message.into(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// A problem placed in its file: line and column are 1-based.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub key: String,
+    pub message: String,
+}
+
+/// Every problem found in one scenario file; the program exits with code 2 on it.
+#[derive(Debug)]
+pub struct ScenarioError {
+    pub file: String,
+    pub problems: Vec<Located>,
+}
+
+impl ScenarioError {
+    /// Places each diagnostic's span in `text` (the file's content) as a line and column.
+    pub fn from_diagnostics(file: &str, text: &str, diags: Diagnostics) -> Self {
+        let problems = diags
+            .items
+            .into_iter()
+            .map(|d| {
+                let (line, column) = match d.span {
+                    Some(span) => {
+                        let (l, c) = line_column(text, span.start);
+                        (Some(l), Some(c))
+                    }
+                    None => (None, None),
+                };
+                Located {
+                    line,
+                    column,
+                    key: d.key,
+                    message: d.message,
+                }
+            })
+            .collect();
+        ScenarioError {
+            file: file.to_string(),
+            problems,
+        }
+    }
+
+    /// A problem with the file as a whole (missing, unreadable, not UTF-8).
+    pub fn whole_file(file: &str, message: impl Into<String>) -> Self {
+        ScenarioError {
+            file: file.to_string(),
+            problems: vec![Located {
+                line: None,
+                column: None,
+                key: String::new(),
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "{} problem{} in scenario file {}",
+            n,
+            if n == 1 { "" } else { "s" },
+            self.file
+        )?;
+        for p in &self.problems {
+            write!(f, "\n  {}", self.file)?;
+            if let (Some(l), Some(c)) = (p.line, p.column) {
+                write!(f, ":{l}:{c}")?;
+            }
+            if p.key.is_empty() {
+                write!(f, ": {}", p.message)?;
+            } else {
+                write!(f, ": key `{}`: {}", p.key, p.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based() {
+        let text = "a = 1\nbb = 2\n";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 6), (2, 1));
+        assert_eq!(line_column(text, 9), (2, 4));
+    }
+}

@@ -1,0 +1,212 @@
+//! Scenario files: read, check every rule, and turn them into a validated [`Scenario`].
+//!
+//! Parsing is strict (unknown keys are errors); checking collects every problem of a file
+//! before reporting, each with its line, column and key.
+
+pub mod diag;
+pub mod raw;
+mod validate;
+
+use crate::dist::Dist;
+use crate::grid::Grid;
+use diag::{Diagnostics, ScenarioError};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+pub use validate::{MAX_TRIALS, MIN_TRIALS};
+
+/// Default number of trials when neither the file nor the command line gives one.
+pub const DEFAULT_TRIALS: u64 = 100_000;
+/// Default seed: the date of the founding article.
+pub const DEFAULT_SEED: u64 = 20_240_802;
+/// Default grid resolution: quarters.
+pub const DEFAULT_STEPS_PER_YEAR: u32 = 4;
+
+/// A checked scenario, ready to compile into a model.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub grid: Grid,
+    pub trials: u64,
+    pub seed: u64,
+    pub cities: Vec<City>,
+    pub targets: Vec<Target>,
+}
+
+#[derive(Debug, Clone)]
+pub struct City {
+    pub name: String,
+    /// Installed capacity at the start, P.
+    pub baseline: Dist,
+    /// Annual growth rate of organic capacity, drawn once per trial.
+    pub growth: Dist,
+    /// Annual standard deviation of log-capacity shocks.
+    pub volatility: f64,
+    pub projects: Vec<Project>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub name: String,
+    /// Full capacity once ramped, P.
+    pub capacity: Dist,
+    /// Decimal year at which it starts to count.
+    pub online: Dist,
+    /// Chance it is delivered at all.
+    pub probability: f64,
+    /// Years of linear ramp from online to full capacity.
+    pub ramp_years: Dist,
+}
+
+/// Which series a target or a table row refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Series {
+    City(usize),
+    Total,
+}
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub series: Series,
+    /// The city's name or "Total".
+    pub label: String,
+    /// Decimal year as written.
+    pub at: f64,
+    /// Capacity to reach, P.
+    pub capacity: f64,
+    /// Index of the first grid time >= `at`.
+    pub grid_index: usize,
+}
+
+/// A scenario with the file it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    pub path: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub content_hash: String,
+    pub text: String,
+}
+
+impl Scenario {
+    /// Name of series `s`: a city's name or "Total".
+    pub fn series_name(&self, s: Series) -> &str {
+        match s {
+            Series::City(i) => &self.cities[i].name,
+            Series::Total => "Total",
+        }
+    }
+
+    /// Every series in table order: the cities, then Total.
+    pub fn series(&self) -> Vec<Series> {
+        (0..self.cities.len())
+            .map(Series::City)
+            .chain(std::iter::once(Series::Total))
+            .collect()
+    }
+}
+
+/// Reads and checks a scenario file.
+pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
+    let label = path.display().to_string();
+    if path.is_dir() {
+        return Err(ScenarioError::whole_file(
+            &label,
+            "is a directory; give a scenario file such as scenarios/base.toml",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        ScenarioError::whole_file(&label, format!("cannot be read: {e}"))
+    })?;
+    let text = String::from_utf8(bytes.clone()).map_err(|e| {
+        let (line, col) = diag::line_column(
+            &String::from_utf8_lossy(&bytes),
+            e.utf8_error().valid_up_to(),
+        );
+        ScenarioError::whole_file(
+            &label,
+            format!(
+                "is not UTF-8 text (invalid byte at line {line}, column {col}); \
+                 save it as UTF-8"
+            ),
+        )
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".to_string());
+    let scenario = parse_str(&text, &label, &stem)?;
+    Ok(LoadedScenario {
+        scenario,
+        path: label,
+        content_hash: hex_sha256(text.as_bytes()),
+        text,
+    })
+}
+
+/// Parses and checks scenario text; `file` names it in messages, `default_name` is used when
+/// `[scenario] name` is absent.
+pub fn parse_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, ScenarioError> {
+    let raw: raw::RawFile = toml::from_str(text).map_err(|e| {
+        let mut diags = Diagnostics::default();
+        let key = e
+            .span()
+            .map(|s| key_at(text, s.start))
+            .unwrap_or_default();
+        diags.push(e.span(), &key, e.message().trim().to_string());
+        ScenarioError::from_diagnostics(file, text, diags)
+    })?;
+    let mut diags = Diagnostics::default();
+    let scenario = validate::validate(raw, default_name, &mut diags);
+    match scenario {
+        Some(s) if diags.is_empty() => Ok(s),
+        _ => Err(ScenarioError::from_diagnostics(file, text, diags)),
+    }
+}
+
+/// Best guess at the dotted key written at byte `offset`: the enclosing table header plus
+/// the key on that line, e.g. "city.growth".
+fn key_at(text: &str, offset: usize) -> String {
+    let (line_no, _) = diag::line_column(text, offset);
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(line) = lines.get(line_no.saturating_sub(1)) else {
+        return String::new();
+    };
+    let header = lines[..line_no.saturating_sub(1)]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    let trimmed = line.trim();
+    if trimmed.starts_with('[') {
+        return trimmed.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+    }
+    let key = trimmed.split('=').next().unwrap_or("").trim();
+    match (header, key.is_empty() || !trimmed.contains('=')) {
+        (Some(h), false) => format!("{h}.{key}"),
+        (None, false) => key.to_string(),
+        (Some(h), true) => h,
+        (None, true) => String::new(),
+    }
+}
+
+/// Lowercase hex SHA-256.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Checks a `--trials` value given on the command line.
+pub fn validate_trials_override(trials: u64, diags: &mut Diagnostics) -> Option<u64> {
+    validate::check_trials(i64::try_from(trials).unwrap_or(i64::MAX), None, diags)
+        .or_else(|| {
+            if let Some(d) = diags.items.last_mut() {
+                d.key = "--trials".to_string();
+            }
+            None
+        })
+}

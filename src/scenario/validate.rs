@@ -1,0 +1,407 @@
+//! The rules a scenario must follow, checked all at once so that every problem is reported.
+
+use super::diag::Diagnostics;
+use super::raw::{RawCity, RawFile, RawMeta, RawProject, RawTarget};
+use super::{
+    City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Project, Scenario, Series, Target,
+};
+use crate::dist::Dist;
+use crate::grid::{Grid, YEAR_EPSILON, parse_iso_date};
+use std::collections::HashSet;
+use std::ops::Range;
+use toml::Spanned;
+
+/// Fewer trials cannot resolve the 5th and 95th percentiles.
+pub const MIN_TRIALS: u64 = 100;
+/// Ten billion trials: beyond this a run takes days on one machine.
+pub const MAX_TRIALS: u64 = 10_000_000_000;
+/// Capacities may have at most this chance of a negative draw (negative draws count as 0).
+const MAX_NEGATIVE_PROBABILITY: f64 = 1e-3;
+/// Growth may have at most this chance of a draw at or below -100% a year.
+const MAX_COLLAPSE_PROBABILITY: f64 = 1e-9;
+const EARLIEST_YEAR: f64 = 1900.0;
+const LATEST_YEAR: f64 = 2200.0;
+const MAX_VOLATILITY: f64 = 5.0;
+const MAX_STEPS_PER_YEAR: i64 = 366;
+
+pub(super) fn validate(raw: RawFile, default_name: &str, diags: &mut Diagnostics) -> Option<Scenario> {
+    let meta = validate_meta(raw.scenario.get_ref(), raw.scenario.span(), default_name, diags);
+    let cities = validate_cities(&raw.cities, diags);
+    let meta = meta?;
+    let targets: Vec<Target> = raw
+        .targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| validate_target(i, t, &cities, &meta.grid, diags))
+        .collect();
+    if !diags.is_empty() {
+        return None;
+    }
+    Some(Scenario {
+        name: meta.name,
+        description: meta.description,
+        grid: meta.grid,
+        trials: meta.trials,
+        seed: meta.seed,
+        cities,
+        targets,
+    })
+}
+
+struct Meta {
+    name: String,
+    description: String,
+    grid: Grid,
+    trials: u64,
+    seed: u64,
+}
+
+fn validate_meta(
+    m: &RawMeta,
+    span: Range<usize>,
+    default_name: &str,
+    diags: &mut Diagnostics,
+) -> Option<Meta> {
+    let name = match &m.name {
+        Some(n) if !valid_folder_name(n.get_ref()) => {
+            diags.push(
+                Some(n.span()),
+                "scenario.name",
+                "must be non-empty and use only letters, digits, '-', '_' and '.' \
+                 (it names the output folder)",
+            );
+            String::new()
+        }
+        Some(n) => n.get_ref().clone(),
+        None => default_name.to_string(),
+    };
+    let start = year(&m.start, "scenario.start", diags);
+    let end = year(&m.end, "scenario.end", diags);
+    let steps_per_year = match &m.steps_per_year {
+        Some(s) if !(1..=MAX_STEPS_PER_YEAR).contains(s.get_ref()) => {
+            diags.push(
+                Some(s.span()),
+                "scenario.steps_per_year",
+                format!("must be between 1 and {MAX_STEPS_PER_YEAR}, got {}", s.get_ref()),
+            );
+            None
+        }
+        Some(s) => Some(*s.get_ref() as u32),
+        None => Some(DEFAULT_STEPS_PER_YEAR),
+    };
+    let trials = match &m.trials {
+        Some(t) => check_trials(*t.get_ref(), Some(t.span()), diags),
+        None => Some(DEFAULT_TRIALS),
+    };
+    let grid = build_grid(start?, end?, steps_per_year?, &m.end, span, diags)?;
+    Some(Meta {
+        name,
+        description: m.description.clone().unwrap_or_default(),
+        grid,
+        trials: trials?,
+        seed: m.seed.as_ref().map(|s| *s.get_ref()).unwrap_or(DEFAULT_SEED),
+    })
+}
+
+fn valid_folder_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Checks a trial count from the file (with its span) or the command line (no span).
+pub fn check_trials(trials: i64, span: Option<Range<usize>>, diags: &mut Diagnostics) -> Option<u64> {
+    if trials < MIN_TRIALS as i64 || trials as u64 > MAX_TRIALS {
+        diags.push(
+            span,
+            "scenario.trials",
+            format!("must be between {MIN_TRIALS} and {MAX_TRIALS}, got {trials}"),
+        );
+        return None;
+    }
+    Some(trials as u64)
+}
+
+fn build_grid(
+    start: f64,
+    end: f64,
+    steps_per_year: u32,
+    end_raw: &Spanned<toml::Value>,
+    span: Range<usize>,
+    diags: &mut Diagnostics,
+) -> Option<Grid> {
+    if end <= start {
+        diags.push(
+            Some(end_raw.span()),
+            "scenario.end",
+            format!("must be after start ({start}), got {end}"),
+        );
+        return None;
+    }
+    let steps = (end - start) * f64::from(steps_per_year);
+    if (steps - steps.round()).abs() > 1e-6 {
+        diags.push(
+            Some(span),
+            "scenario.end",
+            format!(
+                "(end - start) * steps_per_year must be a whole number of steps; \
+                 got ({end} - {start}) * {steps_per_year} = {steps}"
+            ),
+        );
+        return None;
+    }
+    Some(Grid {
+        start,
+        steps_per_year,
+        steps: steps.round() as usize,
+    })
+}
+
+/// A decimal year (number) or an ISO date (TOML date or "YYYY-MM-DD" string).
+fn year(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<f64> {
+    let parsed = match v.get_ref() {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(x) => Some(*x),
+        toml::Value::Datetime(dt) if dt.time.is_none() => dt.date.and_then(|d| {
+            crate::grid::decimal_year(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+        }),
+        toml::Value::String(s) => parse_iso_date(s),
+        _ => None,
+    };
+    match parsed {
+        Some(y) if (EARLIEST_YEAR..=LATEST_YEAR).contains(&y) => Some(y),
+        Some(y) => {
+            diags.push(
+                Some(v.span()),
+                key,
+                format!("must be a year between {EARLIEST_YEAR} and {LATEST_YEAR}, got {y}"),
+            );
+            None
+        }
+        None => {
+            diags.push(
+                Some(v.span()),
+                key,
+                "must be a decimal year such as 2024.5 or a date such as 2024-07-01",
+            );
+            None
+        }
+    }
+}
+
+fn validate_cities(raw: &[Spanned<RawCity>], diags: &mut Diagnostics) -> Vec<City> {
+    if raw.is_empty() {
+        diags.push(None, "city", "the scenario needs at least one [[city]]");
+    }
+    let mut seen = HashSet::new();
+    raw.iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let name = c.get_ref().name.get_ref();
+            let key = format!("city[{}]", if name.is_empty() { i.to_string() } else { name.clone() });
+            if name.trim().is_empty() || name == "Total" {
+                diags.push(
+                    Some(c.get_ref().name.span()),
+                    &format!("{key}.name"),
+                    "must be a non-empty name other than \"Total\" (reserved for the sum)",
+                );
+            } else if !seen.insert(name.clone()) {
+                diags.push(
+                    Some(c.get_ref().name.span()),
+                    &format!("{key}.name"),
+                    format!("duplicate city name \"{name}\"; each city needs its own name"),
+                );
+            }
+            validate_city(c.get_ref(), &key, diags)
+        })
+        .collect()
+}
+
+fn validate_city(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Option<City> {
+    let baseline = capacity(&c.baseline, &format!("{key}.baseline"), diags);
+    let growth = growth(&c.growth, &format!("{key}.growth"), diags);
+    let volatility = match &c.volatility {
+        Some(v) => bounded(v, &format!("{key}.volatility"), 0.0, MAX_VOLATILITY, diags),
+        None => Some(0.0),
+    };
+    let mut names = HashSet::new();
+    let projects: Vec<Option<Project>> = c
+        .projects
+        .iter()
+        .map(|p| {
+            let pname = p.get_ref().name.get_ref();
+            let pkey = format!("{key}.project[{pname}]");
+            if pname.trim().is_empty() || !names.insert(pname.clone()) {
+                diags.push(
+                    Some(p.get_ref().name.span()),
+                    &format!("{pkey}.name"),
+                    "must be a non-empty name, unique within its city",
+                );
+            }
+            validate_project(p.get_ref(), &pkey, diags)
+        })
+        .collect();
+    Some(City {
+        name: c.name.get_ref().clone(),
+        baseline: baseline?,
+        growth: growth?,
+        volatility: volatility?,
+        projects: projects.into_iter().collect::<Option<Vec<_>>>()?,
+    })
+}
+
+fn validate_project(p: &RawProject, key: &str, diags: &mut Diagnostics) -> Option<Project> {
+    let capacity = capacity(&p.capacity, &format!("{key}.capacity"), diags);
+    let online = dist(&p.online, &format!("{key}.online"), diags).and_then(|d| {
+        let (lo, hi) = d.support();
+        let tail_ok = d.prob_below(EARLIEST_YEAR) < 1e-9 && d.prob_below(LATEST_YEAR) > 1.0 - 1e-9;
+        if (lo.is_finite() && lo < EARLIEST_YEAR) || (hi.is_finite() && hi > LATEST_YEAR) || !tail_ok {
+            diags.push(
+                Some(p.online.span()),
+                &format!("{key}.online"),
+                format!("must be a decimal year between {EARLIEST_YEAR} and {LATEST_YEAR}"),
+            );
+            return None;
+        }
+        Some(d)
+    });
+    let probability = match &p.probability {
+        Some(v) => bounded(v, &format!("{key}.probability"), 0.0, 1.0, diags),
+        None => Some(1.0),
+    };
+    let ramp_years = match &p.ramp_years {
+        Some(v) => non_negative(v, &format!("{key}.ramp_years"), diags),
+        None => Some(Dist::Fixed(0.0)),
+    };
+    Some(Project {
+        name: p.name.get_ref().clone(),
+        capacity: capacity?,
+        online: online?,
+        probability: probability?,
+        ramp_years: ramp_years?,
+    })
+}
+
+fn validate_target(
+    index: usize,
+    t: &Spanned<RawTarget>,
+    cities: &[City],
+    grid: &Grid,
+    diags: &mut Diagnostics,
+) -> Option<Target> {
+    let t_ref = t.get_ref();
+    let label = t_ref.city.get_ref().clone();
+    let key = format!("target[{index}]");
+    let series = if label == "Total" {
+        Some(Series::Total)
+    } else if let Some(i) = cities.iter().position(|c| c.name == label) {
+        Some(Series::City(i))
+    } else {
+        let names: Vec<&str> = cities.iter().map(|c| c.name.as_str()).collect();
+        diags.push(
+            Some(t_ref.city.span()),
+            &format!("{key}.city"),
+            format!(
+                "no city named \"{label}\"; valid: {}, Total",
+                names.join(", ")
+            ),
+        );
+        None
+    };
+    let at = year(&t_ref.at, &format!("{key}.at"), diags);
+    let grid_index = at.and_then(|at| {
+        let inside = at >= grid.start - YEAR_EPSILON && at <= grid.end() + YEAR_EPSILON;
+        let k = grid.first_index_at_or_after(at).filter(|_| inside);
+        if k.is_none() {
+            diags.push(
+                Some(t_ref.at.span()),
+                &format!("{key}.at"),
+                format!(
+                    "{at} is outside the horizon; must lie within [{}, {}]",
+                    grid.start,
+                    grid.end()
+                ),
+            );
+        }
+        k
+    });
+    let capacity = bounded(&t_ref.capacity, &format!("{key}.capacity"), 0.0, f64::MAX, diags);
+    Some(Target {
+        series: series?,
+        label,
+        at: at?,
+        capacity: capacity?,
+        grid_index: grid_index?,
+    })
+}
+
+fn dist(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Dist> {
+    Dist::parse(v.get_ref(), key, v.span(), diags)
+}
+
+/// A capacity in P: at most a small chance of a negative draw, no bounded range below 0.
+fn capacity(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Dist> {
+    let d = dist(v, key, diags)?;
+    let (lo, _) = d.support();
+    let p_negative = d.prob_below(0.0);
+    if (lo.is_finite() && lo < 0.0) || p_negative > MAX_NEGATIVE_PROBABILITY {
+        diags.push(
+            Some(v.span()),
+            key,
+            format!(
+                "a capacity (P) cannot be negative; this distribution puts {:.3}% below 0. \
+                 Use a range with min >= 0, or a lognormal",
+                100.0 * p_negative.max(f64::from(lo < 0.0))
+            ),
+        );
+        return None;
+    }
+    Some(d)
+}
+
+/// An annual growth rate: may be negative but not reach -100% a year.
+fn growth(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Dist> {
+    let d = dist(v, key, diags)?;
+    let (lo, _) = d.support();
+    let p_collapse = d.prob_below(-1.0) + f64::from(lo == -1.0);
+    if (lo.is_finite() && lo <= -1.0) || p_collapse > MAX_COLLAPSE_PROBABILITY {
+        diags.push(
+            Some(v.span()),
+            key,
+            "an annual growth rate must stay above -1 (-100% a year); \
+             this distribution can reach it. Narrow it or raise its minimum",
+        );
+        return None;
+    }
+    Some(d)
+}
+
+fn non_negative(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Dist> {
+    let d = dist(v, key, diags)?;
+    if d.support().0 < 0.0 {
+        diags.push(
+            Some(v.span()),
+            key,
+            "must not be negative: give a number >= 0 or a distribution with min >= 0",
+        );
+        return None;
+    }
+    Some(d)
+}
+
+fn bounded(v: &Spanned<f64>, key: &str, lo: f64, hi: f64, diags: &mut Diagnostics) -> Option<f64> {
+    let x = *v.get_ref();
+    if !x.is_finite() || x < lo || x > hi {
+        let range = if hi == f64::MAX {
+            format!(">= {lo}")
+        } else {
+            format!("between {lo} and {hi}")
+        };
+        diags.push(Some(v.span()), key, format!("must be a finite number {range}, got {x}"));
+        return None;
+    }
+    Some(x)
+}

@@ -1,0 +1,209 @@
+//! Mergeable statistics of many trials: a quantile sketch and exact sums per (series, time).
+//!
+//! Every accumulator here merges exactly (integer counts, fixed-point integer sums, min and
+//! max), so the result does not depend on how trials were split across threads or in what
+//! order the pieces were combined.
+
+use sketches_ddsketch::{Config, DDSketch};
+
+/// The percentiles every table reports, in percent.
+pub const PERCENTILES: [f64; 7] = [5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0];
+
+/// Relative accuracy of the quantile sketch: each percentile is within 0.1% of a sample value
+/// of that rank.
+pub const SKETCH_ALPHA: f64 = 0.001;
+/// Bins allowed per sketch: at alpha = 0.001 this spans a ratio of e^131 between the smallest
+/// and largest value of one cell, so the sketch never collapses in practice.
+const SKETCH_MAX_BINS: u32 = 1 << 16;
+/// Values at or below this (P) count as zero.
+const SKETCH_MIN_VALUE: f64 = 1e-9;
+/// Sums are kept in units of 1/1024 P as 128-bit integers, so they add exactly.
+const FIXED_POINT_SCALE: f64 = 1024.0;
+/// Largest magnitude (P) that the fixed-point sums accept; beyond it mean and sd are not reported.
+const FIXED_POINT_LIMIT: f64 = 1e15;
+
+/// Statistics of one cell: one series at one grid time, over all trials.
+#[derive(Clone)]
+pub struct CellStats {
+    sketch: DDSketch,
+    sum: i128,
+    sum_sq: i128,
+    count: u64,
+    overflow: bool,
+}
+
+impl Default for CellStats {
+    fn default() -> Self {
+        CellStats {
+            sketch: DDSketch::new(Config::new(SKETCH_ALPHA, SKETCH_MAX_BINS, SKETCH_MIN_VALUE)),
+            sum: 0,
+            sum_sq: 0,
+            count: 0,
+            overflow: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for CellStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CellStats")
+            .field("count", &self.count)
+            .field("mean", &self.mean())
+            .field("p50", &self.percentile(50.0))
+            .finish()
+    }
+}
+
+impl CellStats {
+    #[inline]
+    pub fn add(&mut self, v: f64) {
+        self.sketch.add(v);
+        self.count += 1;
+        if self.overflow || !(v.abs() <= FIXED_POINT_LIMIT) {
+            self.overflow = true;
+            return;
+        }
+        let q = (v * FIXED_POINT_SCALE).round() as i128;
+        match (self.sum.checked_add(q), self.sum_sq.checked_add(q * q)) {
+            (Some(s), Some(s2)) => {
+                self.sum = s;
+                self.sum_sq = s2;
+            }
+            _ => self.overflow = true,
+        }
+    }
+
+    pub fn merge(&mut self, other: &CellStats) {
+        self.sketch
+            .merge(&other.sketch)
+            .expect("every sketch shares one configuration");
+        self.count += other.count;
+        self.overflow |= other.overflow;
+        match (
+            self.sum.checked_add(other.sum),
+            self.sum_sq.checked_add(other.sum_sq),
+        ) {
+            (Some(s), Some(s2)) if !self.overflow => {
+                self.sum = s;
+                self.sum_sq = s2;
+            }
+            _ => self.overflow = true,
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Mean in P, None when empty or too large to sum exactly.
+    pub fn mean(&self) -> Option<f64> {
+        (self.count > 0 && !self.overflow)
+            .then(|| self.sum as f64 / FIXED_POINT_SCALE / self.count as f64)
+    }
+
+    /// Sample standard deviation (n - 1) in P.
+    pub fn sd(&self) -> Option<f64> {
+        if self.count < 2 || self.overflow {
+            return None;
+        }
+        let n = self.count as f64;
+        let mean = self.sum as f64 / n;
+        let var = (self.sum_sq as f64 - mean * self.sum as f64) / (n - 1.0);
+        Some(var.max(0.0).sqrt() / FIXED_POINT_SCALE)
+    }
+
+    /// The p-th percentile (0..=100) in P: the sketch's estimate, kept within the observed range
+    /// so that a cell whose trials all agree reports that value exactly.
+    pub fn percentile(&self, p: f64) -> Option<f64> {
+        let (lo, hi) = (self.sketch.min()?, self.sketch.max()?);
+        let q = self.sketch.quantile(p / 100.0).ok()??;
+        Some(q.clamp(lo, hi))
+    }
+
+    pub fn min(&self) -> Option<f64> {
+        self.sketch.min()
+    }
+
+    pub fn max(&self) -> Option<f64> {
+        self.sketch.max()
+    }
+}
+
+/// Exact p-th percentile (0..=100) of a sample by linear interpolation between order statistics
+/// (the usual "type 7" definition); used to check the sketch.
+pub fn exact_percentile(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p / 100.0;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::distr::Distribution;
+
+    #[test]
+    fn sketch_percentiles_are_within_half_a_percent_of_exact() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        let d = rand_distr::LogNormal::new(10.0, 0.8).unwrap();
+        let mut values: Vec<f64> = (0..50_000).map(|_| d.sample(&mut rng)).collect();
+        let mut cell = CellStats::default();
+        values.iter().for_each(|v| cell.add(*v));
+        values.sort_by(f64::total_cmp);
+        for p in PERCENTILES {
+            let exact = exact_percentile(&values, p);
+            let est = cell.percentile(p).unwrap();
+            assert!(
+                (est / exact - 1.0).abs() < 0.005,
+                "p{p}: sketch {est} vs exact {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn merging_in_any_split_gives_identical_statistics() {
+        let values: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.37).sin().abs() * 1e4).collect();
+        let mut whole = CellStats::default();
+        values.iter().for_each(|v| whole.add(*v));
+        let mut a = CellStats::default();
+        let mut b = CellStats::default();
+        values[..313].iter().for_each(|v| a.add(*v));
+        values[313..].iter().rev().for_each(|v| b.add(*v));
+        b.merge(&a);
+        assert_eq!(whole.mean().unwrap().to_bits(), b.mean().unwrap().to_bits());
+        assert_eq!(whole.sd().unwrap().to_bits(), b.sd().unwrap().to_bits());
+        for p in PERCENTILES {
+            assert_eq!(whole.percentile(p), b.percentile(p));
+        }
+    }
+
+    #[test]
+    fn constant_cells_report_the_constant_exactly() {
+        let mut cell = CellStats::default();
+        (0..100).for_each(|_| cell.add(1234.5));
+        assert_eq!(cell.percentile(5.0), Some(1234.5));
+        assert_eq!(cell.percentile(95.0), Some(1234.5));
+        assert_eq!(cell.mean(), Some(1234.5));
+        assert_eq!(cell.sd(), Some(0.0));
+    }
+
+    #[test]
+    fn mean_and_sd_match_a_direct_computation() {
+        let values = [1.0, 2.0, 3.0, 4.0, 10.0];
+        let mut cell = CellStats::default();
+        values.iter().for_each(|v| cell.add(*v));
+        assert_eq!(cell.mean(), Some(4.0));
+        let var = values.iter().map(|v| (v - 4.0) * (v - 4.0)).sum::<f64>() / 4.0;
+        assert!((cell.sd().unwrap() - var.sqrt()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn huge_values_drop_mean_but_keep_percentiles() {
+        let mut cell = CellStats::default();
+        cell.add(1e300);
+        cell.add(1.0);
+        assert_eq!(cell.mean(), None);
+        assert!(cell.percentile(50.0).is_some());
+    }
+}
