@@ -24,15 +24,24 @@ const LATEST_YEAR: f64 = 2200.0;
 const MAX_VOLATILITY: f64 = 5.0;
 const MAX_STEPS_PER_YEAR: i64 = 366;
 
-pub(super) fn validate(raw: RawFile, default_name: &str, diags: &mut Diagnostics) -> Option<Scenario> {
-    let meta = validate_meta(raw.scenario.get_ref(), raw.scenario.span(), default_name, diags);
+pub(super) fn validate(
+    raw: RawFile,
+    default_name: &str,
+    diags: &mut Diagnostics,
+) -> Option<Scenario> {
+    let meta = validate_meta(raw.scenario.get_ref(), default_name, diags);
     let cities = validate_cities(&raw.cities, diags);
+    let city_names: Vec<&str> = raw
+        .cities
+        .iter()
+        .map(|c| c.get_ref().name.get_ref().as_str())
+        .collect();
     let meta = meta?;
     let targets: Vec<Target> = raw
         .targets
         .iter()
         .enumerate()
-        .filter_map(|(i, t)| validate_target(i, t, &cities, &meta.grid, diags))
+        .filter_map(|(i, t)| validate_target(i, t, &city_names, &meta.grid, diags))
         .collect();
     if !diags.is_empty() {
         return None;
@@ -56,12 +65,7 @@ struct Meta {
     seed: u64,
 }
 
-fn validate_meta(
-    m: &RawMeta,
-    span: Range<usize>,
-    default_name: &str,
-    diags: &mut Diagnostics,
-) -> Option<Meta> {
+fn validate_meta(m: &RawMeta, default_name: &str, diags: &mut Diagnostics) -> Option<Meta> {
     let name = match &m.name {
         Some(n) if !valid_folder_name(n.get_ref()) => {
             diags.push(
@@ -82,7 +86,10 @@ fn validate_meta(
             diags.push(
                 Some(s.span()),
                 "scenario.steps_per_year",
-                format!("must be between 1 and {MAX_STEPS_PER_YEAR}, got {}", s.get_ref()),
+                format!(
+                    "must be between 1 and {MAX_STEPS_PER_YEAR}, got {}",
+                    s.get_ref()
+                ),
             );
             None
         }
@@ -93,13 +100,17 @@ fn validate_meta(
         Some(t) => check_trials(*t.get_ref(), Some(t.span()), diags),
         None => Some(DEFAULT_TRIALS),
     };
-    let grid = build_grid(start?, end?, steps_per_year?, &m.end, span, diags)?;
+    let grid = build_grid(start?, end?, steps_per_year?, &m.end, diags)?;
     Some(Meta {
         name,
         description: m.description.clone().unwrap_or_default(),
         grid,
         trials: trials?,
-        seed: m.seed.as_ref().map(|s| *s.get_ref()).unwrap_or(DEFAULT_SEED),
+        seed: m
+            .seed
+            .as_ref()
+            .map(|s| *s.get_ref())
+            .unwrap_or(DEFAULT_SEED),
     })
 }
 
@@ -113,7 +124,11 @@ fn valid_folder_name(name: &str) -> bool {
 }
 
 /// Checks a trial count from the file (with its span) or the command line (no span).
-pub fn check_trials(trials: i64, span: Option<Range<usize>>, diags: &mut Diagnostics) -> Option<u64> {
+pub fn check_trials(
+    trials: i64,
+    span: Option<Range<usize>>,
+    diags: &mut Diagnostics,
+) -> Option<u64> {
     if trials < MIN_TRIALS as i64 || trials as u64 > MAX_TRIALS {
         diags.push(
             span,
@@ -130,7 +145,6 @@ fn build_grid(
     end: f64,
     steps_per_year: u32,
     end_raw: &Spanned<toml::Value>,
-    span: Range<usize>,
     diags: &mut Diagnostics,
 ) -> Option<Grid> {
     if end <= start {
@@ -144,11 +158,11 @@ fn build_grid(
     let steps = (end - start) * f64::from(steps_per_year);
     if (steps - steps.round()).abs() > 1e-6 {
         diags.push(
-            Some(span),
+            Some(end_raw.span()),
             "scenario.end",
             format!(
                 "(end - start) * steps_per_year must be a whole number of steps; \
-                 got ({end} - {start}) * {steps_per_year} = {steps}"
+                 got ({end} - {start}) * {steps_per_year} = {steps:.4}"
             ),
         );
         return None;
@@ -201,7 +215,14 @@ fn validate_cities(raw: &[Spanned<RawCity>], diags: &mut Diagnostics) -> Vec<Cit
         .enumerate()
         .filter_map(|(i, c)| {
             let name = c.get_ref().name.get_ref();
-            let key = format!("city[{}]", if name.is_empty() { i.to_string() } else { name.clone() });
+            let key = format!(
+                "city[{}]",
+                if name.is_empty() {
+                    i.to_string()
+                } else {
+                    name.clone()
+                }
+            );
             if name.trim().is_empty() || name == "Total" {
                 diags.push(
                     Some(c.get_ref().name.span()),
@@ -258,7 +279,10 @@ fn validate_project(p: &RawProject, key: &str, diags: &mut Diagnostics) -> Optio
     let online = dist(&p.online, &format!("{key}.online"), diags).and_then(|d| {
         let (lo, hi) = d.support();
         let tail_ok = d.prob_below(EARLIEST_YEAR) < 1e-9 && d.prob_below(LATEST_YEAR) > 1.0 - 1e-9;
-        if (lo.is_finite() && lo < EARLIEST_YEAR) || (hi.is_finite() && hi > LATEST_YEAR) || !tail_ok {
+        if (lo.is_finite() && lo < EARLIEST_YEAR)
+            || (hi.is_finite() && hi > LATEST_YEAR)
+            || !tail_ok
+        {
             diags.push(
                 Some(p.online.span()),
                 &format!("{key}.online"),
@@ -288,7 +312,7 @@ fn validate_project(p: &RawProject, key: &str, diags: &mut Diagnostics) -> Optio
 fn validate_target(
     index: usize,
     t: &Spanned<RawTarget>,
-    cities: &[City],
+    city_names: &[&str],
     grid: &Grid,
     diags: &mut Diagnostics,
 ) -> Option<Target> {
@@ -297,16 +321,15 @@ fn validate_target(
     let key = format!("target[{index}]");
     let series = if label == "Total" {
         Some(Series::Total)
-    } else if let Some(i) = cities.iter().position(|c| c.name == label) {
+    } else if let Some(i) = city_names.iter().position(|c| *c == label) {
         Some(Series::City(i))
     } else {
-        let names: Vec<&str> = cities.iter().map(|c| c.name.as_str()).collect();
         diags.push(
             Some(t_ref.city.span()),
             &format!("{key}.city"),
             format!(
                 "no city named \"{label}\"; valid: {}, Total",
-                names.join(", ")
+                city_names.join(", ")
             ),
         );
         None
@@ -328,7 +351,13 @@ fn validate_target(
         }
         k
     });
-    let capacity = bounded(&t_ref.capacity, &format!("{key}.capacity"), 0.0, f64::MAX, diags);
+    let capacity = bounded(
+        &t_ref.capacity,
+        &format!("{key}.capacity"),
+        0.0,
+        f64::MAX,
+        diags,
+    );
     Some(Target {
         series: series?,
         label,
@@ -400,7 +429,11 @@ fn bounded(v: &Spanned<f64>, key: &str, lo: f64, hi: f64, diags: &mut Diagnostic
         } else {
             format!("between {lo} and {hi}")
         };
-        diags.push(Some(v.span()), key, format!("must be a finite number {range}, got {x}"));
+        diags.push(
+            Some(v.span()),
+            key,
+            format!("must be a finite number {range}, got {x}"),
+        );
         return None;
     }
     Some(x)

@@ -1,0 +1,168 @@
+//! The model's semantics (docs/model.md) checked against closed forms, with tolerances derived
+//! from the Monte Carlo error of each statistic plus the quantile sketch's relative accuracy.
+
+mod common;
+
+use common::{SIGMAS, phi, quantile_se, run_text, z};
+use simulate::stats::{PERCENTILES, SKETCH_ALPHA};
+
+const HEADER: &str = r#"
+[scenario]
+start = 2024.0
+end = 2030.0
+steps_per_year = 4
+seed = 7
+"#;
+
+#[test]
+fn fixed_growth_gives_the_exact_compound_path() {
+    let text =
+        format!("{HEADER}trials = 1000\n[[city]]\nname = \"A\"\nbaseline = 1000\ngrowth = 0.5\n");
+    let (scenario, _, result) = run_text(&text);
+    for row in result.rows.iter().filter(|r| r.city == "A") {
+        let expected = 1000.0 * 1.5f64.powf(row.year - scenario.grid.start);
+        for v in [row.p5, row.p10, row.p25, row.p50, row.p75, row.p90, row.p95] {
+            assert!(
+                (v / expected - 1.0).abs() < 1e-12,
+                "{} at {}: {v} vs {expected}",
+                row.city,
+                row.year
+            );
+        }
+        // Means are summed in fixed point at 1/1024 P.
+        assert!((row.mean.unwrap() - expected).abs() <= 1.0 / 2048.0);
+        assert!(row.sd.unwrap() < 1e-3);
+    }
+}
+
+#[test]
+fn random_walk_has_lognormal_quantiles() {
+    let (g, vol, n) = (0.2f64, 0.3f64, 200_000.0);
+    let text = format!(
+        "{HEADER}trials = {n}\n[[city]]\nname = \"A\"\nbaseline = 1000\ngrowth = {g}\nvolatility = {vol}\n"
+    );
+    let (_, _, result) = run_text(&text);
+    for row in result
+        .rows
+        .iter()
+        .filter(|r| r.city == "A" && r.year > 2024.0)
+    {
+        let t = row.year - 2024.0;
+        let (mu, sigma) = (1000f64.ln() + t * g.ln_1p(), vol * t.sqrt());
+        let got = [row.p5, row.p10, row.p25, row.p50, row.p75, row.p90, row.p95];
+        for (p, v) in PERCENTILES.iter().zip(got) {
+            let p = p / 100.0;
+            let expected = (mu + sigma * z(p)).exp();
+            // SE of ln(quantile) = sigma * sqrt(p(1-p)/n) / phi(z_p).
+            let se_log = sigma * quantile_se(p, n, phi(z(p)));
+            let tol = SIGMAS * se_log + SKETCH_ALPHA;
+            assert!(
+                (v / expected).ln().abs() < tol,
+                "t={t} p={p}: {v} vs {expected} (tol {tol})"
+            );
+        }
+        let mean = (mu + sigma * sigma / 2.0).exp();
+        let sd = mean * ((sigma * sigma).exp() - 1.0).sqrt();
+        assert!(
+            (row.mean.unwrap() - mean).abs() < SIGMAS * sd / n.sqrt(),
+            "mean at t={t}"
+        );
+    }
+}
+
+#[test]
+fn growth_distribution_maps_through_compounding() {
+    let n = 100_000.0;
+    let text = format!(
+        "{HEADER}trials = {n}\n[[city]]\nname = \"A\"\nbaseline = 1000\n\
+         growth = {{ dist = \"uniform\", min = 0.0, max = 0.5 }}\n"
+    );
+    let (_, _, result) = run_text(&text);
+    for year in [2025.0, 2027.0, 2030.0] {
+        let row = result.row("A", year).unwrap();
+        let t = year - 2024.0;
+        let got = [row.p5, row.p10, row.p25, row.p50, row.p75, row.p90, row.p95];
+        for (p, v) in PERCENTILES.iter().zip(got) {
+            let p = p / 100.0;
+            let g = 0.5 * p;
+            let expected = 1000.0 * (1.0 + g).powf(t);
+            // Uniform(0, 0.5) has density 2; d ln(x)/dg = t / (1 + g).
+            let se_rel = quantile_se(p, n, 2.0) * t / (1.0 + g);
+            let tol = SIGMAS * se_rel + SKETCH_ALPHA;
+            assert!(
+                (v / expected - 1.0).abs() < tol,
+                "t={t} p={p}: {v} vs {expected}"
+            );
+        }
+    }
+}
+
+#[test]
+fn project_delivery_probability_is_the_hit_rate() {
+    let (prob, n): (f64, f64) = (0.3, 100_000.0);
+    let text = format!(
+        "{HEADER}trials = {n}\n[[city]]\nname = \"A\"\nbaseline = 1000\ngrowth = 0\n\
+         [[city.project]]\nname = \"P\"\ncapacity = 500\nonline = 2025.0\nprobability = {prob}\n\
+         [[target]]\ncity = \"A\"\nat = 2026.0\ncapacity = 1500\n\
+         [[target]]\ncity = \"Total\"\nat = 2024.75\ncapacity = 1001\n"
+    );
+    let (_, _, result) = run_text(&text);
+    let se = (prob * (1.0 - prob) / n).sqrt();
+    let hit = result.targets[0].probability;
+    assert!((hit - prob).abs() < SIGMAS * se, "delivered share {hit}");
+    assert_eq!(
+        result.targets[1].probability, 0.0,
+        "nothing is online before 2025"
+    );
+    let before = result.row("A", 2024.75).unwrap();
+    assert_eq!((before.p5, before.p95), (1000.0, 1000.0));
+    let after = result.row("A", 2026.0).unwrap();
+    // 70% undelivered, 30% delivered: p50 is the minimum (exact), p95 a sketch estimate.
+    assert_eq!(after.p50, 1000.0);
+    assert!(
+        (after.p95 / 1500.0 - 1.0).abs() <= SKETCH_ALPHA,
+        "p95 {}",
+        after.p95
+    );
+    assert!((after.mean.unwrap() - 1150.0).abs() < SIGMAS * 500.0 * se);
+}
+
+#[test]
+fn a_ramp_adds_capacity_linearly_and_projects_do_not_compound() {
+    let text = format!(
+        "{HEADER}trials = 200\n[[city]]\nname = \"A\"\nbaseline = 1000\ngrowth = 0.1\n\
+         [[city.project]]\nname = \"P\"\ncapacity = 400\nonline = 2025.0\nramp_years = 2.0\n"
+    );
+    let (_, _, result) = run_text(&text);
+    for (year, share) in [
+        (2024.75, 0.0),
+        (2025.0, 0.0),
+        (2025.5, 0.25),
+        (2026.0, 0.5),
+        (2027.0, 1.0),
+        (2030.0, 1.0),
+    ] {
+        let expected = 1000.0 * 1.1f64.powf(year - 2024.0) + 400.0 * share;
+        let got = result.row("A", year).unwrap().p50;
+        assert!(
+            (got / expected - 1.0).abs() < 1e-12,
+            "{year}: {got} vs {expected}"
+        );
+    }
+}
+
+#[test]
+fn total_is_the_sum_of_cities_within_each_trial() {
+    let text = format!(
+        "{HEADER}trials = 500\n\
+         [[city]]\nname = \"A\"\nbaseline = 1000\ngrowth = 0.1\n\
+         [[city]]\nname = \"B\"\nbaseline = 3000\ngrowth = 0.2\n"
+    );
+    let (_, _, result) = run_text(&text);
+    for year in [2024.0, 2026.5, 2030.0] {
+        let t = year - 2024.0;
+        let expected = 1000.0 * 1.1f64.powf(t) + 3000.0 * 1.2f64.powf(t);
+        let got = result.row("Total", year).unwrap().p50;
+        assert!((got / expected - 1.0).abs() < 1e-12);
+    }
+}
