@@ -63,7 +63,7 @@ impl CellStats {
             self.overflow = true;
             return;
         }
-        let q = (v * FIXED_POINT_SCALE).round() as i128;
+        let q = i128::from((v * FIXED_POINT_SCALE).round() as i64);
         match (self.sum.checked_add(q), self.sum_sq.checked_add(q * q)) {
             (Some(s), Some(s2)) => {
                 self.sum = s;
