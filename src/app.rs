@@ -1,11 +1,12 @@
 //! The program's top level: load every scenario, run each, write its reports.
 
-use crate::cli::{Args, RunConfig};
-use crate::engine::{self, RunSpec};
+use crate::cli::{Args, Command, RunConfig};
+use crate::engine::{self, Aggregate, RunSpec};
 use crate::report::{self, json::RunMetadata};
 use crate::results::RunResult;
 use crate::scenario::diag::{Diagnostics, ScenarioError};
-use crate::scenario::{self, LoadedScenario};
+use crate::scenario::{self, LoadedScenario, Scenario};
+use crate::shard::{self, PART_FORMAT, PART_VERSION, PartFile, PartMeta, Shard};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,9 @@ pub const EXIT_FAILURE: u8 = 1;
 
 /// Runs the command line; returns the process's exit code.
 pub fn main_entry(args: Args) -> ExitCode {
+    if let Some(Command::Merge { parts, out, quiet }) = &args.command {
+        return merge_entry(parts, out, *quiet);
+    }
     let config = RunConfig::from(&args);
     let loaded = match load_all(&args.scenarios, &config) {
         Ok(l) => l,
@@ -102,37 +106,153 @@ fn describe(l: &LoadedScenario) -> String {
     )
 }
 
-/// Runs one scenario and writes its tables.
+/// Runs one scenario (or one shard of it) and writes its tables (or its part file).
 pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
     let spec = RunSpec::from_scenario(&l.scenario);
     let pool = thread_pool(config.threads)?;
-    let threads = pool.current_num_threads();
-    let bar = progress_bar(spec.trials, config.quiet);
+    let range = match config.shard {
+        Some(shard) => shard.trials(spec.trials),
+        None => 0..spec.trials,
+    };
+    let bar = progress_bar(range.end - range.start, config.quiet);
     let started = Instant::now();
-    let agg = pool.install(|| engine::run(&spec, &|n| bar.inc(n)));
+    let agg = pool.install(|| engine::run_range(&spec, range.clone(), &|n| bar.inc(n)));
     let elapsed = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    let result = RunResult::new(&l.scenario, &agg);
     let metadata = RunMetadata {
         scenario_path: l.path.clone(),
         scenario_sha256: l.content_hash.clone(),
         program_version: env!("CARGO_PKG_VERSION").to_string(),
         elapsed_seconds: elapsed,
-        threads,
+        threads: pool.current_num_threads(),
     };
-    let dir = write_tables(&config.out, &result, &metadata)?;
-    if !config.quiet {
+    match config.shard {
+        Some(shard) => write_part(l, shard, range, metadata, agg, config),
+        None => publish(
+            &l.scenario,
+            &agg,
+            &metadata,
+            config.out.as_path(),
+            config.quiet,
+        ),
+    }
+}
+
+/// Writes a run's reports: the tables, then the terminal summary.
+pub fn publish(
+    scenario: &Scenario,
+    agg: &Aggregate,
+    metadata: &RunMetadata,
+    out: &Path,
+    quiet: bool,
+) -> Result<()> {
+    let result = RunResult::new(scenario, agg);
+    let dir = write_tables(out, &result, metadata)?;
+    if !quiet {
         print!("{}", report::terminal::render(&result));
         println!(
             "{} trials in {:.2} s ({:.0} trials/s on {} threads); tables in {}",
             agg.trials,
-            elapsed,
-            agg.trials as f64 / elapsed.max(1e-9),
-            threads,
+            metadata.elapsed_seconds,
+            agg.trials as f64 / metadata.elapsed_seconds.max(1e-9),
+            metadata.threads,
             dir.display()
         );
     }
     Ok(())
+}
+
+fn write_part(
+    l: &LoadedScenario,
+    shard: Shard,
+    range: std::ops::Range<u64>,
+    metadata: RunMetadata,
+    aggregate: Aggregate,
+    config: &RunConfig,
+) -> Result<()> {
+    let part = PartFile {
+        meta: PartMeta {
+            format: PART_FORMAT.to_string(),
+            version: PART_VERSION,
+            program_version: metadata.program_version,
+            scenario_path: l.path.clone(),
+            scenario_sha256: l.content_hash.clone(),
+            scenario_text: l.text.clone(),
+            seed: l.scenario.seed,
+            trials: l.scenario.trials,
+            shard_index: shard.index,
+            shard_count: shard.count,
+            trial_start: range.start,
+            trial_end: range.end,
+            elapsed_seconds: metadata.elapsed_seconds,
+        },
+        aggregate,
+    };
+    let dir = report::output_dir(&config.out, &l.scenario.name)?;
+    let path = dir.join(shard.file_name());
+    report::write_atomic(&path, &serde_json::to_vec(&part)?)?;
+    if !config.quiet {
+        println!(
+            "shard {}/{}: trials {}..{} in {:.2} s; part in {}",
+            shard.index,
+            shard.count,
+            range.start,
+            range.end,
+            metadata.elapsed_seconds,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// `simulate merge PART...`: checks the parts belong together, merges, writes the tables.
+pub fn merge_entry(paths: &[PathBuf], out: &Path, quiet: bool) -> ExitCode {
+    match merge_files(paths) {
+        Ok((scenario, agg, metadata)) => match publish(&scenario, &agg, &metadata, out, quiet) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(EXIT_FAILURE)
+            }
+        },
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_INVALID)
+        }
+    }
+}
+
+fn merge_files(paths: &[PathBuf]) -> Result<(Scenario, Aggregate, RunMetadata)> {
+    let mut parts = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let bytes =
+            std::fs::read(path).with_context(|| format!("Could not read part file '{name}'"))?;
+        let part: PartFile = serde_json::from_slice(&bytes)
+            .with_context(|| format!("'{name}' is not a part file written by simulate --shard"))?;
+        parts.push((name, part));
+    }
+    let (meta, agg) = shard::merge_parts(parts)?;
+    if scenario::hex_sha256(meta.scenario_text.as_bytes()) != meta.scenario_sha256 {
+        anyhow::bail!(
+            "the parts' scenario text does not match their SHA-256; a part file was edited"
+        );
+    }
+    let stem = Path::new(&meta.scenario_path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".to_string());
+    let mut scenario = scenario::parse_str(&meta.scenario_text, &meta.scenario_path, &stem)?;
+    scenario.trials = meta.trials;
+    scenario.seed = meta.seed;
+    let metadata = RunMetadata {
+        scenario_path: meta.scenario_path,
+        scenario_sha256: meta.scenario_sha256,
+        program_version: env!("CARGO_PKG_VERSION").to_string(),
+        elapsed_seconds: meta.elapsed_seconds,
+        threads: rayon::current_num_threads(),
+    };
+    Ok((scenario, agg, metadata))
 }
 
 /// Writes summary.csv, targets.csv and summary.json into OUT/<scenario>/; returns the folder.

@@ -1,6 +1,7 @@
 //! Command-line flags as typed, and the run configuration built from them.
 
-use clap::Parser;
+use crate::shard::Shard;
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -8,13 +9,25 @@ Examples:
   simulate scenarios/base.toml                 run the base scenario into output/base/
   simulate scenarios/base.toml -n 1000000 -j 2 one million trials on two threads
   simulate scenarios/*.toml --check            validate only, write nothing
+  simulate scenarios/base.toml --shard 0/4     run the first quarter of the trials
+  simulate merge output/base/part-*.json       merge the shards into the usual tables
 
 Exit codes: 0 success, 2 invalid scenario or arguments, 1 any other failure.";
 
 /// Monte Carlo projections of cities' AI computing capacity (P = PFLOPS FP16).
 #[derive(Debug, Parser)]
-#[command(name = "simulate", version, about, after_help = EXAMPLES)]
+#[command(
+    name = "simulate",
+    version,
+    about,
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Scenario files (TOML); each runs into OUT/<scenario name>/.
     #[arg(required = true, value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
@@ -42,6 +55,32 @@ pub struct Args {
     /// Validate the scenarios and write nothing.
     #[arg(long)]
     pub check: bool,
+
+    /// Run only shard I of N (I from 0) and write a part file instead of tables;
+    /// "auto" takes I and N from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT.
+    #[arg(long, value_name = "I/N|auto", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+}
+
+/// Commands other than running scenarios.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Merge the part files of a sharded run into the tables a single run writes.
+    Merge {
+        /// Part files written by `simulate SCENARIO --shard I/N`.
+        #[arg(required = true, value_name = "PART")]
+        parts: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(short = 'o', long, value_name = "DIR", default_value = "output")]
+        out: PathBuf,
+        /// No summary table.
+        #[arg(short = 'q', long)]
+        quiet: bool,
+    },
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse(text)
 }
 
 /// Settings of one invocation after flags are merged over scenario files.
@@ -52,6 +91,7 @@ pub struct RunConfig {
     pub quiet: bool,
     pub trials: Option<u64>,
     pub seed: Option<u64>,
+    pub shard: Option<Shard>,
 }
 
 impl From<&Args> for RunConfig {
@@ -62,6 +102,7 @@ impl From<&Args> for RunConfig {
             quiet: a.quiet,
             trials: a.trials,
             seed: a.seed,
+            shard: a.shard,
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::model::Model;
 use crate::scenario::{Scenario, Series};
 use crate::stats::CellStats;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// Trials per unit of parallel work.
 pub const CHUNK_TRIALS: u64 = 1024;
@@ -33,7 +34,7 @@ pub struct TargetCheck {
 }
 
 /// One trial's whole trajectory, every series, kept for charts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SampledPath {
     pub trial: u64,
     /// Series-major, like [`crate::model::TrialBuffer`].
@@ -41,7 +42,7 @@ pub struct SampledPath {
 }
 
 /// Everything a run learns, mergeable across chunks, threads and (later) machines.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Aggregate {
     pub series_count: usize,
     pub grid_len: usize,

@@ -12,5 +12,6 @@ pub mod model;
 pub mod report;
 pub mod results;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 pub mod units;

@@ -4,6 +4,7 @@
 //! max), so the result does not depend on how trials were split across threads or in what
 //! order the pieces were combined.
 
+use serde::{Deserialize, Serialize};
 use sketches_ddsketch::{Config, DDSketch};
 
 /// The percentiles every table reports, in percent.
@@ -23,7 +24,7 @@ const FIXED_POINT_SCALE: f64 = 1024.0;
 const FIXED_POINT_LIMIT: f64 = 1e15;
 
 /// Statistics of one cell: one series at one grid time, over all trials.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct CellStats {
     sketch: DDSketch,
     sum: i128,

@@ -1,0 +1,264 @@
+//! Runs split across machines: which trials a shard runs, the partial-result file it writes,
+//! and the checks and merge that turn parts back into one run.
+//!
+//! Part file format (JSON, `format = "simulate-part"`, `version = 1`): the metadata below plus
+//! `aggregate`, the run's mergeable statistics (sketch bins, exact integer sums, hit counts,
+//! sampled paths). Every accumulator merges exactly, so merged tables are byte-identical to a
+//! single run with the same seed however the trials were split.
+
+use crate::engine::Aggregate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::ops::Range;
+
+pub const PART_FORMAT: &str = "simulate-part";
+pub const PART_VERSION: u32 = 1;
+
+/// Shard I of N (I from 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+/// A shard's output: what it ran, from which scenario, and its statistics.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartFile {
+    #[serde(flatten)]
+    pub meta: PartMeta,
+    pub aggregate: Aggregate,
+}
+
+/// Everything in a part file but the statistics.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartMeta {
+    /// Always "simulate-part".
+    pub format: String,
+    /// Format version; a merge refuses other versions.
+    pub version: u32,
+    pub program_version: String,
+    /// Scenario path as given to the shard.
+    pub scenario_path: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: String,
+    /// The scenario file's text, so that a merge does not need the file.
+    pub scenario_text: String,
+    /// Seed and total trials of the whole run (after command-line overrides).
+    pub seed: u64,
+    pub trials: u64,
+    pub shard_index: u64,
+    pub shard_count: u64,
+    /// The trials this shard ran, [start, end).
+    pub trial_start: u64,
+    pub trial_end: u64,
+    pub elapsed_seconds: f64,
+}
+
+impl Shard {
+    /// Parses "I/N", or "auto" to read SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN) and
+    /// SLURM_ARRAY_TASK_COUNT.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        if text == "auto" {
+            return Self::from_slurm(|name| std::env::var(name).ok());
+        }
+        let (i, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("--shard must be I/N (e.g. 0/4) or auto, got '{text}'"))?;
+        let parse = |s: &str, what: &str| {
+            s.trim()
+                .parse::<u64>()
+                .map_err(|_| format!("--shard {what} must be a whole number, got '{s}'"))
+        };
+        Shard::new(parse(i, "I")?, parse(n, "N")?)
+    }
+
+    /// Builds a shard from Slurm's job-array variables, read through `var`.
+    pub fn from_slurm(var: impl Fn(&str) -> Option<String>) -> Result<Shard, String> {
+        let read = |name: &str| -> Result<u64, String> {
+            let v = var(name).ok_or_else(|| {
+                format!("--shard auto needs {name} (set by Slurm in a job array)")
+            })?;
+            v.trim()
+                .parse()
+                .map_err(|_| format!("{name} must be a whole number, got '{v}'"))
+        };
+        let id = read("SLURM_ARRAY_TASK_ID")?;
+        let count = read("SLURM_ARRAY_TASK_COUNT")?;
+        let min = match var("SLURM_ARRAY_TASK_MIN") {
+            Some(_) => read("SLURM_ARRAY_TASK_MIN")?,
+            None => 0,
+        };
+        Shard::new(
+            id.checked_sub(min)
+                .ok_or("SLURM_ARRAY_TASK_ID below SLURM_ARRAY_TASK_MIN")?,
+            count,
+        )
+    }
+
+    pub fn new(index: u64, count: u64) -> Result<Shard, String> {
+        if count == 0 || index >= count {
+            return Err(format!(
+                "--shard I/N needs N >= 1 and 0 <= I < N, got {index}/{count}"
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The trials of this shard: an even split of 0..trials.
+    pub fn trials(&self, trials: u64) -> Range<u64> {
+        let at = |i: u64| (u128::from(trials) * u128::from(i) / u128::from(self.count)) as u64;
+        at(self.index)..at(self.index + 1)
+    }
+
+    /// File name of this shard's part, e.g. "part-0003-of-0016.json".
+    pub fn file_name(&self) -> String {
+        format!("part-{:04}-of-{:04}.json", self.index, self.count)
+    }
+}
+
+/// Why a set of parts cannot be merged.
+#[derive(Debug, PartialEq)]
+pub struct MergeError(pub String);
+
+impl fmt::Display for MergeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MergeError {}
+
+/// Checks that `parts` (with the names they were read from) are the N parts of one run, each
+/// once, and merges their statistics.
+pub fn merge_parts(parts: Vec<(String, PartFile)>) -> Result<(PartMeta, Aggregate), MergeError> {
+    let Some((first_name, first)) = parts.first() else {
+        return Err(MergeError("no part files given".to_string()));
+    };
+    for (name, p) in &parts {
+        check_same_run(first_name, &first.meta, name, &p.meta)?;
+    }
+    let n = first.meta.shard_count;
+    let mut seen: Vec<Option<&str>> = vec![None; n as usize];
+    for (name, p) in &parts {
+        let i = p.meta.shard_index as usize;
+        if let Some(other) = seen[i] {
+            return Err(MergeError(format!(
+                "shard {i}/{n} given twice: {other} and {name}"
+            )));
+        }
+        seen[i] = Some(name);
+    }
+    let missing: Vec<String> = (0..n)
+        .filter(|i| seen[*i as usize].is_none())
+        .map(|i| i.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(MergeError(format!(
+            "missing shard(s) {} of {n}; run them with --shard I/{n}",
+            missing.join(", ")
+        )));
+    }
+    let mut parts = parts.into_iter().map(|(_, p)| p);
+    let PartFile {
+        meta: mut head,
+        aggregate: mut agg,
+    } = parts.next().expect("at least one part");
+    for p in parts {
+        head.elapsed_seconds += p.meta.elapsed_seconds;
+        agg = agg.merge(p.aggregate);
+    }
+    if agg.trials != head.trials {
+        return Err(MergeError(format!(
+            "the parts hold {} trials, the run has {}",
+            agg.trials, head.trials
+        )));
+    }
+    Ok((head, agg))
+}
+
+fn check_same_run(
+    a_name: &str,
+    a: &PartMeta,
+    b_name: &str,
+    b: &PartMeta,
+) -> Result<(), MergeError> {
+    if b.format != PART_FORMAT || b.version != PART_VERSION {
+        return Err(MergeError(format!(
+            "{b_name}: not a part file of format {PART_FORMAT} version {PART_VERSION} \
+             (found {} version {})",
+            b.format, b.version
+        )));
+    }
+    let differ = |what: &str, x: &dyn fmt::Display, y: &dyn fmt::Display| {
+        Err(MergeError(format!(
+            "{b_name} belongs to another run than {a_name}: {what} {y} vs {x}"
+        )))
+    };
+    if a.scenario_sha256 != b.scenario_sha256 {
+        return differ("scenario SHA-256", &a.scenario_sha256, &b.scenario_sha256);
+    }
+    if a.seed != b.seed {
+        return differ("seed", &a.seed, &b.seed);
+    }
+    if a.trials != b.trials {
+        return differ("trials", &a.trials, &b.trials);
+    }
+    if a.shard_count != b.shard_count {
+        return differ("shard count N", &a.shard_count, &b.shard_count);
+    }
+    if b.shard_index >= b.shard_count {
+        return Err(MergeError(format!(
+            "{b_name}: shard index {} >= N",
+            b.shard_index
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_split_trials_evenly_and_completely() {
+        let n = 7;
+        let ranges: Vec<Range<u64>> = (0..n)
+            .map(|i| Shard::new(i, n).unwrap().trials(100))
+            .collect();
+        assert_eq!(ranges[0].start, 0);
+        assert_eq!(ranges[6].end, 100);
+        for w in ranges.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+        }
+        assert!(
+            ranges
+                .iter()
+                .all(|r| (14..=15).contains(&(r.end - r.start)))
+        );
+    }
+
+    #[test]
+    fn shard_arguments() {
+        assert_eq!(Shard::parse("2/4"), Ok(Shard { index: 2, count: 4 }));
+        assert!(Shard::parse("4/4").is_err());
+        assert!(Shard::parse("0/0").is_err());
+        assert!(Shard::parse("a/4").is_err());
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            Shard::from_slurm(env(&[
+                ("SLURM_ARRAY_TASK_ID", "5"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+                ("SLURM_ARRAY_TASK_MIN", "3")
+            ])),
+            Ok(Shard { index: 2, count: 4 })
+        );
+        assert!(Shard::from_slurm(env(&[("SLURM_ARRAY_TASK_ID", "1")])).is_err());
+    }
+}
