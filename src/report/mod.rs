@@ -12,9 +12,15 @@ use std::path::{Path, PathBuf};
 /// file is either the old one or the complete new one, never a truncated mix.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".simulate-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".simulate-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // tempfile creates 0600 files; outputs are ordinary files readable by colleagues.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .with_context(|| format!("Could not create a temporary file in '{}'", dir.display()))?;
     tmp.write_all(bytes)
