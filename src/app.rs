@@ -125,11 +125,12 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
     Ok(())
 }
 
-/// Writes summary.csv, targets.csv and summary.json into OUT/<scenario>/; returns the folder.
+/// Writes summary.csv, targets.csv, backtest.csv and summary.json into OUT/<scenario>/; returns the folder.
 pub fn write_tables(out: &Path, result: &RunResult, metadata: &RunMetadata) -> Result<PathBuf> {
     let files = [
         ("summary.csv", report::csv::summary_csv(result)?),
         ("targets.csv", report::csv::targets_csv(result)?),
+        ("backtest.csv", report::csv::backtest_csv(result)?),
         ("summary.json", report::json::summary_json(result, metadata)?),
     ];
     let dir = report::output_dir(out, &result.scenario)?;
