@@ -19,6 +19,9 @@ pub const EXIT_FAILURE: u8 = 1;
 
 /// Runs the command line; returns the process's exit code.
 pub fn main_entry(args: Args) -> ExitCode {
+    if let Some(path) = &args.init {
+        return init_scenario(path);
+    }
     let config = RunConfig::from(&args);
     let loaded = match load_all(&args.scenarios, &config) {
         Ok(l) => l,
@@ -138,6 +141,28 @@ pub fn write_tables(out: &Path, result: &RunResult, metadata: &RunMetadata) -> R
         report::write_atomic(&dir.join(name), bytes)?;
     }
     Ok(dir)
+}
+
+/// `--init FILE`: writes the starter scenario; exit 2 if FILE exists (it is never overwritten).
+fn init_scenario(path: &Path) -> ExitCode {
+    match scenario::starter::write_starter(path) {
+        Ok(()) => {
+            println!(
+                "wrote {}: edit it, then run `simulate --check {}`",
+                path.display(),
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e @ scenario::starter::InitError::Exists(_)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_INVALID)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {

@@ -8,6 +8,7 @@ Examples:
   simulate scenarios/base.toml                 run the base scenario into output/base/
   simulate scenarios/base.toml -n 1000000 -j 2 one million trials on two threads
   simulate scenarios/*.toml --check            validate only, write nothing
+  simulate --init my-city.toml                 start a new scenario from a commented template
 
 Exit codes: 0 success, 2 invalid scenario or arguments, 1 any other failure.";
 
@@ -16,7 +17,7 @@ Exit codes: 0 success, 2 invalid scenario or arguments, 1 any other failure.";
 #[command(name = "simulate", version, about, after_help = EXAMPLES)]
 pub struct Args {
     /// Scenario files (TOML); each runs into OUT/<scenario name>/.
-    #[arg(required = true, value_name = "SCENARIO")]
+    #[arg(required_unless_present = "init", value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
 
     /// Number of trials (overrides the scenario's `trials`).
@@ -42,6 +43,10 @@ pub struct Args {
     /// Validate the scenarios and write nothing.
     #[arg(long)]
     pub check: bool,
+
+    /// Write a commented starter scenario to FILE (never overwrites) and exit.
+    #[arg(long, value_name = "FILE.toml", conflicts_with_all = ["scenarios", "check"])]
+    pub init: Option<PathBuf>,
 }
 
 /// Settings of one invocation after flags are merged over scenario files.

@@ -5,6 +5,7 @@
 
 pub mod diag;
 pub mod raw;
+pub mod starter;
 mod validate;
 
 use crate::dist::Dist;
