@@ -53,7 +53,10 @@ pub fn main_entry(args: Args) -> ExitCode {
 }
 
 /// Loads every file and applies the command-line overrides; returns all problems found.
-pub fn load_all(paths: &[PathBuf], config: &RunConfig) -> Result<Vec<LoadedScenario>, Vec<ScenarioError>> {
+pub fn load_all(
+    paths: &[PathBuf],
+    config: &RunConfig,
+) -> Result<Vec<LoadedScenario>, Vec<ScenarioError>> {
     let mut loaded = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
@@ -62,10 +65,17 @@ pub fn load_all(paths: &[PathBuf], config: &RunConfig) -> Result<Vec<LoadedScena
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() { Ok(loaded) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(errors)
+    }
 }
 
-fn apply_overrides(mut l: LoadedScenario, config: &RunConfig) -> Result<LoadedScenario, ScenarioError> {
+fn apply_overrides(
+    mut l: LoadedScenario,
+    config: &RunConfig,
+) -> Result<LoadedScenario, ScenarioError> {
     if let Some(trials) = config.trials {
         let mut diags = Diagnostics::default();
         let checked = scenario::validate_trials_override(trials, &mut diags);
@@ -134,7 +144,10 @@ pub fn write_tables(out: &Path, result: &RunResult, metadata: &RunMetadata) -> R
         ("summary.csv", report::csv::summary_csv(result)?),
         ("targets.csv", report::csv::targets_csv(result)?),
         ("backtest.csv", report::csv::backtest_csv(result)?),
-        ("summary.json", report::json::summary_json(result, metadata)?),
+        (
+            "summary.json",
+            report::json::summary_json(result, metadata)?,
+        ),
     ];
     let dir = report::output_dir(out, &result.scenario)?;
     for (name, bytes) in &files {

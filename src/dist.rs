@@ -16,12 +16,29 @@ pub const Z95: f64 = 1.644_853_626_951_472_2;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dist {
     Fixed(f64),
-    Uniform { min: f64, max: f64 },
-    Normal { mean: f64, sd: f64 },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
     /// Stated by its 90% interval, the way planners state it.
-    LogNormal { p5: f64, p95: f64 },
-    Triangular { min: f64, mode: f64, max: f64 },
-    Pert { min: f64, mode: f64, max: f64 },
+    LogNormal {
+        p5: f64,
+        p95: f64,
+    },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
+    Pert {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
 }
 
 /// The names accepted for `dist`, with their parameters, for error messages and docs.
@@ -146,7 +163,7 @@ impl Dist {
             Dist::Uniform { min, max }
             | Dist::Triangular { min, max, .. }
             | Dist::Pert { min, max, .. } => (min, max),
-            Dist::Normal { mean, sd } if sd == 0.0 => (mean, mean),
+            Dist::Normal { mean, sd: 0.0 } => (mean, mean),
             Dist::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
             Dist::LogNormal { p5, p95 } if p5 == p95 => (p5, p5),
             Dist::LogNormal { .. } => (0.0, f64::INFINITY),
@@ -166,7 +183,10 @@ impl Dist {
         }
         match *self {
             Dist::Fixed(x) => Sampler::Fixed(x),
-            Dist::Uniform { min, max } => Sampler::Uniform { min, width: max - min },
+            Dist::Uniform { min, max } => Sampler::Uniform {
+                min,
+                width: max - min,
+            },
             Dist::Normal { mean, sd } => Sampler::Normal { mean, sd },
             Dist::LogNormal { p5, p95 } => {
                 let (mu, sigma) = lognormal_params(p5, p95);
@@ -338,7 +358,11 @@ fn number_param(
         Some(toml::Value::Integer(i)) => *i as f64,
         Some(toml::Value::Float(x)) if x.is_finite() => *x,
         Some(toml::Value::Float(x)) => {
-            diags.push(Some(span), &full, format!("must be a finite number, got {x}"));
+            diags.push(
+                Some(span),
+                &full,
+                format!("must be a finite number, got {x}"),
+            );
             f64::NAN
         }
         Some(other) => {
@@ -372,21 +396,35 @@ fn check_params(
         None
     };
     match kind {
-        "uniform" if v[0] > v[1] => fail("min", format!("min ({}) must be <= max ({})", v[0], v[1])),
-        "uniform" => Some(Dist::Uniform { min: v[0], max: v[1] }),
+        "uniform" if v[0] > v[1] => {
+            fail("min", format!("min ({}) must be <= max ({})", v[0], v[1]))
+        }
+        "uniform" => Some(Dist::Uniform {
+            min: v[0],
+            max: v[1],
+        }),
         "normal" if v[1] < 0.0 => fail("sd", format!("must be >= 0, got {}", v[1])),
-        "normal" => Some(Dist::Normal { mean: v[0], sd: v[1] }),
+        "normal" => Some(Dist::Normal {
+            mean: v[0],
+            sd: v[1],
+        }),
         "lognormal" if v[0] <= 0.0 => fail("p5", format!("must be > 0, got {}", v[0])),
         "lognormal" if v[0] > v[1] => {
             fail("p5", format!("p5 ({}) must be <= p95 ({})", v[0], v[1]))
         }
-        "lognormal" => Some(Dist::LogNormal { p5: v[0], p95: v[1] }),
+        "lognormal" => Some(Dist::LogNormal {
+            p5: v[0],
+            p95: v[1],
+        }),
         _ => {
             let (min, mode, max) = (v[0], v[1], v[2]);
             if min > max {
                 fail("min", format!("min ({min}) must be <= max ({max})"))
             } else if mode < min || mode > max {
-                fail("mode", format!("mode ({mode}) must lie in [min, max] = [{min}, {max}]"))
+                fail(
+                    "mode",
+                    format!("mode ({mode}) must lie in [min, max] = [{min}, {max}]"),
+                )
             } else if min == max {
                 Some(Dist::Fixed(min))
             } else if kind == "triangular" {
@@ -414,11 +452,18 @@ mod tests {
         assert_eq!(parse("3").0, Some(Dist::Fixed(3.0)));
         assert_eq!(
             parse("{ dist = \"normal\", mean = 0.3, sd = 0.08 }").0,
-            Some(Dist::Normal { mean: 0.3, sd: 0.08 })
+            Some(Dist::Normal {
+                mean: 0.3,
+                sd: 0.08
+            })
         );
         assert_eq!(
             parse("{ dist = \"pert\", min = 1, mode = 2, max = 4 }").0,
-            Some(Dist::Pert { min: 1.0, mode: 2.0, max: 4.0 })
+            Some(Dist::Pert {
+                min: 1.0,
+                mode: 2.0,
+                max: 4.0
+            })
         );
     }
 
@@ -439,7 +484,10 @@ mod tests {
 
     #[test]
     fn lognormal_interval_round_trips() {
-        let d = Dist::LogNormal { p5: 10.0, p95: 40.0 };
+        let d = Dist::LogNormal {
+            p5: 10.0,
+            p95: 40.0,
+        };
         assert!((d.quantile(0.05) - 10.0).abs() < 1e-9);
         assert!((d.quantile(0.95) - 40.0).abs() < 1e-9);
         assert!((d.median() - 20.0).abs() < 1e-9);
@@ -450,11 +498,22 @@ mod tests {
     #[test]
     fn triangular_and_pert_quantiles_invert_their_cdfs() {
         for d in [
-            Dist::Triangular { min: 1.0, mode: 2.0, max: 5.0 },
-            Dist::Pert { min: 1.0, mode: 2.0, max: 5.0 },
+            Dist::Triangular {
+                min: 1.0,
+                mode: 2.0,
+                max: 5.0,
+            },
+            Dist::Pert {
+                min: 1.0,
+                mode: 2.0,
+                max: 5.0,
+            },
         ] {
             for p in [0.05, 0.3, 0.5, 0.9] {
-                assert!((d.prob_below(d.quantile(p)) - p).abs() < 1e-9, "{d:?} at {p}");
+                assert!(
+                    (d.prob_below(d.quantile(p)) - p).abs() < 1e-9,
+                    "{d:?} at {p}"
+                );
             }
         }
     }

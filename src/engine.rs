@@ -171,7 +171,11 @@ impl Aggregate {
         for (a, b) in self.target_hits.iter_mut().zip(&other.target_hits) {
             *a += b;
         }
-        for (a, b) in self.observation_ranks.iter_mut().zip(&other.observation_ranks) {
+        for (a, b) in self
+            .observation_ranks
+            .iter_mut()
+            .zip(&other.observation_ranks)
+        {
             a.below += b.below;
             a.equal += b.equal;
         }

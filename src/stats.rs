@@ -59,7 +59,7 @@ impl CellStats {
     pub fn add(&mut self, v: f64) {
         self.sketch.add(v);
         self.count += 1;
-        if self.overflow || !(v.abs() <= FIXED_POINT_LIMIT) {
+        if self.overflow || !v.is_finite() || v.abs() > FIXED_POINT_LIMIT {
             self.overflow = true;
             return;
         }
@@ -163,7 +163,9 @@ mod tests {
 
     #[test]
     fn merging_in_any_split_gives_identical_statistics() {
-        let values: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.37).sin().abs() * 1e4).collect();
+        let values: Vec<f64> = (0..1000)
+            .map(|i| (i as f64 * 0.37).sin().abs() * 1e4)
+            .collect();
         let mut whole = CellStats::default();
         values.iter().for_each(|v| whole.add(*v));
         let mut a = CellStats::default();

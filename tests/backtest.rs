@@ -20,7 +20,9 @@ fn run(text: &str, threads: usize) -> (RunResult, engine::Aggregate) {
 }
 
 fn header(trials: u64) -> String {
-    format!("[scenario]\nstart = 2024.5\nend = 2027.0\nsteps_per_year = 4\ntrials = {trials}\nseed = 7\n")
+    format!(
+        "[scenario]\nstart = 2024.5\nend = 2027.0\nsteps_per_year = 4\ntrials = {trials}\nseed = 7\n"
+    )
 }
 
 /// Tolerance in percentile points: 4.5 Monte Carlo standard errors of a share p over
@@ -55,7 +57,10 @@ source = "just above: every trial is below"
     let p: Vec<f64> = result.backtest.iter().map(|b| b.percentile).collect();
     assert_eq!(p, vec![50.0, 0.0, 100.0]);
     assert_eq!(agg.observation_ranks[0].equal, 1_000);
-    assert_eq!(result.backtest[0].evaluated_at, 2025.25, "first grid time >= 2025.1");
+    assert_eq!(
+        result.backtest[0].evaluated_at, 2025.25,
+        "first grid time >= 2025.1"
+    );
 }
 
 #[test]
@@ -171,5 +176,9 @@ source = "  "
     assert!(msg.contains("city[A].observed[0].source"), "{msg}");
     let missing = header(1_000)
         + "[[city]]\nname = \"A\"\nbaseline = 1\ngrowth = 0.1\n[[city.observed]]\nat = 2025.0\ncapacity = 1\n";
-    assert!(errors_of(&missing).contains("source"), "{}", errors_of(&missing));
+    assert!(
+        errors_of(&missing).contains("source"),
+        "{}",
+        errors_of(&missing)
+    );
 }

@@ -48,7 +48,10 @@ fn run_writes_backtest_csv_and_shows_it() {
         .stdout(predicate::str::contains("Backtest"));
     let csv = std::fs::read_to_string(dir.path().join("out/starter/backtest.csv")).expect("csv");
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("city,at,capacity,percentile,evaluated_at,source"));
+    assert_eq!(
+        lines.next(),
+        Some("city,at,capacity,percentile,evaluated_at,source")
+    );
     let row = lines.next().expect("one observation");
     assert!(row.starts_with("Beijing,2025.25,33000.0,"), "{row}");
     assert!(row.ends_with(",2025.25,\"C114, 2025-06-09\""), "{row}");

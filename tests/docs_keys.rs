@@ -15,16 +15,26 @@ fn every_accepted_key_is_documented() {
         .into_iter()
         .filter(|k| !doc.contains(&format!("`{k}`")))
         .collect();
-    assert!(missing.is_empty(), "docs/scenarios.md lacks `{}`", missing.join("`, `"));
+    assert!(
+        missing.is_empty(),
+        "docs/scenarios.md lacks `{}`",
+        missing.join("`, `")
+    );
 }
 
 #[test]
 fn every_distribution_and_parameter_is_documented() {
     let doc = reference();
     for (kind, params) in KINDS {
-        assert!(doc.contains(&format!("`dist = \"{kind}\"`")), "{kind} undocumented");
+        assert!(
+            doc.contains(&format!("`dist = \"{kind}\"`")),
+            "{kind} undocumented"
+        );
         for p in *params {
-            assert!(doc.contains(&format!("`{p}`")), "parameter {p} of {kind} undocumented");
+            assert!(
+                doc.contains(&format!("`{p}`")),
+                "parameter {p} of {kind} undocumented"
+            );
         }
     }
 }

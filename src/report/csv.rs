@@ -51,7 +51,14 @@ pub fn targets_csv(result: &RunResult) -> Result<Vec<u8>> {
 /// mid-rank share of trials below the reported value, in percent (ties count half).
 pub fn backtest_csv(result: &RunResult) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["city", "at", "capacity", "percentile", "evaluated_at", "source"])?;
+    w.write_record([
+        "city",
+        "at",
+        "capacity",
+        "percentile",
+        "evaluated_at",
+        "source",
+    ])?;
     for b in &result.backtest {
         w.write_record([
             b.city.clone(),

@@ -36,7 +36,13 @@ pub fn render(result: &RunResult) -> String {
 
 fn backtest_table(result: &RunResult) -> Table {
     let mut table = Table::new();
-    table.set_header(vec!["City", "Reported", "At (grid time)", "Percentile (%)", "Source"]);
+    table.set_header(vec![
+        "City",
+        "Reported",
+        "At (grid time)",
+        "Percentile (%)",
+        "Source",
+    ]);
     for b in &result.backtest {
         table.add_row(vec![
             b.city.clone(),
@@ -121,7 +127,10 @@ mod tests {
 
     #[test]
     fn report_years_spread_over_the_horizon() {
-        assert_eq!(report_years(2024.5, 2030.0), vec![2025.0, 2027.0, 2028.0, 2030.0]);
+        assert_eq!(
+            report_years(2024.5, 2030.0),
+            vec![2025.0, 2027.0, 2028.0, 2030.0]
+        );
         assert_eq!(report_years(2024.0, 2026.0), vec![2025.0, 2026.0]);
         assert_eq!(report_years(2024.25, 2024.75), vec![2024.75]);
     }

@@ -132,9 +132,8 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
             "is a directory; give a scenario file such as scenarios/base.toml",
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
-        ScenarioError::whole_file(&label, format!("cannot be read: {e}"))
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| ScenarioError::whole_file(&label, format!("cannot be read: {e}")))?;
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
         let (line, col) = diag::line_column(
             &String::from_utf8_lossy(&bytes),
@@ -166,10 +165,7 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
 pub fn parse_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, ScenarioError> {
     let raw: raw::RawFile = toml::from_str(text).map_err(|e| {
         let mut diags = Diagnostics::default();
-        let key = e
-            .span()
-            .map(|s| key_at(text, s.start))
-            .unwrap_or_default();
+        let key = e.span().map(|s| key_at(text, s.start)).unwrap_or_default();
         diags.push(e.span(), &key, e.message().trim().to_string());
         ScenarioError::from_diagnostics(file, text, diags)
     })?;
@@ -197,7 +193,10 @@ fn key_at(text: &str, offset: usize) -> String {
         .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
     let trimmed = line.trim();
     if trimmed.starts_with('[') {
-        return trimmed.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+        return trimmed
+            .trim_matches(|c| c == '[' || c == ']')
+            .trim()
+            .to_string();
     }
     let key = trimmed.split('=').next().unwrap_or("").trim();
     match (header, key.is_empty() || !trimmed.contains('=')) {
@@ -218,11 +217,10 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
 
 /// Checks a `--trials` value given on the command line.
 pub fn validate_trials_override(trials: u64, diags: &mut Diagnostics) -> Option<u64> {
-    validate::check_trials(i64::try_from(trials).unwrap_or(i64::MAX), None, diags)
-        .or_else(|| {
-            if let Some(d) = diags.items.last_mut() {
-                d.key = "--trials".to_string();
-            }
-            None
-        })
+    validate::check_trials(i64::try_from(trials).unwrap_or(i64::MAX), None, diags).or_else(|| {
+        if let Some(d) = diags.items.last_mut() {
+            d.key = "--trials".to_string();
+        }
+        None
+    })
 }

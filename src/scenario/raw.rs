@@ -110,7 +110,9 @@ impl<'de> serde::Deserializer<'de> for FieldNameProbe<'_> {
     type Error = serde::de::value::Error;
 
     fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-        Err(serde::de::Error::custom("field name probe reads structs only"))
+        Err(serde::de::Error::custom(
+            "field name probe reads structs only",
+        ))
     }
 
     fn deserialize_struct<V: serde::de::Visitor<'de>>(
@@ -144,7 +146,10 @@ mod tests {
             "city.observed.source",
             "target.capacity",
         ] {
-            assert!(keys.iter().any(|k| k == expected), "{expected} missing from {keys:?}");
+            assert!(
+                keys.iter().any(|k| k == expected),
+                "{expected} missing from {keys:?}"
+            );
         }
     }
 }

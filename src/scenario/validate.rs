@@ -25,8 +25,17 @@ const LATEST_YEAR: f64 = 2200.0;
 const MAX_VOLATILITY: f64 = 5.0;
 const MAX_STEPS_PER_YEAR: i64 = 366;
 
-pub(super) fn validate(raw: RawFile, default_name: &str, diags: &mut Diagnostics) -> Option<Scenario> {
-    let meta = validate_meta(raw.scenario.get_ref(), raw.scenario.span(), default_name, diags);
+pub(super) fn validate(
+    raw: RawFile,
+    default_name: &str,
+    diags: &mut Diagnostics,
+) -> Option<Scenario> {
+    let meta = validate_meta(
+        raw.scenario.get_ref(),
+        raw.scenario.span(),
+        default_name,
+        diags,
+    );
     let cities = validate_cities(&raw.cities, meta.as_ref().map(|m| &m.grid), diags);
     let meta = meta?;
     let targets: Vec<Target> = raw
@@ -83,7 +92,10 @@ fn validate_meta(
             diags.push(
                 Some(s.span()),
                 "scenario.steps_per_year",
-                format!("must be between 1 and {MAX_STEPS_PER_YEAR}, got {}", s.get_ref()),
+                format!(
+                    "must be between 1 and {MAX_STEPS_PER_YEAR}, got {}",
+                    s.get_ref()
+                ),
             );
             None
         }
@@ -100,7 +112,11 @@ fn validate_meta(
         description: m.description.clone().unwrap_or_default(),
         grid,
         trials: trials?,
-        seed: m.seed.as_ref().map(|s| *s.get_ref()).unwrap_or(DEFAULT_SEED),
+        seed: m
+            .seed
+            .as_ref()
+            .map(|s| *s.get_ref())
+            .unwrap_or(DEFAULT_SEED),
     })
 }
 
@@ -114,7 +130,11 @@ fn valid_folder_name(name: &str) -> bool {
 }
 
 /// Checks a trial count from the file (with its span) or the command line (no span).
-pub fn check_trials(trials: i64, span: Option<Range<usize>>, diags: &mut Diagnostics) -> Option<u64> {
+pub fn check_trials(
+    trials: i64,
+    span: Option<Range<usize>>,
+    diags: &mut Diagnostics,
+) -> Option<u64> {
     if trials < MIN_TRIALS as i64 || trials as u64 > MAX_TRIALS {
         diags.push(
             span,
@@ -195,7 +215,11 @@ fn year(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<
 
 /// Checks every city; `grid` is None when `[scenario]` itself is invalid (the file is rejected
 /// then, and observations are checked for everything but the horizon).
-fn validate_cities(raw: &[Spanned<RawCity>], grid: Option<&Grid>, diags: &mut Diagnostics) -> Vec<City> {
+fn validate_cities(
+    raw: &[Spanned<RawCity>],
+    grid: Option<&Grid>,
+    diags: &mut Diagnostics,
+) -> Vec<City> {
     if raw.is_empty() {
         diags.push(None, "city", "the scenario needs at least one [[city]]");
     }
@@ -204,7 +228,14 @@ fn validate_cities(raw: &[Spanned<RawCity>], grid: Option<&Grid>, diags: &mut Di
         .enumerate()
         .filter_map(|(i, c)| {
             let name = c.get_ref().name.get_ref();
-            let key = format!("city[{}]", if name.is_empty() { i.to_string() } else { name.clone() });
+            let key = format!(
+                "city[{}]",
+                if name.is_empty() {
+                    i.to_string()
+                } else {
+                    name.clone()
+                }
+            );
             if name.trim().is_empty() || name == "Total" {
                 diags.push(
                     Some(c.get_ref().name.span()),
@@ -223,7 +254,12 @@ fn validate_cities(raw: &[Spanned<RawCity>], grid: Option<&Grid>, diags: &mut Di
         .collect()
 }
 
-fn validate_city(c: &RawCity, key: &str, grid: Option<&Grid>, diags: &mut Diagnostics) -> Option<City> {
+fn validate_city(
+    c: &RawCity,
+    key: &str,
+    grid: Option<&Grid>,
+    diags: &mut Diagnostics,
+) -> Option<City> {
     let baseline = capacity(&c.baseline, &format!("{key}.baseline"), diags);
     let growth = growth(&c.growth, &format!("{key}.growth"), diags);
     let volatility = match &c.volatility {
@@ -251,7 +287,9 @@ fn validate_city(c: &RawCity, key: &str, grid: Option<&Grid>, diags: &mut Diagno
         .observed
         .iter()
         .enumerate()
-        .map(|(i, o)| validate_observation(o.get_ref(), &format!("{key}.observed[{i}]"), grid, diags))
+        .map(|(i, o)| {
+            validate_observation(o.get_ref(), &format!("{key}.observed[{i}]"), grid, diags)
+        })
         .collect();
     Some(City {
         name: c.name.get_ref().clone(),
@@ -275,7 +313,13 @@ fn validate_observation(
         (Some(at), Some(grid)) => horizon_index(at, &o.at, &format!("{key}.at"), grid, diags),
         _ => None,
     };
-    let capacity = bounded(&o.capacity, &format!("{key}.capacity"), 0.0, f64::MAX, diags);
+    let capacity = bounded(
+        &o.capacity,
+        &format!("{key}.capacity"),
+        0.0,
+        f64::MAX,
+        diags,
+    );
     let source = o.source.get_ref().trim();
     if source.is_empty() {
         diags.push(
@@ -298,7 +342,10 @@ fn validate_project(p: &RawProject, key: &str, diags: &mut Diagnostics) -> Optio
     let online = dist(&p.online, &format!("{key}.online"), diags).and_then(|d| {
         let (lo, hi) = d.support();
         let tail_ok = d.prob_below(EARLIEST_YEAR) < 1e-9 && d.prob_below(LATEST_YEAR) > 1.0 - 1e-9;
-        if (lo.is_finite() && lo < EARLIEST_YEAR) || (hi.is_finite() && hi > LATEST_YEAR) || !tail_ok {
+        if (lo.is_finite() && lo < EARLIEST_YEAR)
+            || (hi.is_finite() && hi > LATEST_YEAR)
+            || !tail_ok
+        {
             diags.push(
                 Some(p.online.span()),
                 &format!("{key}.online"),
@@ -352,8 +399,15 @@ fn validate_target(
         None
     };
     let at = year(&t_ref.at, &format!("{key}.at"), diags);
-    let grid_index = at.and_then(|at| horizon_index(at, &t_ref.at, &format!("{key}.at"), grid, diags));
-    let capacity = bounded(&t_ref.capacity, &format!("{key}.capacity"), 0.0, f64::MAX, diags);
+    let grid_index =
+        at.and_then(|at| horizon_index(at, &t_ref.at, &format!("{key}.at"), grid, diags));
+    let capacity = bounded(
+        &t_ref.capacity,
+        &format!("{key}.capacity"),
+        0.0,
+        f64::MAX,
+        diags,
+    );
     Some(Target {
         series: series?,
         label,
@@ -449,7 +503,11 @@ fn bounded(v: &Spanned<f64>, key: &str, lo: f64, hi: f64, diags: &mut Diagnostic
         } else {
             format!("between {lo} and {hi}")
         };
-        diags.push(Some(v.span()), key, format!("must be a finite number {range}, got {x}"));
+        diags.push(
+            Some(v.span()),
+            key,
+            format!("must be a finite number {range}, got {x}"),
+        );
         return None;
     }
     Some(x)
