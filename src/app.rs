@@ -23,6 +23,9 @@ pub fn main_entry(args: Args) -> ExitCode {
     if let Some(Command::Merge { parts, out, quiet }) = &args.command {
         return merge_entry(parts, out, *quiet);
     }
+    if let Some(path) = &args.init {
+        return init_scenario(path);
+    }
     let config = RunConfig::from(&args);
     let loaded = match load_all(&args.scenarios, &config) {
         Ok(l) => l,
@@ -255,11 +258,12 @@ fn merge_files(paths: &[PathBuf]) -> Result<(Scenario, Aggregate, RunMetadata)> 
     Ok((scenario, agg, metadata))
 }
 
-/// Writes summary.csv, targets.csv and summary.json into OUT/<scenario>/; returns the folder.
+/// Writes summary.csv, targets.csv, backtest.csv and summary.json into OUT/<scenario>/; returns the folder.
 pub fn write_tables(out: &Path, result: &RunResult, metadata: &RunMetadata) -> Result<PathBuf> {
     let files = [
         ("summary.csv", report::csv::summary_csv(result)?),
         ("targets.csv", report::csv::targets_csv(result)?),
+        ("backtest.csv", report::csv::backtest_csv(result)?),
         (
             "summary.json",
             report::json::summary_json(result, metadata)?,
@@ -270,6 +274,28 @@ pub fn write_tables(out: &Path, result: &RunResult, metadata: &RunMetadata) -> R
         report::write_atomic(&dir.join(name), bytes)?;
     }
     Ok(dir)
+}
+
+/// `--init FILE`: writes the starter scenario; exit 2 if FILE exists (it is never overwritten).
+fn init_scenario(path: &Path) -> ExitCode {
+    match scenario::starter::write_starter(path) {
+        Ok(()) => {
+            println!(
+                "wrote {}: edit it, then run `simulate --check {}`",
+                path.display(),
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e @ scenario::starter::InitError::Exists(_)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_INVALID)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {

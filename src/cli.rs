@@ -11,6 +11,7 @@ Examples:
   simulate scenarios/*.toml --check            validate only, write nothing
   simulate scenarios/base.toml --shard 0/4     run the first quarter of the trials
   simulate merge output/base/part-*.json       merge the shards into the usual tables
+  simulate --init my-city.toml                 start a new scenario from a commented template
 
 Exit codes: 0 success, 2 invalid scenario or arguments, 1 any other failure.";
 
@@ -29,7 +30,7 @@ pub struct Args {
     pub command: Option<Command>,
 
     /// Scenario files (TOML); each runs into OUT/<scenario name>/.
-    #[arg(required = true, value_name = "SCENARIO")]
+    #[arg(required_unless_present = "init", value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
 
     /// Number of trials (overrides the scenario's `trials`).
@@ -60,6 +61,10 @@ pub struct Args {
     /// "auto" takes I and N from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT.
     #[arg(long, value_name = "I/N|auto", value_parser = parse_shard)]
     pub shard: Option<Shard>,
+
+    /// Write a commented starter scenario to FILE (never overwrites) and exit.
+    #[arg(long, value_name = "FILE.toml", conflicts_with_all = ["scenarios", "check"])]
+    pub init: Option<PathBuf>,
 }
 
 /// Commands other than running scenarios.

@@ -491,8 +491,8 @@ mod tests {
         assert!((d.quantile(0.05) - 10.0).abs() < 1e-9);
         assert!((d.quantile(0.95) - 40.0).abs() < 1e-9);
         assert!((d.median() - 20.0).abs() < 1e-9);
-        let p = d.prob_below(40.0);
-        assert!((p - 0.95).abs() < 1e-9, "{p}");
+        // statrs's erfc is off by about 2e-12 here; a wrong parameter would be off by > 1e-3.
+        assert!((d.prob_below(40.0) - 0.95).abs() < 1e-10);
     }
 
     #[test]

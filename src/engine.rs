@@ -20,6 +20,7 @@ pub const DEFAULT_PATH_SAMPLES: usize = 40;
 pub struct RunSpec {
     pub model: Model,
     pub targets: Vec<TargetCheck>,
+    pub observations: Vec<ObservationCheck>,
     pub trials: u64,
     pub seed: u64,
     pub path_samples: usize,
@@ -31,6 +32,24 @@ pub struct TargetCheck {
     pub series: usize,
     pub grid_index: usize,
     pub capacity: f64,
+}
+
+/// Counts trials below and equal to a reported value in one series at one grid time, so that
+/// the value's mid-rank percentile is exact: 100 * (below + equal / 2) / trials.
+#[derive(Debug, Clone, Copy)]
+pub struct ObservationCheck {
+    pub series: usize,
+    pub grid_index: usize,
+    pub capacity: f64,
+}
+
+/// Where one reported value fell among the trials; integer counts, so merges are exact.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RankCounts {
+    /// Trials strictly below the reported value.
+    pub below: u64,
+    /// Trials exactly equal to it.
+    pub equal: u64,
 }
 
 /// One trial's whole trajectory, every series, kept for charts.
@@ -49,6 +68,8 @@ pub struct Aggregate {
     /// `cells[s * grid_len + k]`.
     pub cells: Vec<CellStats>,
     pub target_hits: Vec<u64>,
+    /// One per [`RunSpec::observations`], in order.
+    pub observation_ranks: Vec<RankCounts>,
     pub trials: u64,
     /// Sorted by trial number.
     pub paths: Vec<SampledPath>,
@@ -70,14 +91,32 @@ impl RunSpec {
                 capacity: t.capacity,
             })
             .collect();
+        let observations = observation_checks(scenario);
         RunSpec {
             model,
             targets,
+            observations,
             trials: scenario.trials,
             seed: scenario.seed,
             path_samples: DEFAULT_PATH_SAMPLES,
         }
     }
+}
+
+/// Every city's observations, city by city in file order.
+fn observation_checks(scenario: &Scenario) -> Vec<ObservationCheck> {
+    scenario
+        .cities
+        .iter()
+        .enumerate()
+        .flat_map(|(series, city)| {
+            city.observations.iter().map(move |o| ObservationCheck {
+                series,
+                grid_index: o.grid_index,
+                capacity: o.capacity,
+            })
+        })
+        .collect()
 }
 
 impl Aggregate {
@@ -89,6 +128,7 @@ impl Aggregate {
             grid_len,
             cells: vec![CellStats::default(); series_count * grid_len],
             target_hits: vec![0; spec.targets.len()],
+            observation_ranks: vec![RankCounts::default(); spec.observations.len()],
             trials: 0,
             paths: Vec::new(),
         }
@@ -107,6 +147,14 @@ impl Aggregate {
                 *hits += 1;
             }
         }
+        for (rank, o) in self.observation_ranks.iter_mut().zip(&spec.observations) {
+            let v = values[o.series * self.grid_len + o.grid_index];
+            if v < o.capacity {
+                rank.below += 1;
+            } else if v == o.capacity {
+                rank.equal += 1;
+            }
+        }
         if trial < spec.path_samples as u64 {
             self.paths.push(SampledPath {
                 trial,
@@ -123,6 +171,14 @@ impl Aggregate {
         }
         for (a, b) in self.target_hits.iter_mut().zip(&other.target_hits) {
             *a += b;
+        }
+        for (a, b) in self
+            .observation_ranks
+            .iter_mut()
+            .zip(&other.observation_ranks)
+        {
+            a.below += b.below;
+            a.equal += b.equal;
         }
         self.trials += other.trials;
         self.paths.extend(other.paths);

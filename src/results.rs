@@ -1,6 +1,6 @@
 //! Turns a run's aggregate into the result records that every report writes.
 
-use crate::engine::Aggregate;
+use crate::engine::{Aggregate, RankCounts};
 use crate::scenario::Scenario;
 use crate::stats::PERCENTILES;
 use serde::Serialize;
@@ -43,6 +43,33 @@ pub struct TargetResult {
     pub std_error: f64,
 }
 
+/// One row of backtest.csv: where a reported value fell in the projected distribution.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BacktestRow {
+    /// City name.
+    pub city: String,
+    /// Decimal year of the report as written in the scenario.
+    pub at: f64,
+    /// Reported capacity, P.
+    pub capacity: f64,
+    /// Mid-rank percentile, in percent: 100 * (trials below + half the trials equal) / trials.
+    /// 0 means every trial projected more than was reported; 100 means every trial less.
+    pub percentile: f64,
+    /// The grid time at which trials were compared (the first grid time >= `at`).
+    pub evaluated_at: f64,
+    /// Where the value was reported (document and date).
+    pub source: String,
+}
+
+/// The mid-rank percentile, in percent, of a value with these counts among `trials` trials:
+/// ties count half, so a value equal to every trial sits at 50.
+pub fn mid_rank_percentile(counts: RankCounts, trials: u64) -> f64 {
+    if trials == 0 {
+        return f64::NAN;
+    }
+    100.0 * (counts.below as f64 + 0.5 * counts.equal as f64) / trials as f64
+}
+
 /// Everything the reports need from one run.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunResult {
@@ -55,6 +82,8 @@ pub struct RunResult {
     pub steps_per_year: u32,
     pub rows: Vec<SummaryRow>,
     pub targets: Vec<TargetResult>,
+    /// One row per `[[city.observed]]`, cities in file order.
+    pub backtest: Vec<BacktestRow>,
 }
 
 impl RunResult {
@@ -88,6 +117,7 @@ impl RunResult {
                 }
             })
             .collect();
+        let backtest = backtest_rows(scenario, agg);
         RunResult {
             scenario: scenario.name.clone(),
             description: scenario.description.clone(),
@@ -98,6 +128,7 @@ impl RunResult {
             steps_per_year: scenario.grid.steps_per_year,
             rows,
             targets,
+            backtest,
         }
     }
 
@@ -119,6 +150,24 @@ impl RunResult {
         }
         names
     }
+}
+
+/// Pairs every observation (cities in file order, as the engine counted them) with its counts.
+fn backtest_rows(scenario: &Scenario, agg: &Aggregate) -> Vec<BacktestRow> {
+    scenario
+        .cities
+        .iter()
+        .flat_map(|c| c.observations.iter().map(move |o| (c, o)))
+        .zip(&agg.observation_ranks)
+        .map(|((c, o), counts)| BacktestRow {
+            city: c.name.clone(),
+            at: o.at,
+            capacity: o.capacity,
+            percentile: mid_rank_percentile(*counts, agg.trials),
+            evaluated_at: scenario.grid.time(o.grid_index),
+            source: o.source.clone(),
+        })
+        .collect()
 }
 
 fn summary_row(agg: &Aggregate, s: usize, k: usize, name: &str, year: f64) -> SummaryRow {

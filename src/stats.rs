@@ -60,7 +60,7 @@ impl CellStats {
     pub fn add(&mut self, v: f64) {
         self.sketch.add(v);
         self.count += 1;
-        if self.overflow || v.is_nan() || v.abs() > FIXED_POINT_LIMIT {
+        if self.overflow || !v.is_finite() || v.abs() > FIXED_POINT_LIMIT {
             self.overflow = true;
             return;
         }

@@ -47,6 +47,31 @@ pub fn targets_csv(result: &RunResult) -> Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
+/// backtest.csv: city,at,capacity,percentile,evaluated_at,source. `percentile` is the
+/// mid-rank share of trials below the reported value, in percent (ties count half).
+pub fn backtest_csv(result: &RunResult) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "city",
+        "at",
+        "capacity",
+        "percentile",
+        "evaluated_at",
+        "source",
+    ])?;
+    for b in &result.backtest {
+        w.write_record([
+            b.city.clone(),
+            format_year(b.at),
+            capacity(b.capacity),
+            format!("{:.2}", b.percentile),
+            format_year(b.evaluated_at),
+            b.source.clone(),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
 /// A capacity in P with one decimal.
 fn capacity(v: f64) -> String {
     format!("{v:.1}")

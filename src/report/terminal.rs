@@ -23,7 +23,36 @@ pub fn render(result: &RunResult) -> String {
         out.push_str(&target_table(result).to_string());
         out.push('\n');
     }
+    if !result.backtest.is_empty() {
+        out.push_str(
+            "Backtest: percentile of each reported value among the trials \
+             (share below, ties count half)\n",
+        );
+        out.push_str(&backtest_table(result).to_string());
+        out.push('\n');
+    }
     out
+}
+
+fn backtest_table(result: &RunResult) -> Table {
+    let mut table = Table::new();
+    table.set_header(vec![
+        "City",
+        "Reported",
+        "At (grid time)",
+        "Percentile (%)",
+        "Source",
+    ]);
+    for b in &result.backtest {
+        table.add_row(vec![
+            b.city.clone(),
+            format_capacity(b.capacity),
+            format!("{} ({})", format_year(b.at), format_year(b.evaluated_at)),
+            format!("{:.1}", b.percentile),
+            b.source.clone(),
+        ]);
+    }
+    table
 }
 
 fn capacity_table(result: &RunResult, years: &[f64]) -> Table {

@@ -5,6 +5,7 @@
 
 pub mod diag;
 pub mod raw;
+pub mod starter;
 mod validate;
 
 use crate::dist::Dist;
@@ -44,6 +45,8 @@ pub struct City {
     /// Annual standard deviation of log-capacity shocks.
     pub volatility: f64,
     pub projects: Vec<Project>,
+    /// Values reported later, checked against the projection (backtest.csv).
+    pub observations: Vec<Observation>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +78,19 @@ pub struct Target {
     pub at: f64,
     /// Capacity to reach, P.
     pub capacity: f64,
+    /// Index of the first grid time >= `at`.
+    pub grid_index: usize,
+}
+
+/// A value that was reported for a city, to be placed in the projected distribution.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    /// Decimal year as written.
+    pub at: f64,
+    /// Reported capacity, P.
+    pub capacity: f64,
+    /// Where it was reported (document and date).
+    pub source: String,
     /// Index of the first grid time >= `at`.
     pub grid_index: usize,
 }

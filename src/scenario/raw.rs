@@ -37,6 +37,8 @@ pub struct RawCity {
     pub volatility: Option<Spanned<f64>>,
     #[serde(default, rename = "project")]
     pub projects: Vec<Spanned<RawProject>>,
+    #[serde(default, rename = "observed")]
+    pub observed: Vec<Spanned<RawObservation>>,
 }
 
 /// One `[[city.project]]`.
@@ -50,6 +52,15 @@ pub struct RawProject {
     pub ramp_years: Option<Spanned<toml::Value>>,
 }
 
+/// One `[[city.observed]]`: a value reported after the scenario was written, for backtests.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObservation {
+    pub at: Spanned<toml::Value>,
+    pub capacity: Spanned<f64>,
+    pub source: Spanned<String>,
+}
+
 /// One `[[target]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,4 +68,88 @@ pub struct RawTarget {
     pub city: Spanned<String>,
     pub at: Spanned<toml::Value>,
     pub capacity: Spanned<f64>,
+}
+
+/// Every key the parser accepts, as dotted paths ("scenario.start", "city.project.online"),
+/// read from the serde types themselves so that documentation checks cannot drift from them.
+/// A table of tables (e.g. `city`) appears as its own entry and as the prefix of its keys.
+pub fn accepted_keys() -> Vec<String> {
+    let mut keys = Vec::new();
+    for top in field_names::<RawFile>() {
+        keys.push(top.to_string());
+        let fields = match *top {
+            "scenario" => field_names::<RawMeta>(),
+            "city" => field_names::<RawCity>(),
+            "target" => field_names::<RawTarget>(),
+            _ => &[],
+        };
+        for field in fields {
+            keys.push(format!("{top}.{field}"));
+            let nested = match (*top, *field) {
+                ("city", "project") => field_names::<RawProject>(),
+                ("city", "observed") => field_names::<RawObservation>(),
+                _ => &[],
+            };
+            keys.extend(nested.iter().map(|n| format!("{top}.{field}.{n}")));
+        }
+    }
+    keys
+}
+
+/// The field names serde's derive gives a struct (after renames), asked of the type itself.
+fn field_names<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    let mut fields = None;
+    let _ = T::deserialize(FieldNameProbe(&mut fields));
+    fields.unwrap_or(&[])
+}
+
+/// A deserializer that only records the field list a derived `Deserialize` asks for.
+struct FieldNameProbe<'a>(&'a mut Option<&'static [&'static str]>);
+
+impl<'de> serde::Deserializer<'de> for FieldNameProbe<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom(
+            "field name probe reads structs only",
+        ))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        *self.0 = Some(fields);
+        Err(serde::de::Error::custom("field names recorded"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepted_keys_come_from_the_serde_types() {
+        let keys = accepted_keys();
+        for expected in [
+            "scenario.start",
+            "city.baseline",
+            "city.project.ramp_years",
+            "city.observed.source",
+            "target.capacity",
+        ] {
+            assert!(
+                keys.iter().any(|k| k == expected),
+                "{expected} missing from {keys:?}"
+            );
+        }
+    }
 }

@@ -1,9 +1,10 @@
 //! The rules a scenario must follow, checked all at once so that every problem is reported.
 
 use super::diag::Diagnostics;
-use super::raw::{RawCity, RawFile, RawMeta, RawProject, RawTarget};
+use super::raw::{RawCity, RawFile, RawMeta, RawObservation, RawProject, RawTarget};
 use super::{
-    City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Project, Scenario, Series, Target,
+    City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Observation, Project, Scenario,
+    Series, Target,
 };
 use crate::dist::Dist;
 use crate::grid::{Grid, YEAR_EPSILON, parse_iso_date};
@@ -30,7 +31,7 @@ pub(super) fn validate(
     diags: &mut Diagnostics,
 ) -> Option<Scenario> {
     let meta = validate_meta(raw.scenario.get_ref(), default_name, diags);
-    let cities = validate_cities(&raw.cities, diags);
+    let cities = validate_cities(&raw.cities, meta.as_ref().map(|m| &m.grid), diags);
     let city_names: Vec<&str> = raw
         .cities
         .iter()
@@ -206,7 +207,13 @@ fn year(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<
     }
 }
 
-fn validate_cities(raw: &[Spanned<RawCity>], diags: &mut Diagnostics) -> Vec<City> {
+/// Checks every city; `grid` is None when `[scenario]` itself is invalid (the file is rejected
+/// then, and observations are checked for everything but the horizon).
+fn validate_cities(
+    raw: &[Spanned<RawCity>],
+    grid: Option<&Grid>,
+    diags: &mut Diagnostics,
+) -> Vec<City> {
     if raw.is_empty() {
         diags.push(None, "city", "the scenario needs at least one [[city]]");
     }
@@ -236,12 +243,17 @@ fn validate_cities(raw: &[Spanned<RawCity>], diags: &mut Diagnostics) -> Vec<Cit
                     format!("duplicate city name \"{name}\"; each city needs its own name"),
                 );
             }
-            validate_city(c.get_ref(), &key, diags)
+            validate_city(c.get_ref(), &key, grid, diags)
         })
         .collect()
 }
 
-fn validate_city(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Option<City> {
+fn validate_city(
+    c: &RawCity,
+    key: &str,
+    grid: Option<&Grid>,
+    diags: &mut Diagnostics,
+) -> Option<City> {
     let baseline = capacity(&c.baseline, &format!("{key}.baseline"), diags);
     let growth = growth(&c.growth, &format!("{key}.growth"), diags);
     let volatility = match &c.volatility {
@@ -265,12 +277,57 @@ fn validate_city(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Option<City
             validate_project(p.get_ref(), &pkey, diags)
         })
         .collect();
+    let observations: Vec<Option<Observation>> = c
+        .observed
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            validate_observation(o.get_ref(), &format!("{key}.observed[{i}]"), grid, diags)
+        })
+        .collect();
     Some(City {
         name: c.name.get_ref().clone(),
         baseline: baseline?,
         growth: growth?,
         volatility: volatility?,
         projects: projects.into_iter().collect::<Option<Vec<_>>>()?,
+        observations: observations.into_iter().flatten().collect(),
+    })
+}
+
+/// A reported value: a year inside the horizon, a capacity >= 0 in P, and a non-empty source.
+fn validate_observation(
+    o: &RawObservation,
+    key: &str,
+    grid: Option<&Grid>,
+    diags: &mut Diagnostics,
+) -> Option<Observation> {
+    let at = year(&o.at, &format!("{key}.at"), diags);
+    let grid_index = match (at, grid) {
+        (Some(at), Some(grid)) => horizon_index(at, &o.at, &format!("{key}.at"), grid, diags),
+        _ => None,
+    };
+    let capacity = bounded(
+        &o.capacity,
+        &format!("{key}.capacity"),
+        0.0,
+        f64::MAX,
+        diags,
+    );
+    let source = o.source.get_ref().trim();
+    if source.is_empty() {
+        diags.push(
+            Some(o.source.span()),
+            &format!("{key}.source"),
+            "must name where the value was reported (document and date), \
+             e.g. \"Securities Times, 2024-08-02\"",
+        );
+    }
+    Some(Observation {
+        at: at?,
+        capacity: capacity?,
+        source: (!source.is_empty()).then(|| source.to_string())?,
+        grid_index: grid_index?,
     })
 }
 
@@ -335,22 +392,8 @@ fn validate_target(
         None
     };
     let at = year(&t_ref.at, &format!("{key}.at"), diags);
-    let grid_index = at.and_then(|at| {
-        let inside = at >= grid.start - YEAR_EPSILON && at <= grid.end() + YEAR_EPSILON;
-        let k = grid.first_index_at_or_after(at).filter(|_| inside);
-        if k.is_none() {
-            diags.push(
-                Some(t_ref.at.span()),
-                &format!("{key}.at"),
-                format!(
-                    "{at} is outside the horizon; must lie within [{}, {}]",
-                    grid.start,
-                    grid.end()
-                ),
-            );
-        }
-        k
-    });
+    let grid_index =
+        at.and_then(|at| horizon_index(at, &t_ref.at, &format!("{key}.at"), grid, diags));
     let capacity = bounded(
         &t_ref.capacity,
         &format!("{key}.capacity"),
@@ -365,6 +408,30 @@ fn validate_target(
         capacity: capacity?,
         grid_index: grid_index?,
     })
+}
+
+/// Index of the first grid time >= `at`, or an error if `at` lies outside [start, end].
+fn horizon_index(
+    at: f64,
+    raw: &Spanned<toml::Value>,
+    key: &str,
+    grid: &Grid,
+    diags: &mut Diagnostics,
+) -> Option<usize> {
+    let inside = at >= grid.start - YEAR_EPSILON && at <= grid.end() + YEAR_EPSILON;
+    let k = grid.first_index_at_or_after(at).filter(|_| inside);
+    if k.is_none() {
+        diags.push(
+            Some(raw.span()),
+            key,
+            format!(
+                "{at} is outside the horizon; must lie within [{}, {}]",
+                grid.start,
+                grid.end()
+            ),
+        );
+    }
+    k
 }
 
 fn dist(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Dist> {
