@@ -61,7 +61,7 @@ fn capacity_table(result: &RunResult, years: &[f64]) -> Table {
     header.extend(
         years
             .iter()
-            .map(|y| format!("{} ({})", describe_year(*y), format_year(*y))),
+            .map(|y| format!("{} ({y:.1})", describe_year(*y))),
     );
     table.set_header(header);
     for name in result.series_names() {
@@ -103,22 +103,24 @@ fn target_table(result: &RunResult) -> Table {
     table
 }
 
-/// Up to four whole years within (start, end], evenly spread and always including the last;
-/// the end itself if no whole year falls inside.
+/// Up to four whole years within (start, end], counted back from the end with an even step
+/// (2024.5-2030 gives 2026, 2028, 2030: end-2025, end-2027, end-2029); the end itself if no
+/// whole year falls inside.
 pub fn report_years(start: f64, end: f64) -> Vec<f64> {
     let first = (start + 1e-9).floor() as i64 + 1;
     let last = (end + 1e-9).floor() as i64;
-    let years: Vec<f64> = (first..=last).map(|y| y as f64).collect();
-    if years.is_empty() {
+    if last < first {
         return vec![end];
     }
-    if years.len() <= 4 {
-        return years;
-    }
-    let n = years.len() - 1;
-    let mut picked: Vec<f64> = (0..4).map(|i| years[(i * n + 1) / 3]).collect();
-    picked.dedup();
-    picked
+    let count = (last - first + 1) as usize;
+    let step = count.div_ceil(4) as i64;
+    let mut years: Vec<f64> = (0..4)
+        .map(|i| last - i * step)
+        .filter(|y| *y >= first)
+        .map(|y| y as f64)
+        .collect();
+    years.reverse();
+    years
 }
 
 #[cfg(test)]
