@@ -129,9 +129,10 @@ mod tests {
 
     #[test]
     fn report_years_spread_over_the_horizon() {
+        assert_eq!(report_years(2024.5, 2030.0), vec![2026.0, 2028.0, 2030.0]);
         assert_eq!(
-            report_years(2024.5, 2030.0),
-            vec![2025.0, 2027.0, 2028.0, 2030.0]
+            report_years(2024.0, 2040.0),
+            vec![2028.0, 2032.0, 2036.0, 2040.0]
         );
         assert_eq!(report_years(2024.0, 2026.0), vec![2025.0, 2026.0]);
         assert_eq!(report_years(2024.25, 2024.75), vec![2024.75]);
