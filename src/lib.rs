@@ -8,6 +8,7 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod grid;
+pub mod histogram;
 pub mod model;
 pub mod report;
 pub mod results;
