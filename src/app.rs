@@ -1,7 +1,9 @@
-//! The program's top level: load every scenario, run each, write its reports.
+//! The program's top level: load every scenario, run each, write its tables and charts.
 
+use crate::chart_data::ChartData;
 use crate::cli::{Args, RunConfig};
 use crate::engine::{self, RunSpec};
+use crate::plot::{self, Format};
 use crate::report::{self, json::RunMetadata};
 use crate::results::RunResult;
 use crate::scenario::diag::{Diagnostics, ScenarioError};
@@ -92,7 +94,7 @@ fn describe(l: &LoadedScenario) -> String {
     )
 }
 
-/// Runs one scenario and writes its tables.
+/// Runs one scenario and writes its tables, then its charts unless they are turned off.
 pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
     let spec = RunSpec::from_scenario(&l.scenario);
     let pool = thread_pool(config.threads)?;
@@ -119,6 +121,48 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
             elapsed,
             agg.trials as f64 / elapsed.max(1e-9),
             threads,
+            dir.display()
+        );
+    }
+    match config.charts {
+        Some(format) => {
+            let data = ChartData::new(&l.scenario, &agg, &result);
+            write_charts(&dir, &data, format, config.quiet)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Draws every chart into `dir`, printing each failure with the chart's name; fails if any did.
+pub fn write_charts(dir: &Path, data: &ChartData, format: Format, quiet: bool) -> Result<()> {
+    let started = Instant::now();
+    let outcomes = plot::write_all(dir, data, format);
+    let seconds = started.elapsed().as_secs_f64();
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter_map(|o| match &o.result {
+            Ok(_) => None,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                Some(o.file.as_str())
+            }
+        })
+        .collect();
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} of {} charts could not be drawn ({}); the tables in '{}' are complete",
+            failed.len(),
+            outcomes.len(),
+            failed.join(", "),
+            dir.display()
+        );
+    }
+    if !quiet {
+        println!(
+            "{} charts ({}) drawn in {:.2} s into {}",
+            outcomes.len(),
+            format.extension(),
+            seconds,
             dir.display()
         );
     }

@@ -1,5 +1,6 @@
 //! Command-line flags as typed, and the run configuration built from them.
 
+use crate::plot::Format;
 use clap::Parser;
 use std::path::PathBuf;
 
@@ -8,6 +9,7 @@ Examples:
   simulate scenarios/base.toml                 run the base scenario into output/base/
   simulate scenarios/base.toml -n 1000000 -j 2 one million trials on two threads
   simulate scenarios/*.toml --check            validate only, write nothing
+  simulate scenarios/base.toml --format svg    charts as SVG instead of PNG
 
 Exit codes: 0 success, 2 invalid scenario or arguments, 1 any other failure.";
 
@@ -42,6 +44,14 @@ pub struct Args {
     /// Validate the scenarios and write nothing.
     #[arg(long)]
     pub check: bool,
+
+    /// Write only the tables, no charts.
+    #[arg(long)]
+    pub no_plots: bool,
+
+    /// File format of the charts.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value = "png")]
+    pub format: Format,
 }
 
 /// Settings of one invocation after flags are merged over scenario files.
@@ -52,6 +62,8 @@ pub struct RunConfig {
     pub quiet: bool,
     pub trials: Option<u64>,
     pub seed: Option<u64>,
+    /// Chart format, or None for no charts.
+    pub charts: Option<Format>,
 }
 
 impl From<&Args> for RunConfig {
@@ -62,6 +74,7 @@ impl From<&Args> for RunConfig {
             quiet: a.quiet,
             trials: a.trials,
             seed: a.seed,
+            charts: (!a.no_plots).then_some(a.format),
         }
     }
 }
