@@ -86,8 +86,10 @@ pub enum CapacityAxis {
 }
 
 impl CapacityAxis {
+    /// Thousands of P read well up to "900k"; E takes over only beyond 1,000 E, so that a
+    /// target written as 45,000 P reads "45k P" on the chart as in the scenario.
     pub fn for_max(max_p: f64) -> Self {
-        if max_p >= 100_000.0 {
+        if max_p >= 1_000_000.0 {
             CapacityAxis::E
         } else if max_p >= 2_000.0 {
             CapacityAxis::ThousandsOfP
@@ -113,7 +115,10 @@ impl CapacityAxis {
     pub fn value(self, p: f64) -> String {
         match self {
             CapacityAxis::E => trim_zeros(&format!("{:.1}", p / P_PER_E)) + " E",
-            _ => format_capacity_short(p) + " P",
+            CapacityAxis::ThousandsOfP if p.abs() >= 1_000.0 => {
+                trim_zeros(&format!("{:.1}", p / 1_000.0)) + "k P"
+            }
+            _ => format!("{p:.0} P"),
         }
     }
 
@@ -157,10 +162,12 @@ mod tests {
         assert_eq!(format_capacity_compact(45_000.0), "45k P");
         assert_eq!(format_capacity_compact(1_200_000.0), "1200 E");
         assert_eq!(format_capacity_compact(850.0), "850 P");
-        let axis = CapacityAxis::for_max(150_000.0);
+        assert_eq!(CapacityAxis::for_max(150_000.0), CapacityAxis::ThousandsOfP);
+        assert_eq!(CapacityAxis::for_max(150_000.0).tick(125_000.0), "125k");
+        let axis = CapacityAxis::for_max(1_500_000.0);
         assert_eq!(axis, CapacityAxis::E);
-        assert_eq!(axis.tick(50_000.0), "50E");
-        assert_eq!(axis.tick(125_000.0), "125E");
+        assert_eq!(axis.tick(500_000.0), "500E");
+        assert_eq!(axis.tick(1_250_000.0), "1250E");
         let axis = CapacityAxis::for_max(60_000.0);
         assert_eq!(axis.tick(45_000.0), "45k");
         assert_eq!(axis.tick(2_500.0), "2.5k");
@@ -168,6 +175,9 @@ mod tests {
         assert_eq!(CapacityAxis::for_max(900.0).tick(250.0), "250");
         assert_eq!(CapacityAxis::E.value(45_000.0), "45 E");
         assert_eq!(CapacityAxis::ThousandsOfP.value(45_000.0), "45k P");
+        assert_eq!(CapacityAxis::ThousandsOfP.value(180_400.0), "180.4k P");
+        assert_eq!(CapacityAxis::ThousandsOfP.value(547.0), "547 P");
+        assert_eq!(CapacityAxis::P.value(850.0), "850 P");
         assert_eq!(describe_month(2025.75), "Oct 2025");
         assert_eq!(describe_month(2026.0), "Jan 2026");
         assert_eq!(describe_month(2024.0 + 11.0 / 12.0), "Dec 2024");

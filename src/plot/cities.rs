@@ -76,9 +76,9 @@ pub fn draw<DB: DrawingBackend>(
             .legend(move |(x, y)| {
                 let w = style::LEGEND_SAMPLE_PX;
                 EmptyElement::at((x, y))
-                    + Rectangle::new([(0, -12), (w, 12)], colour.mix(0.14).filled())
-                    + PathElement::new([(0, -12), (w, -12)], colour.stroke_width(2))
-                    + PathElement::new([(0, 12), (w, 12)], colour.stroke_width(2))
+                    + Rectangle::new([(0, -8), (w, 8)], colour.mix(0.14).filled())
+                    + PathElement::new([(0, -8), (w, -8)], colour.stroke_width(1))
+                    + PathElement::new([(0, 8), (w, 8)], colour.stroke_width(1))
                     + PathElement::new([(0, 0), (w, 0)], colour.stroke_width(5))
             });
     }

@@ -130,21 +130,22 @@ fn draw_baseline<DB: DrawingBackend>(
     baseline: f64,
 ) -> DrawResult<(), DB> {
     let (x0, x1) = (chart.x_range().start, chart.x_range().end);
-    chart.draw_series(DashedLineSeries::new(
-        [(x0, baseline), (x1, baseline)],
-        12,
-        8,
-        MUTED.stroke_width(2),
-    ))?;
     let label = format!(
         "Baseline {}: {} (median)",
         units::describe_year(first),
         axis.value(baseline)
     );
-    let style = style::anchored(style::NOTE_PX, MUTED, HPos::Right, VPos::Top);
-    chart.draw_series(std::iter::once(
-        EmptyElement::at((x1, baseline)) + Text::new(label, (-10, 8), style),
-    ))?;
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(x0, baseline), (x1, baseline)],
+            12,
+            8,
+            MUTED.stroke_width(2),
+        ))?
+        .label(label)
+        .legend(|(x, y)| {
+            PathElement::new([(x, y), (x + style::LEGEND_SAMPLE_PX, y)], MUTED.stroke_width(2))
+        });
     Ok(())
 }
 
@@ -174,8 +175,16 @@ fn draw_project<DB: DrawingBackend>(
     // projects at different times never run into each other or into the legend.
     let style = style::anchored(style::NOTE_PX, INK, HPos::Left, VPos::Bottom)
         .transform(FontTransform::Rotate270);
+    // A light box behind the words keeps them legible where they cross the median and bands.
+    let upright = style::text(style::NOTE_PX, INK);
+    let (len, height) = chart.plotting_area().estimate_text_size(&label, &upright)?;
+    let (len, height) = (len as i32, height as i32);
+    let halo = Rectangle::new(
+        [(-6 - height - 4, -12 - len - 4), (-6 + 4, -12 + 4)],
+        WHITE.mix(0.8).filled(),
+    );
     chart.draw_series(std::iter::once(
-        EmptyElement::at((x, 0.0)) + Text::new(label, (-6, -12), style),
+        EmptyElement::at((x, 0.0)) + halo + Text::new(label, (-6, -12), style),
     ))?;
     Ok(())
 }
@@ -198,9 +207,14 @@ fn draw_marker<DB: DrawingBackend>(
         (HPos::Left, 18)
     };
     let text = style::anchored(style::NOTE_PX, INK, h, VPos::Center);
+    let (len, height) = chart.plotting_area().estimate_text_size(&label, &text)?;
+    let (len, half) = (len as i32, height as i32 / 2 + 4);
+    let (left, right) = if right_half { (dx - len - 4, dx + 4) } else { (dx - 4, dx + len + 4) };
+    let halo = Rectangle::new([(left, -half), (right, half)], WHITE.mix(0.8).filled());
     let at = (marker.year, marker.capacity);
     chart.draw_series(std::iter::once(
         EmptyElement::at(at)
+            + halo
             + Circle::new((0, 0), 10, WHITE.filled())
             + Circle::new((0, 0), 10, INK.stroke_width(3))
             + Circle::new((0, 0), 4, INK.filled())

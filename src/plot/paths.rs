@@ -18,7 +18,12 @@ pub fn draw<DB: DrawingBackend>(
     );
     let area = style::frame(root, &title, data)?;
     let n = data.series.len();
-    let cols = if n <= 1 { 1 } else { 2 };
+    let cols = match n {
+        0 | 1 => 1,
+        2..=4 => 2,
+        5..=9 => 3,
+        _ => 4,
+    };
     let rows = n.div_ceil(cols);
     let panels = area.split_evenly((rows, cols));
     for (panel, series) in panels.iter().zip(&data.series) {

@@ -19,7 +19,7 @@ pub fn draw<DB: DrawingBackend>(
     )?;
     let n = data.targets.len().max(1) as f64;
     let mut chart = ChartBuilder::on(&area)
-        .margin_right(40)
+        .margin_right(110)
         .x_label_area_size(70)
         .y_label_area_size(20)
         .build_cartesian_2d(0.0..100.0, 0.0..n)?;
