@@ -126,16 +126,23 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
     }
     match config.charts {
         Some(format) => {
+            let started = Instant::now();
             let data = ChartData::new(&l.scenario, &agg, &result);
-            write_charts(&dir, &data, format, config.quiet)
+            pool.install(|| write_charts(&dir, &data, format, started, config.quiet))
         }
         None => Ok(()),
     }
 }
 
 /// Draws every chart into `dir`, printing each failure with the chart's name; fails if any did.
-pub fn write_charts(dir: &Path, data: &ChartData, format: Format, quiet: bool) -> Result<()> {
-    let started = Instant::now();
+/// `started` is when chart work began, for the time reported.
+pub fn write_charts(
+    dir: &Path,
+    data: &ChartData,
+    format: Format,
+    started: Instant,
+    quiet: bool,
+) -> Result<()> {
     let outcomes = plot::write_all(dir, data, format);
     let seconds = started.elapsed().as_secs_f64();
     let failed: Vec<&str> = outcomes

@@ -144,7 +144,10 @@ fn draw_baseline<DB: DrawingBackend>(
         ))?
         .label(label)
         .legend(|(x, y)| {
-            PathElement::new([(x, y), (x + style::LEGEND_SAMPLE_PX, y)], MUTED.stroke_width(2))
+            PathElement::new(
+                [(x, y), (x + style::LEGEND_SAMPLE_PX, y)],
+                MUTED.stroke_width(2),
+            )
         });
     Ok(())
 }
@@ -209,7 +212,11 @@ fn draw_marker<DB: DrawingBackend>(
     let text = style::anchored(style::NOTE_PX, INK, h, VPos::Center);
     let (len, height) = chart.plotting_area().estimate_text_size(&label, &text)?;
     let (len, half) = (len as i32, height as i32 / 2 + 4);
-    let (left, right) = if right_half { (dx - len - 4, dx + 4) } else { (dx - 4, dx + len + 4) };
+    let (left, right) = if right_half {
+        (dx - len - 4, dx + 4)
+    } else {
+        (dx - 4, dx + len + 4)
+    };
     let halo = Rectangle::new([(left, -half), (right, half)], WHITE.mix(0.8).filled());
     let at = (marker.year, marker.capacity);
     chart.draw_series(std::iter::once(

@@ -16,6 +16,7 @@ use crate::report;
 use anyhow::{Context, Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// The result of a drawing call on backend `DB`.
@@ -141,12 +142,13 @@ pub fn render(chart: Chart, data: &ChartData, format: Format) -> Result<Vec<u8>>
 }
 
 /// Encodes 8-bit RGB pixels as PNG with fixed settings, so equal pixels give equal bytes.
+/// The default level: "best" made files only 3% smaller and took twice as long.
 fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     let mut encoder = png::Encoder::new(&mut bytes, w, h);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Best);
+    encoder.set_compression(png::Compression::Default);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(rgb)?;
     writer.finish()?;
@@ -160,12 +162,14 @@ pub struct ChartOutcome {
     pub result: Result<PathBuf>,
 }
 
-/// Draws every chart into `dir`; returns each chart's outcome (a failure does not stop the
-/// others).
+/// Draws every chart into `dir`, in parallel on the current rayon pool; returns each chart's
+/// outcome in the order of [`charts`] (a failure does not stop the others).
 pub fn write_all(dir: &Path, data: &ChartData, format: Format) -> Vec<ChartOutcome> {
-    charts(data)
+    let jobs: Vec<(Chart, String)> = charts(data)
         .into_iter()
         .zip(file_names(data, format))
+        .collect();
+    jobs.into_par_iter()
         .map(|(chart, file)| {
             let path = dir.join(&file);
             let result = render(chart, data, format)
