@@ -29,7 +29,7 @@ pub fn draw<DB: DrawingBackend>(
         .build_cartesian_2d(first..last, 0.0..style::headroom(top))?;
     chart
         .configure_mesh()
-        .light_line_style(WHITE)
+        .max_light_lines(0)
         .bold_line_style(style::GRID)
         .x_labels(((last - first).ceil() as usize + 1) * 2)
         .x_label_formatter(&style::year_tick)

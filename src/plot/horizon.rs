@@ -71,7 +71,7 @@ fn draw_row<DB: DrawingBackend>(
         .disable_y_mesh()
         .disable_y_axis()
         .bold_line_style(style::GRID)
-        .light_line_style(WHITE)
+        .max_light_lines(0)
         .x_labels(10)
         .x_label_formatter(&|_| String::new())
         .draw()?;

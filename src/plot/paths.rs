@@ -53,7 +53,7 @@ fn draw_panel<DB: DrawingBackend>(
         .build_cartesian_2d(first..last, 0.0..top * 1.05)?;
     chart
         .configure_mesh()
-        .light_line_style(WHITE)
+        .max_light_lines(0)
         .bold_line_style(style::GRID)
         .x_labels(((last - first).ceil() as usize + 1) * 2)
         .x_label_formatter(&style::year_tick)

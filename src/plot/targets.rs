@@ -27,7 +27,7 @@ pub fn draw<DB: DrawingBackend>(
         .configure_mesh()
         .disable_y_mesh()
         .disable_y_axis()
-        .light_line_style(WHITE)
+        .max_light_lines(0)
         .bold_line_style(style::GRID)
         .x_labels(11)
         .x_label_formatter(&|v| format!("{v:.0}%"))
