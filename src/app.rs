@@ -1,7 +1,9 @@
-//! The program's top level: load every scenario, run each, write its reports.
+//! The program's top level: load every scenario, run each, write its tables and charts.
 
+use crate::chart_data::ChartData;
 use crate::cli::{Args, Command, RunConfig};
 use crate::engine::{self, Aggregate, RunSpec};
+use crate::plot::{self, Format};
 use crate::report::{self, json::RunMetadata};
 use crate::results::RunResult;
 use crate::scenario::diag::{Diagnostics, ScenarioError};
@@ -20,8 +22,20 @@ pub const EXIT_FAILURE: u8 = 1;
 
 /// Runs the command line; returns the process's exit code.
 pub fn main_entry(args: Args) -> ExitCode {
-    if let Some(Command::Merge { parts, out, quiet }) = &args.command {
-        return merge_entry(parts, out, *quiet);
+    if let Some(Command::Merge {
+        parts,
+        out,
+        quiet,
+        no_plots,
+        format,
+    }) = &args.command
+    {
+        let outputs = Outputs {
+            out,
+            quiet: *quiet,
+            charts: (!no_plots).then_some(*format),
+        };
+        return merge_entry(parts, &outputs);
     }
     if let Some(path) = &args.init {
         return init_scenario(path);
@@ -131,27 +145,36 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
     };
     match config.shard {
         Some(shard) => write_part(l, shard, range, metadata, agg, config),
-        None => publish(
-            &l.scenario,
-            &agg,
-            &metadata,
-            config.out.as_path(),
-            config.quiet,
-        ),
+        None => {
+            let outputs = Outputs {
+                out: &config.out,
+                quiet: config.quiet,
+                charts: config.charts,
+            };
+            pool.install(|| publish(&l.scenario, &agg, &metadata, &outputs))
+        }
     }
 }
 
-/// Writes a run's reports: the tables, then the terminal summary.
+/// Where and how a finished run's reports are written.
+pub struct Outputs<'a> {
+    pub out: &'a Path,
+    pub quiet: bool,
+    /// Chart format, or None for no charts.
+    pub charts: Option<Format>,
+}
+
+/// Writes a run's reports: the tables, the terminal summary, then the charts (on the current
+/// rayon pool). A chart that fails leaves the tables in place.
 pub fn publish(
     scenario: &Scenario,
     agg: &Aggregate,
     metadata: &RunMetadata,
-    out: &Path,
-    quiet: bool,
+    outputs: &Outputs,
 ) -> Result<()> {
     let result = RunResult::new(scenario, agg);
-    let dir = write_tables(out, &result, metadata)?;
-    if !quiet {
+    let dir = write_tables(outputs.out, &result, metadata)?;
+    if !outputs.quiet {
         print!("{}", report::terminal::render(&result));
         println!(
             "{} trials in {:.2} s ({:.0} trials/s on {} threads); tables in {}",
@@ -159,6 +182,55 @@ pub fn publish(
             metadata.elapsed_seconds,
             agg.trials as f64 / metadata.elapsed_seconds.max(1e-9),
             metadata.threads,
+            dir.display()
+        );
+    }
+    match outputs.charts {
+        Some(format) => {
+            let started = Instant::now();
+            let data = ChartData::new(scenario, agg, &result);
+            write_charts(&dir, &data, format, started, outputs.quiet)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Draws every chart into `dir`, printing each failure with the chart's name; fails if any did.
+/// `started` is when chart work began, for the time reported.
+pub fn write_charts(
+    dir: &Path,
+    data: &ChartData,
+    format: Format,
+    started: Instant,
+    quiet: bool,
+) -> Result<()> {
+    let outcomes = plot::write_all(dir, data, format);
+    let seconds = started.elapsed().as_secs_f64();
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter_map(|o| match &o.result {
+            Ok(_) => None,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                Some(o.file.as_str())
+            }
+        })
+        .collect();
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} of {} charts could not be drawn ({}); the tables in '{}' are complete",
+            failed.len(),
+            outcomes.len(),
+            failed.join(", "),
+            dir.display()
+        );
+    }
+    if !quiet {
+        println!(
+            "{} charts ({}) drawn in {:.2} s into {}",
+            outcomes.len(),
+            format.extension(),
+            seconds,
             dir.display()
         );
     }
@@ -209,9 +281,9 @@ fn write_part(
 }
 
 /// `simulate merge PART...`: checks the parts belong together, merges, writes the tables.
-pub fn merge_entry(paths: &[PathBuf], out: &Path, quiet: bool) -> ExitCode {
+pub fn merge_entry(paths: &[PathBuf], outputs: &Outputs) -> ExitCode {
     match merge_files(paths) {
-        Ok((scenario, agg, metadata)) => match publish(&scenario, &agg, &metadata, out, quiet) {
+        Ok((scenario, agg, metadata)) => match publish(&scenario, &agg, &metadata, outputs) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e:#}");

@@ -1,5 +1,6 @@
 //! Command-line flags as typed, and the run configuration built from them.
 
+use crate::plot::Format;
 use crate::shard::Shard;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ Examples:
   simulate scenarios/base.toml --shard 0/4     run the first quarter of the trials
   simulate merge output/base/part-*.json       merge the shards into the usual tables
   simulate --init my-city.toml                 start a new scenario from a commented template
+  simulate scenarios/base.toml --format svg    charts as SVG instead of PNG
 
 Exit codes: 0 success, 2 invalid scenario or arguments, 1 any other failure.";
 
@@ -65,6 +67,14 @@ pub struct Args {
     /// Write a commented starter scenario to FILE (never overwrites) and exit.
     #[arg(long, value_name = "FILE.toml", conflicts_with_all = ["scenarios", "check"])]
     pub init: Option<PathBuf>,
+
+    /// Write only the tables, no charts.
+    #[arg(long)]
+    pub no_plots: bool,
+
+    /// File format of the charts.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value = "png")]
+    pub format: Format,
 }
 
 /// Commands other than running scenarios.
@@ -81,6 +91,12 @@ pub enum Command {
         /// No summary table.
         #[arg(short = 'q', long)]
         quiet: bool,
+        /// Write only the tables, no charts.
+        #[arg(long)]
+        no_plots: bool,
+        /// File format of the charts.
+        #[arg(long, value_name = "FORMAT", value_enum, default_value = "png")]
+        format: Format,
     },
 }
 
@@ -97,6 +113,8 @@ pub struct RunConfig {
     pub trials: Option<u64>,
     pub seed: Option<u64>,
     pub shard: Option<Shard>,
+    /// Chart format, or None for no charts.
+    pub charts: Option<Format>,
 }
 
 impl From<&Args> for RunConfig {
@@ -108,6 +126,7 @@ impl From<&Args> for RunConfig {
             trials: a.trials,
             seed: a.seed,
             shard: a.shard,
+            charts: (!a.no_plots).then_some(a.format),
         }
     }
 }
