@@ -5,12 +5,14 @@
 
 pub mod app;
 pub mod cli;
+pub mod copula;
 pub mod dist;
 pub mod engine;
 pub mod grid;
 pub mod model;
 pub mod report;
 pub mod results;
+pub mod risk;
 pub mod scenario;
 pub mod stats;
 pub mod units;
