@@ -421,3 +421,14 @@ fn without_correlation_each_city_keeps_its_independent_draws() {
     };
     assert_eq!(rows(&a), rows(&b));
 }
+
+#[test]
+fn the_export_controls_scenario_is_valid_and_uses_shocks_and_correlation() {
+    let loaded = scenario::load(std::path::Path::new("scenarios/export-controls.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let s = loaded.scenario;
+    assert_eq!(s.name, "export-controls");
+    assert!(s.correlation.is_some());
+    assert!(!s.shocks.is_empty());
+    assert!(s.shocks.iter().all(|sh| sh.cities.len() == s.cities.len()));
+}
