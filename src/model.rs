@@ -192,51 +192,47 @@ impl Model {
                 &mut shared.correlated_growth,
             );
         }
-        let (city_values, total) = buf.values.split_at_mut(self.cities.len() * len);
-        total.fill(0.0);
+        let city_values = &mut buf.values[..self.cities.len() * len];
         for (i, (city, out)) in self
             .cities
             .iter()
             .zip(city_values.chunks_exact_mut(len))
             .enumerate()
         {
-            let growth = self
-                .copula
-                .as_ref()
-                .map(|_| buf.shared.correlated_growth[i]);
             let ctx = TrialContext {
                 grid: &self.grid,
                 seed,
                 trial,
                 shared: &buf.shared,
-                growth,
+                growth: self
+                    .copula
+                    .as_ref()
+                    .map(|_| buf.shared.correlated_growth[i]),
             };
             let draws = city.simulate(&ctx, out, &mut buf.scratch);
+            let range = i * len..(i + 1) * len;
             if let Some(power) = &city.power {
-                let binds = &mut buf.cap_binds[i * len..(i + 1) * len];
-                power.apply(&self.grid, seed, trial, out, binds);
+                power.apply(
+                    &self.grid,
+                    seed,
+                    trial,
+                    out,
+                    &mut buf.cap_binds[range.clone()],
+                );
             }
             if self.has_utilisation {
-                for (u, v) in buf.used[i * len..(i + 1) * len].iter_mut().zip(out.iter()) {
+                for (u, v) in buf.used[range].iter_mut().zip(out.iter()) {
                     *u = draws.utilisation * v;
                 }
             }
-            for (t, v) in total.iter_mut().zip(out.iter()) {
-                *t += *v;
-            }
         }
+        sum_into_total(&mut buf.values, len);
         if self.has_utilisation {
-            let (cities_used, total_used) = buf.used.split_at_mut(self.cities.len() * len);
-            total_used.fill(0.0);
-            for city in cities_used.chunks_exact(len) {
-                for (t, v) in total_used.iter_mut().zip(city) {
-                    *t += *v;
-                }
-            }
+            sum_into_total(&mut buf.used, len);
         }
     }
 
-    /// Draws every shock's starts for this trial into `buf.windows` and `buf.losses`.
+    /// Draws every shock's starts for this trial into `shared.windows` and `shared.losses`.
     fn draw_shocks(&self, seed: u64, trial: u64, shared: &mut SharedDraws) {
         shared.windows.clear();
         shared.losses.clear();
@@ -388,17 +384,7 @@ impl CityModel {
         let baseline = self.baseline.sample(&mut rng).max(0.0);
         let drawn_growth = self.growth.sample(&mut rng).max(MIN_GROWTH);
         let growth = ctx.growth.map_or(drawn_growth, |g| g.max(MIN_GROWTH));
-        let dt = grid.dt();
-        let shock_sd = self.volatility * dt.sqrt();
-        scratch.period_rates.clear();
-        scratch.period_rates.extend(
-            self.periods
-                .iter()
-                .map(|(from, g, key)| (*from, own_draw(g, seed, trial, *key).max(MIN_GROWTH))),
-        );
-        scratch.city_windows.clear();
-        let hits = ctx.shared.windows.iter().filter(|w| self.hit_by[w.shock]);
-        scratch.city_windows.extend(hits);
+        self.prepare(ctx, scratch);
         let path = GrowthPath {
             start: grid.start,
             initial: growth,
@@ -408,30 +394,13 @@ impl CityModel {
                 .map(|(l, h, key)| (own_draw(l, seed, trial, *key).max(MIN_GROWTH), *h)),
             periods: &scratch.period_rates,
         };
-        let plain = path.is_constant() && scratch.city_windows.is_empty();
-        let drift_per_step = dt * growth.ln_1p();
-        let mut walk = 0.0;
-        let mut log_multiple = 0.0;
-        out[0] = baseline;
-        for (k, v) in out.iter_mut().enumerate().skip(1) {
-            if shock_sd > 0.0 {
-                let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
-                walk += shock_sd * z;
-            }
-            if plain {
-                *v = baseline * (k as f64 * drift_per_step + walk).exp();
-            } else {
-                let (a, b) = (grid.time(k - 1), grid.time(k));
-                log_multiple += path.log_multiple(a, b, &scratch.city_windows);
-                *v = baseline * (log_multiple + walk).exp();
-            }
-        }
+        self.organic(grid, baseline, &path, &scratch.city_windows, &mut rng, out);
         let lifetime = self
             .lifetime
             .as_ref()
             .map(|(l, key)| own_draw(l, seed, trial, *key).max(MIN_LIFETIME_YEARS));
         if let Some(life) = lifetime {
-            retire(out, baseline, life / dt, &mut scratch.prefix);
+            retire(out, baseline, life / grid.dt(), &mut scratch.prefix);
         }
         self.apply_losses(grid, &ctx.shared.losses, out);
         for p in &self.projects {
@@ -444,6 +413,54 @@ impl CityModel {
         }
     }
 
+    /// Draws the period rates and picks the trial's shock windows that hit this city.
+    fn prepare(&self, ctx: &TrialContext, scratch: &mut CityScratch) {
+        scratch.period_rates.clear();
+        scratch
+            .period_rates
+            .extend(self.periods.iter().map(|(from, g, key)| {
+                (
+                    *from,
+                    own_draw(g, ctx.seed, ctx.trial, *key).max(MIN_GROWTH),
+                )
+            }));
+        scratch.city_windows.clear();
+        let hits = ctx.shared.windows.iter().filter(|w| self.hit_by[w.shock]);
+        scratch.city_windows.extend(hits);
+    }
+
+    /// O(t_k) = B exp(Λ(t_k) + walk_k). With one constant rate and no shock this is the v1
+    /// formula B exp(k dt ln(1 + g) + walk_k), computed exactly as before.
+    fn organic(
+        &self,
+        grid: &Grid,
+        baseline: f64,
+        path: &GrowthPath,
+        windows: &[Window],
+        rng: &mut Xoshiro256PlusPlus,
+        out: &mut [f64],
+    ) {
+        let dt = grid.dt();
+        let plain = path.is_constant() && windows.is_empty();
+        let drift_per_step = dt * path.initial.ln_1p();
+        let shock_sd = self.volatility * dt.sqrt();
+        let mut walk = 0.0;
+        let mut log_multiple = 0.0;
+        out[0] = baseline;
+        for (k, v) in out.iter_mut().enumerate().skip(1) {
+            if shock_sd > 0.0 {
+                let z: f64 = rand_distr::StandardNormal.sample(rng);
+                walk += shock_sd * z;
+            }
+            if plain {
+                *v = baseline * (k as f64 * drift_per_step + walk).exp();
+            } else {
+                log_multiple += path.log_multiple(grid.time(k - 1), grid.time(k), windows);
+                *v = baseline * (log_multiple + walk).exp();
+            }
+        }
+    }
+
     /// Multiplies organic capacity by (1 - capacity_loss) from each loss of a shock that hits
     /// this city on, the loss's own time included.
     fn apply_losses(&self, grid: &Grid, losses: &[Loss], out: &mut [f64]) {
@@ -452,6 +469,18 @@ impl CityModel {
             for v in &mut out[from..] {
                 *v *= loss.keep;
             }
+        }
+    }
+}
+
+/// Sets the last series (the Total) of series-major `values` to the sum of the others, city by
+/// city in order.
+fn sum_into_total(values: &mut [f64], len: usize) {
+    let (cities, total) = values.split_at_mut(values.len() - len);
+    total.fill(0.0);
+    for city in cities.chunks_exact(len) {
+        for (t, v) in total.iter_mut().zip(city) {
+            *t += *v;
         }
     }
 }
