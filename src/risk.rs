@@ -204,3 +204,64 @@ pub fn surviving_fraction(elapsed: f64, ramp: f64, lifetime: f64) -> f64 {
     crate::model::ramp_fraction(elapsed, ramp)
         - crate::model::ramp_fraction(elapsed - lifetime, ramp)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_restart_while_active_extends_the_window_instead_of_doubling_it() {
+        let (mut w, mut l) = (Vec::new(), Vec::new());
+        record_start(&mut w, &mut l, 0, 2025.0, 1.0, 0.5, 0.1);
+        record_start(&mut w, &mut l, 0, 2025.5, 1.0, 0.5, 0.1);
+        record_start(&mut w, &mut l, 0, 2027.0, 1.0, 0.5, 0.0);
+        record_start(&mut w, &mut l, 1, 2025.2, 1.0, 0.8, 0.0);
+        let spans: Vec<(usize, f64, f64)> = w.iter().map(|x| (x.shock, x.start, x.end)).collect();
+        assert_eq!(
+            spans,
+            vec![
+                (0, 2025.0, 2026.5),
+                (0, 2027.0, 2028.0),
+                (1, 2025.2, 2026.2)
+            ]
+        );
+        // Each start with a loss loses its share, overlapping or not.
+        assert_eq!(l.len(), 2);
+    }
+
+    #[test]
+    fn overlapping_shocks_multiply_their_multipliers() {
+        let path = GrowthPath {
+            start: 2024.0,
+            initial: 0.4,
+            fading: None,
+            periods: &[],
+        };
+        let windows = [
+            Window {
+                shock: 0,
+                start: 2024.0,
+                end: 2025.0,
+                multiplier: 0.5,
+            },
+            Window {
+                shock: 1,
+                start: 2024.5,
+                end: 2025.0,
+                multiplier: 0.5,
+            },
+        ];
+        // Half a year at 20% a year, half a year at 10% a year.
+        let want = 0.5 * 1.2f64.ln() + 0.5 * 1.1f64.ln();
+        assert!((path.log_multiple(2024.0, 2025.0, &windows) - want).abs() < 1e-15);
+    }
+
+    #[test]
+    fn retirement_of_the_baseline_is_linear_over_one_lifetime() {
+        let prefix = vec![0.0; 30];
+        // Lifetime of 8 steps: after 2 steps a quarter is gone, after 8 or more all of it.
+        assert_eq!(retired(1000.0, 2, 8.0, &prefix), 250.0);
+        assert_eq!(retired(1000.0, 8, 8.0, &prefix), 1000.0);
+        assert_eq!(retired(1000.0, 20, 8.0, &prefix), 1000.0);
+    }
+}
