@@ -7,6 +7,7 @@
 pub mod app;
 pub mod chart_data;
 pub mod cli;
+pub mod copula;
 pub mod dist;
 pub mod engine;
 pub mod grid;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod plot;
 pub mod report;
 pub mod results;
+pub mod risk;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
