@@ -174,6 +174,9 @@ pub fn publish(
 ) -> Result<()> {
     let result = RunResult::new(scenario, agg);
     let dir = write_tables(outputs.out, &result, metadata)?;
+    if let Some(note) = result.overflow_note() {
+        eprintln!("warning: {note}");
+    }
     if !outputs.quiet {
         print!("{}", report::terminal::render(&result));
         println!(

@@ -161,6 +161,22 @@ impl RunResult {
             .min_by(|a, b| (a.year - year).abs().total_cmp(&(b.year - year).abs()))
     }
 
+    /// A warning when some rows have no mean and sd because a trial went beyond what exact
+    /// sums hold (1e9 P, a million E) or was clamped at the largest capacity shown: names
+    /// the first series and year so the user knows which figures are incomplete.
+    pub fn overflow_note(&self) -> Option<String> {
+        let blank = self.rows.iter().filter(|r| r.mean.is_none()).count();
+        let first = self.rows.iter().find(|r| r.mean.is_none())?;
+        Some(format!(
+            "{blank} of {} rows of summary.csv have no mean or sd (first: {} from {}): some \
+             trials reached more than 1e9 P (1,000,000 E), beyond exact summation; their \
+             percentiles are shown",
+            self.rows.len(),
+            first.city,
+            crate::units::format_year(first.year)
+        ))
+    }
+
     /// Series names in table order (cities, then Total).
     pub fn series_names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();

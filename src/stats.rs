@@ -5,6 +5,7 @@
 //! order the pieces were combined.
 
 use crate::histogram::LogHistogram;
+use crate::scenario::bounds::MAX_CAPACITY;
 use serde::{Deserialize, Serialize};
 
 /// The percentiles every table reports, in percent.
@@ -41,8 +42,17 @@ impl std::fmt::Debug for CellStats {
 }
 
 impl CellStats {
+    /// Adds one trial's value. Validation keeps plausible values below
+    /// [`crate::scenario::bounds::MAX_CAPACITY`]; a value beyond it (a one-in-a-billion draw)
+    /// or NaN is clamped to it and marks the cell as overflowed, so no table shows inf or NaN.
     #[inline]
     pub fn add(&mut self, v: f64) {
+        let v = if v.abs() <= MAX_CAPACITY {
+            v
+        } else {
+            self.overflow = true;
+            if v < 0.0 { -MAX_CAPACITY } else { MAX_CAPACITY }
+        };
         self.sketch.add(v);
         self.count += 1;
         // One comparison that is also false for NaN and infinities.

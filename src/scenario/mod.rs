@@ -3,6 +3,7 @@
 //! Parsing is strict (unknown keys are errors); checking collects every problem of a file
 //! before reporting, each with its line, column and key.
 
+pub mod bounds;
 pub mod diag;
 pub mod raw;
 mod risks;

@@ -2,7 +2,7 @@
 
 use super::diag::Diagnostics;
 use super::raw::{RawCity, RawFile, RawMeta, RawObservation, RawProject, RawTarget};
-use super::risks;
+use super::{bounds, risks};
 use super::{
     City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Observation, Project, Scenario,
     Series, Target,
@@ -53,7 +53,7 @@ pub(super) fn validate(
     if !diags.is_empty() {
         return None;
     }
-    Some(Scenario {
+    let scenario = Scenario {
         name: meta.name,
         description: meta.description,
         grid: meta.grid,
@@ -63,7 +63,14 @@ pub(super) fn validate(
         targets,
         correlation,
         shocks,
-    })
+    };
+    let m = raw.scenario.get_ref();
+    let steps_key = match &m.steps_per_year {
+        Some(s) => ("scenario.steps_per_year", Some(s.span())),
+        None => ("scenario.end", Some(m.end.span())),
+    };
+    bounds::check(&scenario, &raw.cities, steps_key, diags);
+    diags.is_empty().then_some(scenario)
 }
 
 struct Meta {

@@ -1,0 +1,180 @@
+//! Refuses, before any trial runs, scenarios whose numbers cannot stay finite or fit in memory.
+//!
+//! A trial computes capacity as baseline x exp(drift + walk) plus projects. If the baseline,
+//! growth or volatility are large enough for that to leave f64's range within the horizon, a
+//! run would produce inf or NaN (0 x inf). We bound each city's capacity from above with
+//! one-in-a-billion upper quantiles of its draws and a six-sigma random walk, and refuse the
+//! file naming the input that drives the bound and the first year it is crossed.
+
+use super::diag::Diagnostics;
+use super::raw::RawCity;
+use super::{City, Scenario};
+use crate::dist::{Dist, standard_normal_quantile};
+use crate::grid::Grid;
+use toml::Spanned;
+
+/// Largest capacity (P) a scenario may plausibly reach; ~1.8e308 is f64's limit, and the
+/// Total adds the cities up, so each city keeps eight orders of magnitude of headroom.
+pub const MAX_CAPACITY: f64 = 1e300;
+/// Upper quantile level used to bound a draw: one trial in a billion may lie beyond it.
+pub const BOUND_LEVEL: f64 = 1.0 - 1e-9;
+/// Most (series x grid time) cells a run may keep; each cell holds a quantile sketch of at
+/// least 4 KB per worker thread, so this caps a run's memory near 200 MB per thread.
+pub const MAX_CELLS: usize = 50_000;
+
+/// Checks every city's upper bound and the run's size; pushes one diagnostic per problem.
+pub(super) fn check(
+    scenario: &Scenario,
+    raw: &[Spanned<RawCity>],
+    steps_key: (&str, Option<std::ops::Range<usize>>),
+    diags: &mut Diagnostics,
+) {
+    let series = scenario.cities.len() + 1;
+    let cells = series.saturating_mul(scenario.grid.len());
+    if cells > MAX_CELLS {
+        diags.push(
+            steps_key.1,
+            steps_key.0,
+            format!(
+                "the run would keep {series} series x {} grid times = {cells} cells, more than \
+                 the {MAX_CELLS} that fit in memory (a quantile sketch per cell and thread); \
+                 lower steps_per_year, shorten the horizon or split the cities into files",
+                scenario.grid.len()
+            ),
+        );
+        return;
+    }
+    for (i, (city, raw_city)) in scenario.cities.iter().zip(raw).enumerate() {
+        let multiplier = shock_growth_multiplier(scenario, i);
+        if let Some(problem) = first_overflow(city, multiplier, &scenario.grid) {
+            let key = format!("city[{}].{}", city.name, problem.culprit);
+            diags.push(Some(span_of(raw_city.get_ref(), problem.culprit)), &key, problem.message(city));
+        }
+    }
+}
+
+/// Largest factor by which shocks can raise this city's growth rate at once (overlapping
+/// shocks multiply).
+fn shock_growth_multiplier(scenario: &Scenario, city: usize) -> f64 {
+    scenario
+        .shocks
+        .iter()
+        .filter(|s| s.cities.contains(&city))
+        .map(|s| s.growth_multiplier.max(1.0))
+        .product()
+}
+
+/// Where a city's upper bound first leaves the finite range, and what drives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overflow {
+    /// Grid time (decimal year) from which the bound exceeds MAX_CAPACITY.
+    pub from: f64,
+    /// "baseline", "growth", "volatility" or "power".
+    pub culprit: &'static str,
+    /// ln of the baseline bound, the drift and the walk at `from`.
+    pub log_terms: [f64; 3],
+    pub baseline_hi: f64,
+    pub growth_hi: f64,
+}
+
+impl Overflow {
+    fn message(&self, city: &City) -> String {
+        let [_, drift, walk] = self.log_terms;
+        format!(
+            "capacity could exceed {MAX_CAPACITY:e} P from {} on, beyond what the tables can \
+             hold (upper bound from one-in-a-billion draws: baseline up to {:.4e} P, growth up \
+             to {:.1}% a year (x{:.3e} by {}), volatility {} (x{:.3e} by the random walk)); \
+             lower the {} or shorten the horizon (scenario.end)",
+            crate::units::format_year(self.from),
+            self.baseline_hi,
+            100.0 * self.growth_hi,
+            drift.exp(),
+            crate::units::format_year(self.from),
+            city.volatility,
+            walk.exp(),
+            self.culprit,
+        )
+    }
+}
+
+/// The first grid time at which city's capacity bound exceeds MAX_CAPACITY, if any. Checks
+/// the growth multiple on its own too, since a zero baseline times an infinite multiple is
+/// NaN; and the power cap's own growth, which is computed the same way.
+pub fn first_overflow(city: &City, shock_multiplier: f64, grid: &Grid) -> Option<Overflow> {
+    let baseline_hi = upper(&city.baseline);
+    let projects_hi: f64 = city.projects.iter().map(|p| upper(&p.capacity)).sum();
+    let growth_hi = growth_bound(city, shock_multiplier);
+    let log_rate = growth_hi.max(-0.999_999).ln_1p();
+    let z = standard_normal_quantile(BOUND_LEVEL);
+    let log_limit = MAX_CAPACITY.ln();
+    let power_rate = city.power.as_ref().map(|p| {
+        upper(&p.mw_growth).max(-0.999_999).ln_1p() + p.efficiency_growth.ln_1p()
+    });
+    (0..grid.len()).find_map(|k| {
+        let t = k as f64 * grid.dt();
+        let log_terms = [baseline_hi.ln(), t * log_rate, z * city.volatility * t.sqrt()];
+        let multiple = log_terms[1] + log_terms[2];
+        let power = power_rate.map_or(0.0, |r| t * r);
+        let exceeded = !(log_terms[0] + multiple < log_limit)
+            || !(multiple < log_limit)
+            || !(projects_hi < MAX_CAPACITY)
+            || !(power < log_limit);
+        exceeded.then(|| Overflow {
+            from: grid.time(k),
+            culprit: culprit(log_terms, power, projects_hi),
+            log_terms,
+            baseline_hi,
+            growth_hi,
+        })
+    })
+}
+
+/// The input whose term of the log bound is largest.
+fn culprit(log_terms: [f64; 3], power: f64, projects_hi: f64) -> &'static str {
+    if !(projects_hi < MAX_CAPACITY) {
+        return "project";
+    }
+    let named = [
+        ("baseline", log_terms[0]),
+        ("growth", log_terms[1]),
+        ("volatility", log_terms[2]),
+        ("power", power),
+    ];
+    named
+        .iter()
+        .fold(("baseline", f64::NEG_INFINITY), |best, &(name, v)| {
+            if v > best.1 || v.is_nan() { (name, v) } else { best }
+        })
+        .0
+}
+
+/// The largest annual growth rate a trial can use: the upper quantiles of the drawn rate,
+/// the long-run rate it fades to and every period's rate, raised by shocks that speed growth.
+fn growth_bound(city: &City, shock_multiplier: f64) -> f64 {
+    let rates = std::iter::once(upper(&city.growth))
+        .chain(city.fading.iter().map(|f| upper(&f.long_run)))
+        .chain(city.growth_periods.iter().map(|p| upper(&p.growth)));
+    let hi = rates.fold(f64::NEG_INFINITY, |a, b| if b.is_nan() { b } else { a.max(b) });
+    if hi > 0.0 { hi * shock_multiplier } else { hi }
+}
+
+/// A draw's one-in-a-billion upper bound (its maximum for bounded distributions).
+fn upper(d: &Dist) -> f64 {
+    let (_, hi) = d.support();
+    if hi.is_finite() {
+        hi
+    } else {
+        d.quantile(BOUND_LEVEL)
+    }
+}
+
+/// The span of the key named as culprit, for the message's line number.
+fn span_of(c: &RawCity, culprit: &str) -> std::ops::Range<usize> {
+    match culprit {
+        "baseline" => c.baseline.span(),
+        "volatility" => c.volatility.as_ref().map_or(c.growth.span(), |v| v.span()),
+        "power" => c.power.as_ref().map_or(c.growth.span(), |p| p.span()),
+        "project" => c.projects.first().map_or(c.growth.span(), |p| p.span()),
+        _ => c.growth.span(),
+    }
+}
