@@ -1,8 +1,10 @@
 //! The program's top level: load every scenario, run each, write its tables and charts.
 
+use crate::budget;
 use crate::chart_data::ChartData;
 use crate::cli::{Args, Command, RunConfig};
 use crate::engine::{self, Aggregate, RunSpec};
+use crate::interrupt::{self, Interrupted};
 use crate::plot::{self, Format};
 use crate::report::{self, json::RunMetadata};
 use crate::results::RunResult;
@@ -56,10 +58,19 @@ pub fn main_entry(args: Args) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    if let Err(e) = interrupt::install() {
+        eprintln!("warning: Ctrl-C and SIGTERM will not stop a run cleanly: {e}");
+    }
+    if let Err(code) = check_budgets(&loaded, &config) {
+        return code;
+    }
     let mut failed = false;
     for l in &loaded {
         if let Err(e) = run_one(l, &config) {
             eprintln!("error: {e:#}");
+            if let Some(signal) = e.downcast_ref::<Interrupted>() {
+                return ExitCode::from(signal.exit_code());
+            }
             failed = true;
         }
     }
@@ -108,6 +119,48 @@ fn apply_overrides(
     Ok(l)
 }
 
+/// Times each run before any starts: refuses (exit 2) a run estimated to take over an hour
+/// whose trial count came from the file, unless --force; announces long runs on stderr.
+fn check_budgets(loaded: &[LoadedScenario], config: &RunConfig) -> Result<(), ExitCode> {
+    let threads = config.threads.unwrap_or_else(rayon::current_num_threads);
+    for l in loaded {
+        let spec = RunSpec::from_scenario(&l.scenario);
+        let range = trial_range(&spec, config);
+        let Some(estimate) = budget::estimate(&spec, range.end - range.start, threads) else {
+            continue;
+        };
+        let seconds = estimate.seconds();
+        if seconds > budget::MAX_UNCONFIRMED_SECONDS && config.trials.is_none() && !config.force {
+            eprintln!(
+                "error: {}: {} trials (scenario.trials in the file) would take {}; \
+                 give the count on the command line to confirm (--trials {}) or choose fewer, \
+                 or pass --force",
+                l.path,
+                estimate.trials,
+                estimate.describe(),
+                estimate.trials
+            );
+            return Err(ExitCode::from(EXIT_INVALID));
+        }
+        if seconds >= budget::ANNOUNCE_SECONDS && !config.quiet {
+            eprintln!(
+                "{}: {} trials, {}; Ctrl-C stops the run without writing anything",
+                l.path,
+                estimate.trials,
+                estimate.describe()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn trial_range(spec: &RunSpec, config: &RunConfig) -> std::ops::Range<u64> {
+    match config.shard {
+        Some(shard) => shard.trials(spec.trials),
+        None => 0..spec.trials,
+    }
+}
+
 fn describe(l: &LoadedScenario) -> String {
     let s = &l.scenario;
     format!(
@@ -127,15 +180,16 @@ fn describe(l: &LoadedScenario) -> String {
 pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
     let spec = RunSpec::from_scenario(&l.scenario);
     let pool = thread_pool(config.threads)?;
-    let range = match config.shard {
-        Some(shard) => shard.trials(spec.trials),
-        None => 0..spec.trials,
-    };
+    let range = trial_range(&spec, config);
     let bar = progress_bar(range.end - range.start, config.quiet);
     let started = Instant::now();
-    let agg = pool.install(|| engine::run_range(&spec, range.clone(), &|n| bar.inc(n)));
+    let stop = interrupt::stop_flag();
+    let agg = pool.install(|| engine::run_range_until(&spec, range.clone(), &|n| bar.inc(n), stop));
     let elapsed = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    let Some(agg) = agg else {
+        return Err(stopped(l, config, elapsed));
+    };
     let metadata = RunMetadata {
         scenario_path: l.path.clone(),
         scenario_sha256: l.content_hash.clone(),
@@ -154,6 +208,17 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
             pool.install(|| publish(&l.scenario, &agg, &metadata, &outputs))
         }
     }
+}
+
+/// The error of a run stopped by a signal: nothing of it was written.
+fn stopped(l: &LoadedScenario, config: &RunConfig, seconds: f64) -> anyhow::Error {
+    let signal = interrupt::received().unwrap_or(Interrupted { sigterm: false });
+    anyhow::Error::new(signal).context(format!(
+        "stopped the run of '{}' after {seconds:.1} s; nothing was written, earlier files in \
+         '{}' are unchanged",
+        l.path,
+        config.out.join(&l.scenario.name).display()
+    ))
 }
 
 /// Where and how a finished run's reports are written.
@@ -187,6 +252,12 @@ pub fn publish(
             metadata.threads,
             dir.display()
         );
+    }
+    if let Some(signal) = interrupt::received() {
+        return Err(anyhow::Error::new(signal).context(format!(
+            "the tables in '{}' are complete; the charts were not redrawn",
+            dir.display()
+        )));
     }
     match outputs.charts {
         Some(format) => {

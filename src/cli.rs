@@ -15,7 +15,13 @@ Examples:
   simulate --init my-city.toml                 start a new scenario from a commented template
   simulate scenarios/base.toml --format svg    charts as SVG instead of PNG
 
-Exit codes: 0 success, 2 invalid scenario or arguments, 1 any other failure.";
+A run whose trial count (from the file) is estimated to take over an hour asks for
+--trials N on the command line or --force. Ctrl-C or SIGTERM stops a run within a second
+and writes nothing for it.
+
+Exit codes: 0 success, 2 invalid scenario or arguments (or an unconfirmed hour-long run),
+1 any other failure (e.g. an output that cannot be written), 130 stopped by Ctrl-C (SIGINT),
+143 stopped by SIGTERM.";
 
 /// Monte Carlo projections of cities' AI computing capacity (P = PFLOPS FP16).
 #[derive(Debug, Parser)]
@@ -75,6 +81,10 @@ pub struct Args {
     /// File format of the charts.
     #[arg(long, value_name = "FORMAT", value_enum, default_value = "png")]
     pub format: Format,
+
+    /// Run even when the file's trial count is estimated to take over an hour.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Commands other than running scenarios.
@@ -115,6 +125,8 @@ pub struct RunConfig {
     pub shard: Option<Shard>,
     /// Chart format, or None for no charts.
     pub charts: Option<Format>,
+    /// Run even when estimated to take over an hour without --trials.
+    pub force: bool,
 }
 
 impl From<&Args> for RunConfig {
@@ -127,6 +139,7 @@ impl From<&Args> for RunConfig {
             seed: a.seed,
             shard: a.shard,
             charts: (!a.no_plots).then_some(a.format),
+            force: a.force,
         }
     }
 }

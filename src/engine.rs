@@ -9,6 +9,7 @@ use crate::scenario::{Scenario, Series};
 use crate::stats::CellStats;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Trials per unit of parallel work.
 pub const CHUNK_TRIALS: u64 = 1024;
@@ -153,7 +154,7 @@ impl Aggregate {
         &self.cells[series * self.grid_len + k]
     }
 
-    fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
+    pub fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
         let values = &buf.values;
         for (cell, v) in self.cells.iter_mut().zip(values) {
             cell.add(*v);
@@ -222,6 +223,27 @@ pub fn run_range(
     range: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Aggregate {
+    fold_range(spec, range, progress, &AtomicBool::new(false))
+}
+
+/// Like [`run_range`], but gives up soon after `stop` becomes true (it is checked before every
+/// trial) and then returns None: a partial aggregate is never returned.
+pub fn run_range_until(
+    spec: &RunSpec,
+    range: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    stop: &AtomicBool,
+) -> Option<Aggregate> {
+    let agg = fold_range(spec, range, progress, stop);
+    (!stop.load(Ordering::Relaxed)).then_some(agg)
+}
+
+fn fold_range(
+    spec: &RunSpec,
+    range: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    stop: &AtomicBool,
+) -> Aggregate {
     let first_chunk = range.start / CHUNK_TRIALS;
     let last_chunk = range.end.div_ceil(CHUNK_TRIALS);
     (first_chunk..last_chunk)
@@ -232,6 +254,9 @@ pub fn run_range(
                 let lo = (chunk * CHUNK_TRIALS).max(range.start);
                 let hi = ((chunk + 1) * CHUNK_TRIALS).min(range.end);
                 for trial in lo..hi {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
                     spec.model.run_trial(spec.seed, trial, &mut buf);
                     agg.add_trial(spec, trial, &buf);
                 }

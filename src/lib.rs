@@ -5,6 +5,7 @@
 //! [`chart_data`], [`plot`] (charts).
 
 pub mod app;
+pub mod budget;
 pub mod chart_data;
 pub mod cli;
 pub mod copula;
@@ -12,12 +13,14 @@ pub mod dist;
 pub mod engine;
 pub mod grid;
 pub mod histogram;
+pub mod interrupt;
 pub mod model;
 pub mod plot;
 pub mod report;
 pub mod results;
 pub mod risk;
 pub mod scenario;
+pub mod selfcheck;
 pub mod shard;
 pub mod stats;
 pub mod units;

@@ -48,7 +48,11 @@ pub(super) fn check(
         let multiplier = shock_growth_multiplier(scenario, i);
         if let Some(problem) = first_overflow(city, multiplier, &scenario.grid) {
             let key = format!("city[{}].{}", city.name, problem.culprit);
-            diags.push(Some(span_of(raw_city.get_ref(), problem.culprit)), &key, problem.message(city));
+            diags.push(
+                Some(span_of(raw_city.get_ref(), problem.culprit)),
+                &key,
+                problem.message(city),
+            );
         }
     }
 }
@@ -107,12 +111,17 @@ pub fn first_overflow(city: &City, shock_multiplier: f64, grid: &Grid) -> Option
     let log_rate = growth_hi.max(-0.999_999).ln_1p();
     let z = standard_normal_quantile(BOUND_LEVEL);
     let log_limit = MAX_CAPACITY.ln();
-    let power_rate = city.power.as_ref().map(|p| {
-        upper(&p.mw_growth).max(-0.999_999).ln_1p() + p.efficiency_growth.ln_1p()
-    });
+    let power_rate = city
+        .power
+        .as_ref()
+        .map(|p| upper(&p.mw_growth).max(-0.999_999).ln_1p() + p.efficiency_growth.ln_1p());
     (0..grid.len()).find_map(|k| {
         let t = k as f64 * grid.dt();
-        let log_terms = [baseline_hi.ln(), t * log_rate, z * city.volatility * t.sqrt()];
+        let log_terms = [
+            baseline_hi.ln(),
+            t * log_rate,
+            z * city.volatility * t.sqrt(),
+        ];
         let multiple = log_terms[1] + log_terms[2];
         let power = power_rate.map_or(0.0, |r| t * r);
         let exceeded = !(log_terms[0] + multiple < log_limit)
@@ -143,7 +152,11 @@ fn culprit(log_terms: [f64; 3], power: f64, projects_hi: f64) -> &'static str {
     named
         .iter()
         .fold(("baseline", f64::NEG_INFINITY), |best, &(name, v)| {
-            if v > best.1 || v.is_nan() { (name, v) } else { best }
+            if v > best.1 || v.is_nan() {
+                (name, v)
+            } else {
+                best
+            }
         })
         .0
 }
@@ -154,7 +167,10 @@ fn growth_bound(city: &City, shock_multiplier: f64) -> f64 {
     let rates = std::iter::once(upper(&city.growth))
         .chain(city.fading.iter().map(|f| upper(&f.long_run)))
         .chain(city.growth_periods.iter().map(|p| upper(&p.growth)));
-    let hi = rates.fold(f64::NEG_INFINITY, |a, b| if b.is_nan() { b } else { a.max(b) });
+    let hi = rates.fold(
+        f64::NEG_INFINITY,
+        |a, b| if b.is_nan() { b } else { a.max(b) },
+    );
     if hi > 0.0 { hi * shock_multiplier } else { hi }
 }
 

@@ -2,11 +2,11 @@
 
 use super::diag::Diagnostics;
 use super::raw::{RawCity, RawFile, RawMeta, RawObservation, RawProject, RawTarget};
-use super::{bounds, risks};
 use super::{
     City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Observation, Project, Scenario,
     Series, Target,
 };
+use super::{bounds, risks};
 use crate::dist::Dist;
 use crate::grid::{Grid, YEAR_EPSILON, parse_iso_date};
 use std::collections::HashSet;
