@@ -81,7 +81,7 @@ fn bad_cases() -> Vec<PathBuf> {
 #[test]
 fn every_bad_scenario_is_rejected_with_file_line_and_key() {
     let files = bad_cases();
-    assert!(files.len() >= 20, "corpus shrank to {}", files.len());
+    assert!(files.len() >= 40, "corpus shrank to {}", files.len());
     for file in files {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         let has_line = !text.lines().any(|l| l == "# line: none");
