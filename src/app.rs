@@ -423,9 +423,11 @@ pub fn write_tables(out: &Path, result: &RunResult, metadata: &RunMetadata) -> R
         files.push(("power.csv", report::csv::power_csv(result)?));
     }
     let dir = report::output_dir(out, &result.scenario)?;
-    for (name, bytes) in &files {
-        report::write_atomic(&dir.join(name), bytes)?;
-    }
+    let staged: Vec<(PathBuf, &[u8])> = files
+        .iter()
+        .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
+        .collect();
+    report::write_all_atomic(&staged)?;
     Ok(dir)
 }
 

@@ -272,3 +272,27 @@ fn a_full_disk_exits_1_naming_the_path_and_leaves_no_partial_file() {
     assert!(temporary_files(&out).is_empty());
     assert_complete(&snapshot(&out));
 }
+
+#[test]
+fn a_disk_too_full_for_the_tables_keeps_every_earlier_table() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let Some(_mount) = Mount::tmpfs(&out, "64k") else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root); CI runs it");
+        return;
+    };
+    earlier_run(&out);
+    let before = snapshot(&out);
+    let filler_path = out.join("filler");
+    let mut filler = std::fs::File::create(&filler_path).unwrap();
+    while filler.write_all(&[0u8; 1024]).and_then(|_| filler.sync_all()).is_ok() {}
+    drop(filler);
+    let (code, stderr) = run_base(&out, &["--no-plots"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(stderr.contains(&out.join("base").display().to_string()), "{stderr}");
+    std::fs::remove_file(&filler_path).unwrap();
+    assert_eq!(snapshot(&out), before, "an earlier table changed");
+}
