@@ -5,6 +5,8 @@
 
 pub mod app;
 pub mod cli;
+pub mod compare;
+pub mod decisions;
 pub mod dist;
 pub mod engine;
 pub mod grid;
@@ -12,6 +14,8 @@ pub mod model;
 pub mod report;
 pub mod results;
 pub mod scenario;
+pub mod sensitivity;
 pub mod shard;
+pub mod solve;
 pub mod stats;
 pub mod units;

@@ -18,8 +18,15 @@ pub struct Model {
     cities: Vec<CityModel>,
 }
 
+/// Where a city's trial writes down what it sampled (for sensitivity analysis).
+struct Record<'a> {
+    inputs: &'a mut Vec<f64>,
+    walk: &'a mut [f64],
+}
+
 #[derive(Debug, Clone)]
 struct CityModel {
+    name: String,
     baseline: Sampler,
     growth: Sampler,
     volatility: f64,
@@ -29,6 +36,7 @@ struct CityModel {
 
 #[derive(Debug, Clone)]
 struct ProjectModel {
+    name: String,
     capacity: Sampler,
     online: Sampler,
     probability: f64,
@@ -41,6 +49,11 @@ struct ProjectModel {
 pub struct TrialBuffer {
     /// Capacity in P, laid out series-major: `values[s * grid_len + k]`, cities then Total.
     pub values: Vec<f64>,
+    /// The trial's sampled scalar inputs, in the order of [`Model::input_names`].
+    pub inputs: Vec<f64>,
+    /// Each city's cumulative log-capacity shock (the volatility walk) at every grid time,
+    /// city-major: `shocks[c * grid_len + k]`.
+    pub shocks: Vec<f64>,
 }
 
 impl Model {
@@ -59,7 +72,31 @@ impl Model {
     pub fn buffer(&self) -> TrialBuffer {
         TrialBuffer {
             values: vec![0.0; self.series_count() * self.grid.len()],
+            inputs: Vec::with_capacity(self.input_names().len()),
+            shocks: vec![0.0; self.cities.len() * self.grid.len()],
         }
+    }
+
+    /// Names of the scalar inputs a trial samples, after their place in the scenario file:
+    /// "Beijing.growth", "Shenzhen.project[Qianhai].online". A project's "probability" input
+    /// is 1 when the trial delivers it and 0 when not.
+    pub fn input_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for c in &self.cities {
+            names.push(format!("{}.baseline", c.name));
+            names.push(format!("{}.growth", c.name));
+            for p in &c.projects {
+                for key in ["probability", "capacity", "online", "ramp_years"] {
+                    names.push(format!("{}.project[{}].{key}", c.name, p.name));
+                }
+            }
+        }
+        names
+    }
+
+    /// Names of the cities in file order.
+    pub fn city_names(&self) -> Vec<&str> {
+        self.cities.iter().map(|c| c.name.as_str()).collect()
     }
 
     /// Runs trial number `trial` of the run seeded by `seed`, writing every series into `buf`.
@@ -68,8 +105,19 @@ impl Model {
         let len = self.grid.len();
         let (city_values, total) = buf.values.split_at_mut(self.cities.len() * len);
         total.fill(0.0);
-        for (city, out) in self.cities.iter().zip(city_values.chunks_exact_mut(len)) {
-            city.simulate(&self.grid, seed, trial, out);
+        buf.inputs.clear();
+        let shocks = buf.shocks.chunks_exact_mut(len);
+        for ((city, out), walk) in self
+            .cities
+            .iter()
+            .zip(city_values.chunks_exact_mut(len))
+            .zip(shocks)
+        {
+            let record = Record {
+                inputs: &mut buf.inputs,
+                walk,
+            };
+            city.simulate(&self.grid, seed, trial, out, record);
             for (t, v) in total.iter_mut().zip(out.iter()) {
                 *t += *v;
             }
@@ -80,6 +128,7 @@ impl Model {
 impl CityModel {
     fn new(c: &City) -> Self {
         CityModel {
+            name: c.name.clone(),
             baseline: c.baseline.sampler(),
             growth: c.growth.sampler(),
             volatility: c.volatility,
@@ -93,10 +142,11 @@ impl CityModel {
     }
 
     /// Organic capacity on the grid, then each project's contribution added on top.
-    fn simulate(&self, grid: &Grid, seed: u64, trial: u64, out: &mut [f64]) {
+    fn simulate(&self, grid: &Grid, seed: u64, trial: u64, out: &mut [f64], record: Record) {
         let mut rng = stream(seed, trial, self.stream_key);
         let baseline = self.baseline.sample(&mut rng).max(0.0);
         let growth = self.growth.sample(&mut rng).max(MIN_GROWTH);
+        record.inputs.extend([baseline, growth]);
         let dt = grid.dt();
         let drift_per_step = dt * growth.ln_1p();
         let shock_sd = self.volatility * dt.sqrt();
@@ -108,9 +158,10 @@ impl CityModel {
                 walk += shock_sd * z;
             }
             *v = baseline * (k as f64 * drift_per_step + walk).exp();
+            record.walk[k] = walk;
         }
         for p in &self.projects {
-            p.add_contribution(grid, seed, trial, out);
+            p.add_contribution(grid, seed, trial, out, record.inputs);
         }
     }
 }
@@ -118,6 +169,7 @@ impl CityModel {
 impl ProjectModel {
     fn new(p: &Project, city: &str) -> Self {
         ProjectModel {
+            name: p.name.clone(),
             capacity: p.capacity.sampler(),
             online: p.online.sampler(),
             probability: p.probability,
@@ -128,13 +180,22 @@ impl ProjectModel {
 
     /// Adds capacity * clamp((t - online) / ramp, 0, 1) when the project is delivered.
     /// Every draw is made whether or not it is delivered, so streams stay aligned.
-    fn add_contribution(&self, grid: &Grid, seed: u64, trial: u64, out: &mut [f64]) {
+    fn add_contribution(
+        &self,
+        grid: &Grid,
+        seed: u64,
+        trial: u64,
+        out: &mut [f64],
+        inputs: &mut Vec<f64>,
+    ) {
         let mut rng = stream(seed, trial, self.stream_key);
         let u: f64 = StandardUniform.sample(&mut rng);
         let capacity = self.capacity.sample(&mut rng).max(0.0);
         let online = self.online.sample(&mut rng);
         let ramp = self.ramp_years.sample(&mut rng).max(0.0);
-        if u >= self.probability {
+        let delivered = u < self.probability;
+        inputs.extend([f64::from(u8::from(delivered)), capacity, online, ramp]);
+        if !delivered {
             return;
         }
         for (k, v) in out.iter_mut().enumerate() {
