@@ -10,6 +10,7 @@ pub mod decisions;
 pub mod dist;
 pub mod engine;
 pub mod grid;
+pub mod histogram;
 pub mod model;
 pub mod report;
 pub mod results;

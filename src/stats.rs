@@ -4,29 +4,26 @@
 //! max), so the result does not depend on how trials were split across threads or in what
 //! order the pieces were combined.
 
+use crate::histogram::LogHistogram;
 use serde::{Deserialize, Serialize};
-use sketches_ddsketch::{Config, DDSketch};
 
 /// The percentiles every table reports, in percent.
 pub const PERCENTILES: [f64; 7] = [5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0];
 
 /// Relative accuracy of the quantile sketch: each percentile is within 0.1% of a sample value
 /// of that rank.
-pub const SKETCH_ALPHA: f64 = 0.001;
-/// Bins allowed per sketch: at alpha = 0.001 this spans a ratio of e^131 between the smallest
-/// and largest value of one cell, so the sketch never collapses in practice.
-const SKETCH_MAX_BINS: u32 = 1 << 16;
-/// Values at or below this (P) count as zero.
-const SKETCH_MIN_VALUE: f64 = 1e-9;
+pub const SKETCH_ALPHA: f64 = crate::histogram::RELATIVE_ACCURACY;
 /// Sums are kept in units of 1/1024 P as 128-bit integers, so they add exactly.
 const FIXED_POINT_SCALE: f64 = 1024.0;
-/// Largest magnitude (P) that the fixed-point sums accept; beyond it mean and sd are not reported.
-const FIXED_POINT_LIMIT: f64 = 1e15;
+/// Largest magnitude (P) that the fixed-point sums accept; beyond it mean and sd are not
+/// reported. At 10^9 P (a million E) a squared value is below 2^80 in fixed point, so even
+/// MAX_TRIALS (10^10 < 2^34) of them cannot overflow the 128-bit sums: no check per add.
+const FIXED_POINT_LIMIT: f64 = 1e9;
 
 /// Statistics of one cell: one series at one grid time, over all trials.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct CellStats {
-    sketch: DDSketch,
+    sketch: LogHistogram,
     sum: i128,
     sum_sq: i128,
     count: u64,
@@ -36,7 +33,7 @@ pub struct CellStats {
 impl Default for CellStats {
     fn default() -> Self {
         CellStats {
-            sketch: DDSketch::new(Config::new(SKETCH_ALPHA, SKETCH_MAX_BINS, SKETCH_MIN_VALUE)),
+            sketch: LogHistogram::default(),
             sum: 0,
             sum_sq: 0,
             count: 0,
@@ -60,24 +57,21 @@ impl CellStats {
     pub fn add(&mut self, v: f64) {
         self.sketch.add(v);
         self.count += 1;
-        if self.overflow || !v.is_finite() || v.abs() > FIXED_POINT_LIMIT {
+        // One comparison that is also false for NaN and infinities.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        if !(v.abs() <= FIXED_POINT_LIMIT) || self.overflow {
             self.overflow = true;
             return;
         }
-        let q = i128::from((v * FIXED_POINT_SCALE).round() as i64);
-        match (self.sum.checked_add(q), self.sum_sq.checked_add(q * q)) {
-            (Some(s), Some(s2)) => {
-                self.sum = s;
-                self.sum_sq = s2;
-            }
-            _ => self.overflow = true,
-        }
+        let x = v * FIXED_POINT_SCALE;
+        // Round half away from zero by truncation (f64::round is a library call on baseline x86-64).
+        let q = (x + 0.5f64.copysign(x)) as i64;
+        self.sum += i128::from(q);
+        self.sum_sq += i128::from(q) * i128::from(q);
     }
 
     pub fn merge(&mut self, other: &CellStats) {
-        self.sketch
-            .merge(&other.sketch)
-            .expect("every sketch shares one configuration");
+        self.sketch.merge(&other.sketch);
         self.count += other.count;
         self.overflow |= other.overflow;
         match (
@@ -116,9 +110,7 @@ impl CellStats {
     /// The p-th percentile (0..=100) in P: the sketch's estimate, kept within the observed range
     /// so that a cell whose trials all agree reports that value exactly.
     pub fn percentile(&self, p: f64) -> Option<f64> {
-        let (lo, hi) = (self.sketch.min()?, self.sketch.max()?);
-        let q = self.sketch.quantile(p / 100.0).ok()??;
-        Some(q.clamp(lo, hi))
+        self.sketch.quantile(p / 100.0)
     }
 
     pub fn min(&self) -> Option<f64> {
