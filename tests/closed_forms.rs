@@ -118,7 +118,11 @@ fn project_delivery_probability_is_the_hit_rate() {
     assert_eq!((before.p5, before.p95), (1000.0, 1000.0));
     let after = result.row("A", 2026.0).unwrap();
     // 70% undelivered, 30% delivered: both are sketch estimates of 1000 and 1500.
-    assert!((after.p50 / 1000.0 - 1.0).abs() <= SKETCH_ALPHA, "p50 {}", after.p50);
+    assert!(
+        (after.p50 / 1000.0 - 1.0).abs() <= SKETCH_ALPHA,
+        "p50 {}",
+        after.p50
+    );
     assert!(
         (after.p95 / 1500.0 - 1.0).abs() <= SKETCH_ALPHA,
         "p95 {}",
