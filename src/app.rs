@@ -70,11 +70,12 @@ pub fn main_entry(args: Args) -> ExitCode {
             }
         }
     }
-    if config.compare && !failed {
-        if let Err(e) = write_comparison(&config, &results) {
-            eprintln!("error: {e:#}");
-            failed = true;
-        }
+    if config.compare
+        && !failed
+        && let Err(e) = write_comparison(&config, &results)
+    {
+        eprintln!("error: {e:#}");
+        failed = true;
     }
     if failed {
         ExitCode::from(EXIT_FAILURE)

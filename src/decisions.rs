@@ -153,8 +153,8 @@ fn level_rows(scenario: &Scenario, spec: &RunSpec, agg: &Aggregate) -> Vec<Level
     for (h, t) in spec.thresholds.iter().enumerate() {
         let first = &agg.crossing_first[h * (len + 1)..(h + 1) * (len + 1)];
         let mut reached = 0;
-        for k in 0..len {
-            reached += first[k];
+        for (k, first_at_k) in first.iter().take(len).enumerate() {
+            reached += first_at_k;
             rows.push(LevelRow {
                 city: series_label(scenario, t.series),
                 capacity: t.capacity,

@@ -21,25 +21,13 @@ const FIXED_POINT_SCALE: f64 = 1024.0;
 const FIXED_POINT_LIMIT: f64 = 1e9;
 
 /// Statistics of one cell: one series at one grid time, over all trials.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct CellStats {
     sketch: LogHistogram,
     sum: i128,
     sum_sq: i128,
     count: u64,
     overflow: bool,
-}
-
-impl Default for CellStats {
-    fn default() -> Self {
-        CellStats {
-            sketch: LogHistogram::default(),
-            sum: 0,
-            sum_sq: 0,
-            count: 0,
-            overflow: false,
-        }
-    }
 }
 
 impl std::fmt::Debug for CellStats {
