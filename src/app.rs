@@ -1,8 +1,10 @@
-//! The program's top level: load every scenario, run each, write its reports.
+//! The program's top level: load every scenario, run each, write its tables and charts.
 
+use crate::chart_data::ChartData;
 use crate::cli::{Args, Command, RunConfig};
 use crate::decisions::Decisions;
 use crate::engine::{self, Aggregate, RunSpec};
+use crate::plot::{self, Format};
 use crate::report::{self, json::RunMetadata};
 use crate::results::RunResult;
 use crate::scenario::diag::{Diagnostics, ScenarioError};
@@ -23,8 +25,22 @@ pub const EXIT_FAILURE: u8 = 1;
 
 /// Runs the command line; returns the process's exit code.
 pub fn main_entry(args: Args) -> ExitCode {
-    if let Some(Command::Merge { parts, out, quiet }) = &args.command {
-        return merge_entry(parts, out, *quiet);
+    if let Some(Command::Merge {
+        parts,
+        out,
+        quiet,
+        no_plots,
+        format,
+    }) = &args.command
+    {
+        let outputs = Outputs {
+            out,
+            quiet: *quiet,
+            charts: (!no_plots).then_some(*format),
+            // Taken from the part files.
+            sensitivity_at: None,
+        };
+        return merge_entry(parts, &outputs);
     }
     if let Some(path) = &args.init {
         return init_scenario(path);
@@ -278,22 +294,24 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<Option<RunResul
     match config.shard {
         Some(shard) => write_part(l, shard, range, metadata, agg, config).map(|()| None),
         None => {
-            let options = PublishOptions {
-                out: config.out.clone(),
+            let outputs = Outputs {
+                out: &config.out,
                 quiet: config.quiet,
+                charts: config.charts,
                 sensitivity_at: config.sensitivity_at.clone(),
             };
-            pool.install(|| publish(&l.scenario, &agg, &metadata, &options))
+            pool.install(|| publish(&l.scenario, &agg, &metadata, &outputs))
                 .map(Some)
         }
     }
 }
 
-/// Where and how a finished run is reported.
-#[derive(Debug, Clone)]
-pub struct PublishOptions {
-    pub out: PathBuf,
+/// Where and how a finished run's reports are written.
+pub struct Outputs<'a> {
+    pub out: &'a Path,
     pub quiet: bool,
+    /// Chart format, or None for no charts.
+    pub charts: Option<Format>,
     /// Years of the sensitivity analysis; None for [`sensitivity::default_years`].
     pub sensitivity_at: Option<Vec<f64>>,
 }
@@ -305,15 +323,16 @@ pub struct Report {
     pub sensitivity: Vec<SensitivityRow>,
 }
 
-/// Writes a run's reports: the tables, then the terminal summary; returns the results.
+/// Writes a run's reports: the tables, the terminal summary, then the charts (on the current
+/// rayon pool); returns the results. A chart that fails leaves the tables in place.
 pub fn publish(
     scenario: &Scenario,
     agg: &Aggregate,
     metadata: &RunMetadata,
-    options: &PublishOptions,
+    outputs: &Outputs,
 ) -> Result<RunResult> {
     let spec = RunSpec::from_scenario(scenario);
-    let years = options
+    let years = outputs
         .sensitivity_at
         .clone()
         .unwrap_or_else(|| sensitivity::default_years(scenario));
@@ -322,8 +341,8 @@ pub fn publish(
         decisions: Decisions::new(scenario, &spec, agg),
         sensitivity: sensitivity::analyse(scenario, &years),
     };
-    let dir = write_tables(&options.out, &report, metadata)?;
-    if !options.quiet {
+    let dir = write_tables(outputs.out, &report, metadata)?;
+    if !outputs.quiet {
         print!("{}", report::terminal::render(&report.result));
         print!(
             "{}",
@@ -338,7 +357,54 @@ pub fn publish(
             dir.display()
         );
     }
+    if let Some(format) = outputs.charts {
+        let started = Instant::now();
+        let data = ChartData::new(scenario, agg, &report.result);
+        write_charts(&dir, &data, format, started, outputs.quiet)?;
+    }
     Ok(report.result)
+}
+
+/// Draws every chart into `dir`, printing each failure with the chart's name; fails if any did.
+/// `started` is when chart work began, for the time reported.
+pub fn write_charts(
+    dir: &Path,
+    data: &ChartData,
+    format: Format,
+    started: Instant,
+    quiet: bool,
+) -> Result<()> {
+    let outcomes = plot::write_all(dir, data, format);
+    let seconds = started.elapsed().as_secs_f64();
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter_map(|o| match &o.result {
+            Ok(_) => None,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                Some(o.file.as_str())
+            }
+        })
+        .collect();
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} of {} charts could not be drawn ({}); the tables in '{}' are complete",
+            failed.len(),
+            outcomes.len(),
+            failed.join(", "),
+            dir.display()
+        );
+    }
+    if !quiet {
+        println!(
+            "{} charts ({}) drawn in {:.2} s into {}",
+            outcomes.len(),
+            format.extension(),
+            seconds,
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 fn write_part(
@@ -387,15 +453,14 @@ fn write_part(
 }
 
 /// `simulate merge PART...`: checks the parts belong together, merges, writes the tables.
-pub fn merge_entry(paths: &[PathBuf], out: &Path, quiet: bool) -> ExitCode {
+pub fn merge_entry(paths: &[PathBuf], outputs: &Outputs) -> ExitCode {
     match merge_files(paths) {
         Ok((scenario, agg, metadata, sensitivity_at)) => {
-            let options = PublishOptions {
-                out: out.to_path_buf(),
-                quiet,
+            let outputs = Outputs {
                 sensitivity_at,
+                ..*outputs
             };
-            merge_publish(&scenario, &agg, &metadata, &options)
+            merge_publish(&scenario, &agg, &metadata, &outputs)
         }
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -408,9 +473,9 @@ fn merge_publish(
     scenario: &Scenario,
     agg: &Aggregate,
     metadata: &RunMetadata,
-    options: &PublishOptions,
+    outputs: &Outputs,
 ) -> ExitCode {
-    match publish(scenario, agg, metadata, options) {
+    match publish(scenario, agg, metadata, outputs) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

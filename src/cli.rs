@@ -1,5 +1,6 @@
 //! Command-line flags as typed, and the run configuration built from them.
 
+use crate::plot::Format;
 use crate::scenario::overrides::Override;
 use crate::shard::Shard;
 use clap::{Parser, Subcommand};
@@ -13,6 +14,7 @@ Examples:
   simulate scenarios/base.toml --shard 0/4     run the first quarter of the trials
   simulate merge output/base/part-*.json       merge the shards into the usual tables
   simulate --init my-city.toml                 start a new scenario from a commented template
+  simulate scenarios/base.toml --format svg    charts as SVG instead of PNG
   simulate scenarios/base.toml --set city.Beijing.growth.mean=0.35
                                                one run with one key changed
   simulate scenarios/low.toml scenarios/base.toml --compare
@@ -113,6 +115,14 @@ pub struct Args {
     /// Write a commented starter scenario to FILE (never overwrites) and exit.
     #[arg(long, value_name = "FILE.toml", conflicts_with_all = ["scenarios", "check"])]
     pub init: Option<PathBuf>,
+
+    /// Write only the tables, no charts.
+    #[arg(long)]
+    pub no_plots: bool,
+
+    /// File format of the charts.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value = "png")]
+    pub format: Format,
 }
 
 /// Commands other than running scenarios.
@@ -129,6 +139,12 @@ pub enum Command {
         /// No summary table.
         #[arg(short = 'q', long)]
         quiet: bool,
+        /// Write only the tables, no charts.
+        #[arg(long)]
+        no_plots: bool,
+        /// File format of the charts.
+        #[arg(long, value_name = "FORMAT", value_enum, default_value = "png")]
+        format: Format,
     },
 }
 
@@ -145,6 +161,8 @@ pub struct RunConfig {
     pub trials: Option<u64>,
     pub seed: Option<u64>,
     pub shard: Option<Shard>,
+    /// Chart format, or None for no charts.
+    pub charts: Option<Format>,
     pub overrides: Vec<Override>,
     pub compare: bool,
     pub sensitivity_at: Option<Vec<f64>>,
@@ -159,6 +177,7 @@ impl From<&Args> for RunConfig {
             trials: a.trials,
             seed: a.seed,
             shard: a.shard,
+            charts: (!a.no_plots).then_some(a.format),
             overrides: a.set.clone(),
             compare: a.compare,
             sensitivity_at: a.sensitivity_at.clone(),

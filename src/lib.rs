@@ -1,9 +1,11 @@
 //! Monte Carlo projections of cities' AI computing capacity.
 //!
 //! Data flows one way: [`scenario`] (read and check) -> [`model`] (one trial) -> [`engine`]
-//! (many trials in parallel) -> [`stats`] and [`results`] -> [`report`] (tables).
+//! (many trials in parallel) -> [`stats`] and [`results`] -> [`report`] (tables) and, through
+//! [`chart_data`], [`plot`] (charts).
 
 pub mod app;
+pub mod chart_data;
 pub mod cli;
 pub mod compare;
 pub mod decisions;
@@ -12,6 +14,7 @@ pub mod engine;
 pub mod grid;
 pub mod histogram;
 pub mod model;
+pub mod plot;
 pub mod report;
 pub mod results;
 pub mod scenario;

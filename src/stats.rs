@@ -110,6 +110,67 @@ impl CellStats {
     }
 }
 
+/// Quantile levels used to turn a sketch back into a histogram: the midpoints of 4,000 equal
+/// slices of probability, so each slice carries 1/4,000 of the trials.
+pub const HISTOGRAM_QUANTILE_LEVELS: usize = 4_000;
+
+/// Share of trials per equal-width bin of capacity, recovered from a cell's quantile sketch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    /// Left edge of the first bin, P.
+    pub lo: f64,
+    /// Width of every bin, P.
+    pub bin_width: f64,
+    /// Share of trials (0..=1) in each bin, left to right.
+    pub shares: Vec<f64>,
+    /// Share of trials below `lo`.
+    pub below: f64,
+    /// Share of trials at or above the last bin's right edge.
+    pub above: f64,
+}
+
+impl Histogram {
+    /// Bins [lo, hi) into `bins` equal bins. Each of the quantiles at probability levels
+    /// (j + 1/2) / L, j = 0..L, stands for 1/L of the trials and goes to the bin holding it:
+    /// this inverts the sketch's quantile function into bin shares without keeping any trial.
+    pub fn from_cell(cell: &CellStats, lo: f64, hi: f64, bins: usize) -> Option<Histogram> {
+        let levels = HISTOGRAM_QUANTILE_LEVELS;
+        let quantiles: Option<Vec<f64>> = (0..levels)
+            .map(|j| cell.percentile(100.0 * (j as f64 + 0.5) / levels as f64))
+            .collect();
+        Some(Histogram::from_quantiles(&quantiles?, lo, hi, bins))
+    }
+
+    /// Bins equally likely quantiles (each standing for the same share of trials).
+    pub fn from_quantiles(quantiles: &[f64], lo: f64, hi: f64, bins: usize) -> Histogram {
+        let bin_width = (hi - lo) / bins as f64;
+        let weight = 1.0 / quantiles.len() as f64;
+        let mut hist = Histogram {
+            lo,
+            bin_width,
+            shares: vec![0.0; bins],
+            below: 0.0,
+            above: 0.0,
+        };
+        for q in quantiles {
+            let slot = ((q - lo) / bin_width).floor();
+            if slot < 0.0 {
+                hist.below += weight;
+            } else if slot >= bins as f64 {
+                hist.above += weight;
+            } else {
+                hist.shares[slot as usize] += weight;
+            }
+        }
+        hist
+    }
+
+    /// Left edge of bin `i`, P.
+    pub fn edge(&self, i: usize) -> f64 {
+        self.lo + i as f64 * self.bin_width
+    }
+}
+
 /// Exact p-th percentile (0..=100) of a sample by linear interpolation between order statistics
 /// (the usual "type 7" definition); used to check the sketch.
 pub fn exact_percentile(sorted: &[f64], p: f64) -> f64 {
@@ -179,6 +240,64 @@ mod tests {
         assert_eq!(cell.mean(), Some(4.0));
         let var = values.iter().map(|v| (v - 4.0) * (v - 4.0)).sum::<f64>() / 4.0;
         assert!((cell.sd().unwrap() - var.sqrt()).abs() < 1e-9);
+    }
+
+    /// Bin shares from the sketch against the closed-form probability of each bin. The
+    /// tolerance adds the three known errors: Monte Carlo (5 standard errors of a proportion
+    /// over n trials), the quantile grid (each of a bin's two edges can misplace up to one
+    /// level, 1/L each) and the sketch (each edge moves by at most alpha * x, carrying at most
+    /// density * alpha * x of probability).
+    fn check_histogram_against_cdf(values: &[f64], cdf: impl Fn(f64) -> f64, max_x_density: f64) {
+        let mut cell = CellStats::default();
+        values.iter().for_each(|v| cell.add(*v));
+        let (lo, hi, bins) = (0.5, 3.0, 10);
+        let hist = Histogram::from_cell(&cell, lo, hi, bins).unwrap();
+        let n = values.len() as f64;
+        let grid = 2.0 / HISTOGRAM_QUANTILE_LEVELS as f64;
+        let sketch = 2.0 * SKETCH_ALPHA * max_x_density;
+        for (i, share) in hist.shares.iter().enumerate() {
+            let exact = cdf(hist.edge(i + 1)) - cdf(hist.edge(i));
+            let tol = 5.0 * (exact * (1.0 - exact) / n).sqrt() + grid + sketch;
+            assert!(
+                (share - exact).abs() < tol,
+                "bin {i}: {share} vs {exact} (tol {tol})"
+            );
+        }
+        let below = cdf(lo);
+        let tol = 5.0 * (below * (1.0 - below) / n).sqrt() + grid + sketch;
+        assert!(
+            (hist.below - below).abs() < tol,
+            "below: {} vs {below}",
+            hist.below
+        );
+        let total: f64 = hist.shares.iter().sum::<f64>() + hist.below + hist.above;
+        assert!((total - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn histogram_of_uniform_trials_matches_closed_form() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        let d = rand_distr::Uniform::new(0.0, 4.0).unwrap();
+        let values: Vec<f64> = (0..200_000).map(|_| d.sample(&mut rng)).collect();
+        // density 1/4 on [0, 4): x * f(x) <= 1
+        check_histogram_against_cdf(&values, |x| (x / 4.0).clamp(0.0, 1.0), 1.0);
+    }
+
+    #[test]
+    fn histogram_of_exponential_trials_matches_closed_form() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(12);
+        let d = rand_distr::Exp::new(1.0).unwrap();
+        let values: Vec<f64> = (0..200_000).map(|_| d.sample(&mut rng)).collect();
+        // x * e^-x peaks at 1/e
+        check_histogram_against_cdf(&values, |x| 1.0 - (-x).exp(), (-1.0f64).exp());
+    }
+
+    #[test]
+    fn histogram_puts_each_quantile_in_its_bin() {
+        let hist = Histogram::from_quantiles(&[-1.0, 0.0, 0.5, 1.0, 2.0], 0.0, 2.0, 2);
+        assert_eq!(hist.shares, vec![0.4, 0.2]);
+        assert_eq!(hist.below, 0.2);
+        assert_eq!(hist.above, 0.2);
     }
 
     #[test]

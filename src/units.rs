@@ -45,6 +45,16 @@ pub fn format_year(year: f64) -> String {
     trim_zeros(&format!("{year:.4}"))
 }
 
+/// The calendar month a decimal year falls in: 2025.75 is "Oct 2025".
+pub fn describe_month(year: f64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let whole = (year + 1e-9).floor();
+    let month = (((year - whole) * 12.0 + 1e-9).floor() as usize).min(11);
+    format!("{} {}", MONTHS[month], whole as i64)
+}
+
 /// Names a decimal year the way planners speak: 2026.0 is "end-2025", 2025.5 is "mid-2025".
 pub fn describe_year(year: f64) -> String {
     let frac = year - year.floor();
@@ -54,6 +64,72 @@ pub fn describe_year(year: f64) -> String {
         format!("mid-{}", year.floor() as i64)
     } else {
         format_year(year)
+    }
+}
+
+/// A capacity with its unit and no wasted digits, for chart labels: "850 P", "45k P", "1.2 E".
+pub fn format_capacity_compact(p: f64) -> String {
+    if p.abs() >= 100_000.0 {
+        trim_zeros(&format!("{:.1}", p / P_PER_E)) + " E"
+    } else {
+        format_capacity_short(p) + " P"
+    }
+}
+
+/// The unit of a capacity axis, chosen once per axis from its largest value so that every
+/// tick of one axis uses the same unit: "800" (P), "45k" (thousands of P) or "120E" (E).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapacityAxis {
+    P,
+    ThousandsOfP,
+    E,
+}
+
+impl CapacityAxis {
+    /// Thousands of P read well up to "900k"; E takes over only beyond 1,000 E, so that a
+    /// target written as 45,000 P reads "45k P" on the chart as in the scenario.
+    pub fn for_max(max_p: f64) -> Self {
+        if max_p >= 1_000_000.0 {
+            CapacityAxis::E
+        } else if max_p >= 2_000.0 {
+            CapacityAxis::ThousandsOfP
+        } else {
+            CapacityAxis::P
+        }
+    }
+
+    /// Tick label of a capacity given in P.
+    pub fn tick(self, p: f64) -> String {
+        if p == 0.0 {
+            return "0".to_string();
+        }
+        match self {
+            CapacityAxis::P => trim_zeros(&format!("{p:.1}")),
+            CapacityAxis::ThousandsOfP => trim_zeros(&format!("{:.1}", p / 1_000.0)) + "k",
+            CapacityAxis::E => trim_zeros(&format!("{:.1}", p / P_PER_E)) + "E",
+        }
+    }
+
+    /// A value with its unit in this axis's unit, for labels on the same chart: "45 E" on an
+    /// axis in E, "45k P" on an axis in P.
+    pub fn value(self, p: f64) -> String {
+        match self {
+            CapacityAxis::E => trim_zeros(&format!("{:.1}", p / P_PER_E)) + " E",
+            CapacityAxis::ThousandsOfP if p.abs() >= 1_000.0 => {
+                trim_zeros(&format!("{:.1}", p / 1_000.0)) + "k P"
+            }
+            _ => format!("{p:.0} P"),
+        }
+    }
+
+    /// Axis title naming the unit the ticks use.
+    pub fn title(self) -> &'static str {
+        match self {
+            CapacityAxis::P | CapacityAxis::ThousandsOfP => {
+                "Capacity, P (PFLOPS FP16; 45k = 45,000 P)"
+            }
+            CapacityAxis::E => "Capacity, E (1 E = 1,000 PFLOPS FP16)",
+        }
     }
 }
 
@@ -79,6 +155,32 @@ mod tests {
         assert_eq!(format_capacity_short(45_000.0), "45k");
         assert_eq!(format_capacity_short(1_250_000.0), "1250E");
         assert_eq!(format_capacity_short(120_000.0), "120E");
+    }
+
+    #[test]
+    fn chart_labels_keep_one_unit_per_axis() {
+        assert_eq!(format_capacity_compact(45_000.0), "45k P");
+        assert_eq!(format_capacity_compact(1_200_000.0), "1200 E");
+        assert_eq!(format_capacity_compact(850.0), "850 P");
+        assert_eq!(CapacityAxis::for_max(150_000.0), CapacityAxis::ThousandsOfP);
+        assert_eq!(CapacityAxis::for_max(150_000.0).tick(125_000.0), "125k");
+        let axis = CapacityAxis::for_max(1_500_000.0);
+        assert_eq!(axis, CapacityAxis::E);
+        assert_eq!(axis.tick(500_000.0), "500E");
+        assert_eq!(axis.tick(1_250_000.0), "1250E");
+        let axis = CapacityAxis::for_max(60_000.0);
+        assert_eq!(axis.tick(45_000.0), "45k");
+        assert_eq!(axis.tick(2_500.0), "2.5k");
+        assert_eq!(axis.tick(0.0), "0");
+        assert_eq!(CapacityAxis::for_max(900.0).tick(250.0), "250");
+        assert_eq!(CapacityAxis::E.value(45_000.0), "45 E");
+        assert_eq!(CapacityAxis::ThousandsOfP.value(45_000.0), "45k P");
+        assert_eq!(CapacityAxis::ThousandsOfP.value(180_400.0), "180.4k P");
+        assert_eq!(CapacityAxis::ThousandsOfP.value(547.0), "547 P");
+        assert_eq!(CapacityAxis::P.value(850.0), "850 P");
+        assert_eq!(describe_month(2025.75), "Oct 2025");
+        assert_eq!(describe_month(2026.0), "Jan 2026");
+        assert_eq!(describe_month(2024.0 + 11.0 / 12.0), "Dec 2024");
     }
 
     #[test]

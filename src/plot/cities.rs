@@ -1,0 +1,95 @@
+//! cities.png: every city's median and 25-75 band on one chart, one colour per city.
+
+use super::DrawResult;
+use super::style::{self, INK, MUTED};
+use crate::chart_data::ChartData;
+use crate::units;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+) -> DrawResult<(), DB> {
+    let (first, last) = (data.times[0], data.times[data.times.len() - 1]);
+    let title = format!(
+        "Capacity by city, {} to {}: median (line), middle 50% of trials (band)",
+        units::describe_year(first),
+        units::describe_year(last)
+    );
+    let area = style::frame(root, &title, data)?;
+    let top = data
+        .cities()
+        .flat_map(|s| &s.p75)
+        .fold(0.0f64, |a, b| a.max(*b));
+    let axis = style::capacity_axis(top);
+    let mut chart = ChartBuilder::on(&area)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        .build_cartesian_2d(first..last, 0.0..style::headroom(top))?;
+    chart
+        .configure_mesh()
+        .max_light_lines(0)
+        .bold_line_style(style::GRID)
+        .x_labels(((last - first).ceil() as usize + 1) * 2)
+        .x_label_formatter(&style::year_tick)
+        .y_labels(8)
+        .y_label_formatter(&|v| axis.tick(*v))
+        .x_desc(style::YEAR_TITLE)
+        .y_desc(axis.title())
+        .axis_desc_style(style::text(style::AXIS_TITLE_PX, INK))
+        .label_style(style::text(style::TICK_PX, INK))
+        .draw()?;
+    for city in data.cities() {
+        let colour = style::series_colour(city.city_index);
+        let band: Vec<(f64, f64)> = data
+            .times
+            .iter()
+            .zip(&city.p75)
+            .map(|(t, v)| (*t, *v))
+            .chain(
+                data.times
+                    .iter()
+                    .zip(&city.p25)
+                    .rev()
+                    .map(|(t, v)| (*t, *v)),
+            )
+            .collect();
+        chart.draw_series(std::iter::once(Polygon::new(
+            band,
+            colour.mix(0.14).filled(),
+        )))?;
+    }
+    for city in data.cities() {
+        let colour = style::series_colour(city.city_index);
+        for edge in [&city.p25, &city.p75] {
+            let points = data.times.iter().copied().zip(edge.iter().copied());
+            chart.draw_series(DashedLineSeries::new(points, 10, 6, colour.stroke_width(2)))?;
+        }
+    }
+    for city in data.cities() {
+        let colour = style::series_colour(city.city_index);
+        let points = data.times.iter().copied().zip(city.p50.iter().copied());
+        chart
+            .draw_series(LineSeries::new(points, colour.stroke_width(5)))?
+            .label(city.name.clone())
+            .legend(move |(x, y)| {
+                let w = style::LEGEND_SAMPLE_PX;
+                EmptyElement::at((x, y))
+                    + Rectangle::new([(0, -8), (w, 8)], colour.mix(0.14).filled())
+                    + PathElement::new([(0, -8), (w, -8)], colour.stroke_width(1))
+                    + PathElement::new([(0, 8), (w, 8)], colour.stroke_width(1))
+                    + PathElement::new([(0, 0), (w, 0)], colour.stroke_width(5))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .margin(20)
+        .legend_area_size(style::LEGEND_SAMPLE_PX + 12)
+        .background_style(WHITE.mix(0.9))
+        .border_style(MUTED)
+        .label_font(style::text(style::NOTE_PX, INK))
+        .draw()?;
+    Ok(())
+}

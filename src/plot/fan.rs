@@ -1,0 +1,231 @@
+//! fan_<city>.png and fan_total.png: one series' median, 25-75 and 5-95 bands, baseline,
+//! projects' median online times and targets with their probabilities.
+
+use super::DrawResult;
+use super::style::{self, INK, MUTED};
+use crate::chart_data::{ChartData, Marker, MarkerKind, ProjectMark, SeriesChart};
+use crate::units::{self, CapacityAxis};
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    series: &SeriesChart,
+) -> DrawResult<(), DB> {
+    let (first, last) = (data.times[0], data.times[data.times.len() - 1]);
+    let title = format!(
+        "{}: AI computing capacity, {} to {}",
+        series.name,
+        units::describe_year(first),
+        units::describe_year(last)
+    );
+    let area = style::frame(root, &title, data)?;
+    let top = series
+        .p95
+        .iter()
+        .chain(series.markers.iter().map(|m| &m.capacity))
+        .fold(0.0f64, |a, b| a.max(*b));
+    let axis = style::capacity_axis(top);
+    let mut chart = ChartBuilder::on(&area)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        .build_cartesian_2d(first..last, 0.0..style::headroom(top))?;
+    chart
+        .configure_mesh()
+        .max_light_lines(0)
+        .bold_line_style(style::GRID)
+        .x_labels(((last - first).ceil() as usize + 1) * 2)
+        .x_label_formatter(&style::year_tick)
+        .y_labels(8)
+        .y_label_formatter(&|v| axis.tick(*v))
+        .x_desc(style::YEAR_TITLE)
+        .y_desc(axis.title())
+        .axis_desc_style(style::text(style::AXIS_TITLE_PX, INK))
+        .label_style(style::text(style::TICK_PX, INK))
+        .draw()?;
+    let colour = style::series_colour(series.city_index);
+    draw_bands(&mut chart, data, series, colour)?;
+    draw_baseline(&mut chart, axis, first, series.baseline)?;
+    for project in &series.projects {
+        draw_project(&mut chart, project, (first, last))?;
+    }
+    for marker in &series.markers {
+        draw_marker(&mut chart, axis, marker, (first, last))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .margin(20)
+        .legend_area_size(style::LEGEND_SAMPLE_PX + 12)
+        .background_style(WHITE.mix(0.9))
+        .border_style(MUTED)
+        .label_font(style::text(style::NOTE_PX, INK))
+        .draw()?;
+    Ok(())
+}
+
+fn band_polygon(times: &[f64], lower: &[f64], upper: &[f64]) -> Vec<(f64, f64)> {
+    let forward = times.iter().zip(upper).map(|(t, v)| (*t, *v));
+    let back = times.iter().zip(lower).rev().map(|(t, v)| (*t, *v));
+    forward.chain(back).collect()
+}
+
+fn draw_bands<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    data: &ChartData,
+    series: &SeriesChart,
+    colour: RGBColor,
+) -> DrawResult<(), DB> {
+    let bands = [
+        (
+            &series.p5,
+            &series.p95,
+            0.22,
+            "90% of trials (5th–95th percentile)",
+        ),
+        (
+            &series.p25,
+            &series.p75,
+            0.45,
+            "50% of trials (25th–75th percentile)",
+        ),
+    ];
+    for (lower, upper, strength, label) in bands {
+        let fill = style::tint(colour, strength);
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                band_polygon(&data.times, lower, upper),
+                fill.filled(),
+            )))?
+            .label(label)
+            .legend(move |(x, y)| {
+                Rectangle::new(
+                    [(x, y - 10), (x + style::LEGEND_SAMPLE_PX, y + 10)],
+                    fill.filled(),
+                )
+            });
+    }
+    let points = data.times.iter().copied().zip(series.p50.iter().copied());
+    chart
+        .draw_series(LineSeries::new(points, colour.stroke_width(5)))?
+        .label("Median")
+        .legend(move |(x, y)| {
+            PathElement::new(
+                [(x, y), (x + style::LEGEND_SAMPLE_PX, y)],
+                colour.stroke_width(5),
+            )
+        });
+    Ok(())
+}
+
+fn draw_baseline<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    axis: CapacityAxis,
+    first: f64,
+    baseline: f64,
+) -> DrawResult<(), DB> {
+    let (x0, x1) = (chart.x_range().start, chart.x_range().end);
+    let label = format!(
+        "Baseline {}: {} (median)",
+        units::describe_year(first),
+        axis.value(baseline)
+    );
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(x0, baseline), (x1, baseline)],
+            12,
+            8,
+            MUTED.stroke_width(2),
+        ))?
+        .label(label)
+        .legend(|(x, y)| {
+            PathElement::new(
+                [(x, y), (x + style::LEGEND_SAMPLE_PX, y)],
+                MUTED.stroke_width(2),
+            )
+        });
+    Ok(())
+}
+
+fn draw_project<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    project: &ProjectMark,
+    (first, last): (f64, f64),
+) -> DrawResult<(), DB> {
+    let x = project.median_online;
+    if !(first..=last).contains(&x) {
+        return Ok(());
+    }
+    let y_top = chart.y_range().end;
+    chart.draw_series(DashedLineSeries::new(
+        [(x, 0.0), (x, y_top)],
+        6,
+        6,
+        INK.stroke_width(2),
+    ))?;
+    let label = format!(
+        "{}: median online {} ({} likely)",
+        project.name,
+        units::describe_month(x),
+        units::format_percent(project.probability)
+    );
+    // Written upward along the line, from just above the time axis, so that labels of
+    // projects at different times never run into each other or into the legend.
+    let style = style::anchored(style::NOTE_PX, INK, HPos::Left, VPos::Bottom)
+        .transform(FontTransform::Rotate270);
+    // A light box behind the words keeps them legible where they cross the median and bands.
+    let upright = style::text(style::NOTE_PX, INK);
+    let (len, height) = chart.plotting_area().estimate_text_size(&label, &upright)?;
+    let (len, height) = (len as i32, height as i32);
+    let halo = Rectangle::new(
+        [(-6 - height - 4, -12 - len - 4), (-6 + 4, -12 + 4)],
+        WHITE.mix(0.8).filled(),
+    );
+    chart.draw_series(std::iter::once(
+        EmptyElement::at((x, 0.0)) + halo + Text::new(label, (-6, -12), style),
+    ))?;
+    Ok(())
+}
+
+fn draw_marker<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    axis: CapacityAxis,
+    marker: &Marker,
+    (first, last): (f64, f64),
+) -> DrawResult<(), DB> {
+    let label = match &marker.kind {
+        MarkerKind::Target { at, probability } => {
+            style::target_label(axis, marker.capacity, *at, *probability)
+        }
+    };
+    let right_half = marker.year > (first + last) / 2.0;
+    let (h, dx) = if right_half {
+        (HPos::Right, -18)
+    } else {
+        (HPos::Left, 18)
+    };
+    let text = style::anchored(style::NOTE_PX, INK, h, VPos::Center);
+    let (len, height) = chart.plotting_area().estimate_text_size(&label, &text)?;
+    let (len, half) = (len as i32, height as i32 / 2 + 4);
+    let (left, right) = if right_half {
+        (dx - len - 4, dx + 4)
+    } else {
+        (dx - 4, dx + len + 4)
+    };
+    let halo = Rectangle::new([(left, -half), (right, half)], WHITE.mix(0.8).filled());
+    let at = (marker.year, marker.capacity);
+    chart.draw_series(std::iter::once(
+        EmptyElement::at(at)
+            + halo
+            + Circle::new((0, 0), 10, WHITE.filled())
+            + Circle::new((0, 0), 10, INK.stroke_width(3))
+            + Circle::new((0, 0), 4, INK.filled())
+            + Text::new(label, (dx, 0), text),
+    ))?;
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! horizon.png: each city's distribution of capacity at the end year, one row per city on a
+//! shared capacity axis, with the median and the 90% interval marked.
+
+use super::DrawResult;
+use super::style::{self, INK};
+use crate::chart_data::{ChartData, HorizonRow};
+use crate::units::{self, CapacityAxis};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+) -> DrawResult<(), DB> {
+    let horizon = &data.horizon;
+    let title = format!(
+        "Capacity at {}: distribution over trials, by city",
+        units::describe_year(horizon.year)
+    );
+    let area = style::frame(root, &title, data)?;
+    let Some(first) = horizon.cities.first() else {
+        return Ok(());
+    };
+    let lo = first.histogram.lo;
+    let hi = first.histogram.edge(first.histogram.shares.len());
+    let axis = style::capacity_axis(hi);
+    let (_, h) = area.dim_in_pixel();
+    let (rows_area, x_axis_area) = area.split_vertically(h - 90);
+    let rows = rows_area.split_evenly((horizon.cities.len(), 1));
+    for (row, city) in rows.iter().zip(&horizon.cities) {
+        draw_row(row, city, (lo, hi), axis)?;
+    }
+    let mut x_axis = ChartBuilder::on(&x_axis_area)
+        .margin_left(150)
+        .x_label_area_size(88)
+        .build_cartesian_2d(lo..hi, 0.0..1.0)?;
+    x_axis
+        .configure_mesh()
+        .disable_y_axis()
+        .disable_mesh()
+        .x_labels(10)
+        .x_label_formatter(&|v| axis.tick(*v))
+        .x_desc(format!(
+            "{} at {}; bar height: share of trials per bin of {}",
+            axis.title(),
+            units::describe_year(horizon.year),
+            axis.value(first.histogram.bin_width)
+        ))
+        .axis_desc_style(style::text(style::AXIS_TITLE_PX, INK))
+        .label_style(style::text(style::TICK_PX, INK))
+        .draw()?;
+    Ok(())
+}
+
+fn draw_row<DB: DrawingBackend>(
+    row: &DrawingArea<DB, Shift>,
+    city: &HorizonRow,
+    (lo, hi): (f64, f64),
+    axis: CapacityAxis,
+) -> DrawResult<(), DB> {
+    let hist = &city.histogram;
+    let top = hist.shares.iter().fold(0.0f64, |a, b| a.max(*b)) * 1.5;
+    let colour = style::series_colour(Some(city.city_index));
+    let mut chart = ChartBuilder::on(row)
+        .margin_left(150)
+        .margin_top(6)
+        .build_cartesian_2d(lo..hi, 0.0..top.max(1e-9))?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .disable_y_axis()
+        .bold_line_style(style::GRID)
+        .max_light_lines(0)
+        .x_labels(10)
+        .x_label_formatter(&|_| String::new())
+        .draw()?;
+    chart.draw_series(hist.shares.iter().enumerate().map(|(i, share)| {
+        Rectangle::new(
+            [(hist.edge(i), 0.0), (hist.edge(i + 1), *share)],
+            style::tint(colour, 0.7).filled(),
+        )
+    }))?;
+    let interval_y = top * 0.74;
+    chart.draw_series(std::iter::once(PathElement::new(
+        [(city.p5, interval_y), (city.p95, interval_y)],
+        INK.stroke_width(3),
+    )))?;
+    for x in [city.p5, city.p95] {
+        chart.draw_series(std::iter::once(PathElement::new(
+            [(x, interval_y * 0.94), (x, interval_y * 1.06)],
+            INK.stroke_width(3),
+        )))?;
+    }
+    chart.draw_series(std::iter::once(PathElement::new(
+        [(city.p50, 0.0), (city.p50, top)],
+        INK.stroke_width(4),
+    )))?;
+    let note = format!(
+        "median {} · 90% of trials between {} and {}",
+        axis.value(city.p50),
+        axis.value(city.p5),
+        axis.value(city.p95)
+    );
+    chart.draw_series(std::iter::once(Text::new(
+        note,
+        (hi, top),
+        style::anchored(style::NOTE_PX, INK, HPos::Right, VPos::Top),
+    )))?;
+    let (_, row_h) = row.dim_in_pixel();
+    row.draw(&Text::new(
+        city.name.clone(),
+        (140, row_h as i32 / 2),
+        style::anchored(style::AXIS_TITLE_PX, colour, HPos::Right, VPos::Center),
+    ))?;
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! paths.png: a few dozen single trials per series next to the median over all trials, to
+//! show that any one future is jagged while the median is smooth.
+
+use super::DrawResult;
+use super::style::{self, INK};
+use crate::chart_data::{ChartData, SeriesChart};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+) -> DrawResult<(), DB> {
+    let sampled = data.series.first().map_or(0, |s| s.paths.len());
+    let title = format!(
+        "{sampled} single simulated futures (thin) and the median of all trials (thick); own scale per panel"
+    );
+    let area = style::frame(root, &title, data)?;
+    let n = data.series.len();
+    let cols = match n {
+        0 | 1 => 1,
+        2..=4 => 2,
+        5..=9 => 3,
+        _ => 4,
+    };
+    let rows = n.div_ceil(cols);
+    let panels = area.split_evenly((rows, cols));
+    for (panel, series) in panels.iter().zip(&data.series) {
+        draw_panel(panel, data, series)?;
+    }
+    Ok(())
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    series: &SeriesChart,
+) -> DrawResult<(), DB> {
+    let (first, last) = (data.times[0], data.times[data.times.len() - 1]);
+    let top = series
+        .paths
+        .iter()
+        .flatten()
+        .chain(&series.p95)
+        .fold(0.0f64, |a, b| a.max(*b));
+    let axis = style::capacity_axis(top);
+    let colour = style::series_colour(series.city_index);
+    let mut chart = ChartBuilder::on(panel)
+        .margin(8)
+        .x_label_area_size(40)
+        .y_label_area_size(80)
+        .build_cartesian_2d(first..last, 0.0..top * 1.05)?;
+    chart
+        .configure_mesh()
+        .max_light_lines(0)
+        .bold_line_style(style::GRID)
+        .x_labels(((last - first).ceil() as usize + 1) * 2)
+        .x_label_formatter(&style::year_tick)
+        .y_labels(5)
+        .y_label_formatter(&|v| axis.tick(*v))
+        .label_style(style::text(style::TICK_PX, INK))
+        .draw()?;
+    for path in &series.paths {
+        let points = data.times.iter().copied().zip(path.iter().copied());
+        chart.draw_series(LineSeries::new(points, colour.mix(0.45).stroke_width(2)))?;
+    }
+    let median = data.times.iter().copied().zip(series.p50.iter().copied());
+    chart.draw_series(LineSeries::new(median, INK.stroke_width(5)))?;
+    let label = format!("{} ({})", series.name, axis_unit(axis));
+    chart.draw_series(std::iter::once(
+        EmptyElement::at((first, top * 1.05))
+            + Text::new(
+                label,
+                (14, 10),
+                style::anchored(style::AXIS_TITLE_PX, colour, HPos::Left, VPos::Top),
+            ),
+    ))?;
+    Ok(())
+}
+
+fn axis_unit(axis: crate::units::CapacityAxis) -> &'static str {
+    match axis {
+        crate::units::CapacityAxis::E => "E",
+        _ => "P",
+    }
+}

@@ -1,0 +1,174 @@
+//! What every chart shares: size, the embedded font, the colour-blind-safe palette, text
+//! sizes, the title and footer frame, and the capacity and year axes' labels.
+
+use crate::chart_data::ChartData;
+use crate::units::{self, CapacityAxis};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::sync::OnceLock;
+
+/// Pixel size of every chart: readable at full size and when shrunk onto a slide.
+pub const SIZE: (u32, u32) = (1600, 900);
+
+/// The font drawn into every chart, embedded so charts never depend on system fonts.
+/// DejaVu Sans; licence in assets/fonts/LICENSE-DejaVu.txt.
+static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// Family name the embedded font is registered under (SVG files name it too).
+pub const FONT: &str = "sans-serif";
+
+/// Text sizes in pixels at 1600x900.
+pub const TITLE_PX: f64 = 40.0;
+pub const AXIS_TITLE_PX: f64 = 28.0;
+pub const TICK_PX: f64 = 24.0;
+pub const NOTE_PX: f64 = 22.0;
+pub const FOOTER_PX: f64 = 20.0;
+
+/// Okabe-Ito colours, in the order cities receive them; yellow, hard to see on white, last.
+const CITY_COLOURS: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(240, 228, 66),  // yellow
+];
+/// The Total's colour.
+pub const TOTAL_COLOUR: RGBColor = RGBColor(60, 60, 60);
+pub const INK: RGBColor = RGBColor(25, 25, 25);
+pub const MUTED: RGBColor = RGBColor(110, 110, 110);
+pub const GRID: RGBColor = RGBColor(225, 225, 225);
+/// Width of a legend's sample, pixels; the legend text starts after it.
+pub const LEGEND_SAMPLE_PX: i32 = 34;
+
+/// The colour of city `i` (None: the Total), the same in every chart.
+pub fn series_colour(city_index: Option<usize>) -> RGBColor {
+    match city_index {
+        Some(i) => CITY_COLOURS[i % CITY_COLOURS.len()],
+        None => TOTAL_COLOUR,
+    }
+}
+
+/// `colour` blended toward white, `strength` in 0..=1 (1 keeps the colour): a solid tint, so
+/// bands do not depend on alpha blending.
+pub fn tint(colour: RGBColor, strength: f64) -> RGBColor {
+    let mix = |c: u8| (255.0 - (255.0 - f64::from(c)) * strength).round() as u8;
+    RGBColor(mix(colour.0), mix(colour.1), mix(colour.2))
+}
+
+/// Registers the embedded font once; later calls return the first outcome.
+pub fn ensure_font() -> Result<(), String> {
+    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+    REGISTERED
+        .get_or_init(|| {
+            plotters::style::register_font(FONT, FontStyle::Normal, DEJAVU_SANS)
+                .map_err(|_| "the embedded DejaVu Sans font could not be read".to_string())
+        })
+        .clone()
+}
+
+pub fn text(px: f64, colour: RGBColor) -> TextStyle<'static> {
+    (FONT, px).into_font().color(&colour)
+}
+
+pub fn anchored(px: f64, colour: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
+    text(px, colour).pos(Pos::new(h, v))
+}
+
+/// Clears the canvas, draws the title and the footer (scenario, trials, seed), and returns
+/// the area left for the chart.
+pub fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    data: &ChartData,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let (_, h) = root.dim_in_pixel();
+    let footer = format!(
+        "Scenario \"{}\" · {} trials · seed {} · capacity in P = PFLOPS FP16 (1 E = 1,000 P)",
+        data.scenario,
+        group_thousands(data.trials),
+        data.seed
+    );
+    root.draw(&Text::new(
+        footer,
+        (24, h as i32 - 16),
+        anchored(FOOTER_PX, MUTED, HPos::Left, VPos::Bottom),
+    ))?;
+    root.draw(&Text::new(
+        title.to_string(),
+        (24, 18),
+        anchored(TITLE_PX, INK, HPos::Left, VPos::Top),
+    ))?;
+    Ok(root.margin(78, 48, 16, 32))
+}
+
+/// 100000 as "100,000".
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Tick label of a year axis: whole years only ("2026"), empty elsewhere.
+pub fn year_tick(year: &f64) -> String {
+    if (year - year.round()).abs() < 1e-9 {
+        format!("{}", year.round() as i64)
+    } else {
+        String::new()
+    }
+}
+
+/// Year-axis title: grid times are decimal years, 2026.0 being 1 January 2026.
+pub const YEAR_TITLE: &str = "Year (tick = 1 January)";
+
+/// The capacity axis for values up to `max_p`, with its tick formatter and title.
+pub fn capacity_axis(max_p: f64) -> CapacityAxis {
+    CapacityAxis::for_max(max_p)
+}
+
+/// A target's label in the unit of the chart's axis: "P(≥ 45k P by end-2025) = 62%".
+pub fn target_label(axis: CapacityAxis, capacity: f64, at: f64, probability: f64) -> String {
+    format!(
+        "P(≥ {} by {}) = {}",
+        axis.value(capacity),
+        units::describe_year(at),
+        units::format_percent(probability)
+    )
+}
+
+/// Room above the highest value so that labels drawn at the top do not touch data.
+pub fn headroom(max: f64) -> f64 {
+    if max > 0.0 { max * 1.12 } else { 1.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_in_a_briefing() {
+        assert_eq!(group_thousands(100_000), "100,000");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(year_tick(&2026.0), "2026");
+        assert_eq!(year_tick(&2026.5), "");
+        assert_eq!(
+            target_label(CapacityAxis::ThousandsOfP, 45_000.0, 2026.0, 0.623),
+            "P(≥ 45k P by end-2025) = 62%"
+        );
+    }
+
+    #[test]
+    fn tints_blend_toward_white() {
+        assert_eq!(tint(RGBColor(0, 100, 255), 0.0), RGBColor(255, 255, 255));
+        assert_eq!(tint(RGBColor(0, 100, 255), 1.0), RGBColor(0, 100, 255));
+        assert_eq!(tint(RGBColor(0, 0, 0), 0.5), RGBColor(128, 128, 128));
+    }
+}
