@@ -139,10 +139,19 @@ fn align_for_comparison(
 /// Folder (under OUT) of the comparison tables.
 pub const COMPARE_FOLDER: &str = "compare";
 
+/// Writes OUT/compare/compare.csv and, unless charts are off, one overlay chart per series.
 fn write_comparison(config: &RunConfig, results: &[RunResult]) -> Result<()> {
     let rows = crate::compare::compare_rows(results);
     let dir = report::output_dir(&config.out, COMPARE_FOLDER)?;
     report::write_atomic(&dir.join("compare.csv"), &report::csv::compare_csv(&rows)?)?;
+    if let Some(format) = config.charts {
+        for chart in ChartData::compare_charts(results) {
+            let file = plot::compare::file_name(&chart, format);
+            plot::render_drawing(&chart, format)
+                .and_then(|bytes| report::write_atomic(&dir.join(&file), &bytes))
+                .with_context(|| format!("Could not draw chart '{file}'"))?;
+        }
+    }
     if !config.quiet {
         println!(
             "comparison of {} scenarios in {}",
@@ -359,7 +368,8 @@ pub fn publish(
     }
     if let Some(format) = outputs.charts {
         let started = Instant::now();
-        let data = ChartData::new(scenario, agg, &report.result);
+        let data = ChartData::new(scenario, agg, &report.result)
+            .with_decisions(&report.decisions, &report.sensitivity);
         write_charts(&dir, &data, format, started, outputs.quiet)?;
     }
     Ok(report.result)

@@ -73,6 +73,10 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
         .arg(&out)
         .assert()
         .success();
+    for chart in ["compare_a.png", "compare_b.png", "compare_total.png"] {
+        let bytes = std::fs::read(out.join("compare").join(chart)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{chart} is not a PNG");
+    }
     let rows = csv_rows(&out.join("compare").join("compare.csv"));
     // 2 scenarios x 3 series (A, B, Total) x 17 grid times.
     assert_eq!(rows.len(), 2 * 3 * 17);
