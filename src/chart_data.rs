@@ -106,6 +106,8 @@ pub enum MarkerKind {
         at: f64,
         probability: f64,
     },
+    /// A capacity reported later, and where it fell among the trials (mid-rank, percent).
+    Observed { percentile: f64 },
 }
 
 /// A point drawn on a fan chart.
@@ -282,6 +284,19 @@ fn series_chart(
                 probability: r.probability,
             },
         })
+        .chain(
+            result
+                .backtest
+                .iter()
+                .filter(|b| b.city == name)
+                .map(|b| Marker {
+                    year: b.at,
+                    capacity: b.capacity,
+                    kind: MarkerKind::Observed {
+                        percentile: b.percentile,
+                    },
+                }),
+        )
         .collect();
     let len = agg.grid_len;
     SeriesChart {

@@ -59,7 +59,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::UpperMiddle)
         .margin(20)
         .legend_area_size(style::LEGEND_SAMPLE_PX + 12)
         .background_style(WHITE.mix(0.9))
@@ -169,25 +169,26 @@ fn draw_project<DB: DrawingBackend>(
         INK.stroke_width(2),
     ))?;
     let label = format!(
-        "{}: median online {} ({} likely)",
+        "{}: online ~{} ({})",
         project.name,
         units::describe_month(x),
         units::format_percent(project.probability)
     );
-    // Written upward along the line, from just above the time axis, so that labels of
-    // projects at different times never run into each other or into the legend.
+    // Written upward along the line, ending just below the top of the plot: targets and
+    // reports sit lower down, and labels of projects at different times never meet.
     let style = style::anchored(style::NOTE_PX, INK, HPos::Left, VPos::Bottom)
         .transform(FontTransform::Rotate270);
-    // A light box behind the words keeps them legible where they cross the median and bands.
+    // A light box behind the words keeps them legible where they cross the bands.
     let upright = style::text(style::NOTE_PX, INK);
     let (len, height) = chart.plotting_area().estimate_text_size(&label, &upright)?;
     let (len, height) = (len as i32, height as i32);
+    let start = 12 + len;
     let halo = Rectangle::new(
-        [(-6 - height - 4, -12 - len - 4), (-6 + 4, -12 + 4)],
+        [(-6 - height - 4, start - len - 4), (-6 + 4, start + 4)],
         WHITE.mix(0.8).filled(),
     );
     chart.draw_series(std::iter::once(
-        EmptyElement::at((x, 0.0)) + halo + Text::new(label, (-6, -12), style),
+        EmptyElement::at((x, y_top)) + halo + Text::new(label, (-6, start), style),
     ))?;
     Ok(())
 }
@@ -202,6 +203,12 @@ fn draw_marker<DB: DrawingBackend>(
         MarkerKind::Target { at, probability } => {
             style::target_label(axis, marker.capacity, *at, *probability)
         }
+        MarkerKind::Observed { percentile } => format!(
+            "reported {} ({}): {:.0}th percentile",
+            axis.value(marker.capacity),
+            units::describe_month(marker.year),
+            percentile
+        ),
     };
     let right_half = marker.year > (first + last) / 2.0;
     let (h, dx) = if right_half {
@@ -219,13 +226,24 @@ fn draw_marker<DB: DrawingBackend>(
     };
     let halo = Rectangle::new([(left, -half), (right, half)], WHITE.mix(0.8).filled());
     let at = (marker.year, marker.capacity);
-    chart.draw_series(std::iter::once(
-        EmptyElement::at(at)
-            + halo
-            + Circle::new((0, 0), 10, WHITE.filled())
-            + Circle::new((0, 0), 10, INK.stroke_width(3))
-            + Circle::new((0, 0), 4, INK.filled())
-            + Text::new(label, (dx, 0), text),
-    ))?;
+    let label = Text::new(label, (dx, 0), text);
+    match marker.kind {
+        // A target: a ring with a dot, like a bullseye.
+        MarkerKind::Target { .. } => chart.draw_series(std::iter::once(
+            EmptyElement::at(at)
+                + halo
+                + Circle::new((0, 0), 10, WHITE.filled())
+                + Circle::new((0, 0), 10, INK.stroke_width(3))
+                + Circle::new((0, 0), 4, INK.filled())
+                + label,
+        ))?,
+        // A reported value: a solid diamond.
+        MarkerKind::Observed { .. } => chart.draw_series(std::iter::once(
+            EmptyElement::at(at)
+                + halo
+                + Polygon::new(vec![(0, -11), (11, 0), (0, 11), (-11, 0)], INK.filled())
+                + label,
+        ))?,
+    };
     Ok(())
 }
