@@ -349,3 +349,60 @@ fn goal_seeking_says_plainly_when_no_value_reaches_the_goal() {
         .code(2)
         .stderr(contains("no city \"Nowhere\""));
 }
+
+#[test]
+fn sharded_runs_with_overrides_merge_into_the_single_run_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "s.toml", "s", RANDOM_CITY);
+    let set = [
+        "--set",
+        "city.B.growth.mean=0.5",
+        "--sensitivity-at",
+        "2027",
+    ];
+    let single = dir.path().join("single");
+    simulate()
+        .arg(&path)
+        .args(["-q", "--no-plots"])
+        .args(set)
+        .arg("--out")
+        .arg(&single)
+        .assert()
+        .success();
+    let shards = dir.path().join("shards");
+    for i in 0..2 {
+        simulate()
+            .arg(&path)
+            .args(["-q", "--shard", &format!("{i}/2")])
+            .args(set)
+            .arg("--out")
+            .arg(&shards)
+            .assert()
+            .success();
+    }
+    let merged = dir.path().join("merged");
+    let parts: Vec<PathBuf> = (0..2)
+        .map(|i| shards.join("s").join(format!("part-{i:04}-of-0002.json")))
+        .collect();
+    simulate()
+        .arg("merge")
+        .args(&parts)
+        .args(["-q", "--no-plots", "--out"])
+        .arg(&merged)
+        .assert()
+        .success();
+    for file in [
+        "summary.csv",
+        "crossing.csv",
+        "overtake.csv",
+        "sensitivity.csv",
+    ] {
+        let a = std::fs::read(single.join("s").join(file)).unwrap();
+        let b = std::fs::read(merged.join("s").join(file)).unwrap();
+        assert!(a == b, "{file} differs after the merge");
+    }
+    let sensitivity = std::fs::read_to_string(merged.join("s").join("sensitivity.csv")).unwrap();
+    assert!(sensitivity.contains("\nA,2027,"), "{sensitivity}");
+    let json = std::fs::read_to_string(merged.join("s").join("summary.json")).unwrap();
+    assert!(json.contains("city.B.growth.mean=0.5"), "{json}");
+}
