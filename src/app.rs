@@ -536,11 +536,12 @@ fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
 }
 
 /// Writes summary.csv, targets.csv, backtest.csv, the decision tables (crossing.csv,
-/// targets_over_time.csv, ranking.csv, overtake.csv, sensitivity.csv) and summary.json into
+/// targets_over_time.csv, ranking.csv, overtake.csv, sensitivity.csv) and summary.json (plus
+/// used.csv and power.csv when the scenario has utilisation or power caps) into
 /// OUT/<scenario>/; returns the folder.
 pub fn write_tables(out: &Path, report: &Report, metadata: &RunMetadata) -> Result<PathBuf> {
     let (result, decisions) = (&report.result, &report.decisions);
-    let files = [
+    let mut files = vec![
         ("summary.csv", report::csv::summary_csv(result)?),
         ("targets.csv", report::csv::targets_csv(result)?),
         ("backtest.csv", report::csv::backtest_csv(result)?),
@@ -557,6 +558,12 @@ pub fn write_tables(out: &Path, report: &Report, metadata: &RunMetadata) -> Resu
             report::json::summary_json(result, metadata)?,
         ),
     ];
+    if !result.used_rows.is_empty() {
+        files.push(("used.csv", report::csv::used_csv(result)?));
+    }
+    if !result.power.is_empty() {
+        files.push(("power.csv", report::csv::power_csv(result)?));
+    }
     let dir = report::output_dir(out, &result.scenario)?;
     for (name, bytes) in &files {
         report::write_atomic(&dir.join(name), bytes)?;

@@ -4,7 +4,7 @@
 //! fixed chunks of trials and every accumulator merges exactly, so the result is the same bits
 //! whatever the number of threads. Memory holds one accumulator per rayon task, never per trial.
 
-use crate::model::Model;
+use crate::model::{Model, TrialBuffer};
 use crate::scenario::{Scenario, Series};
 use crate::stats::CellStats;
 use rayon::prelude::*;
@@ -79,6 +79,11 @@ pub struct Aggregate {
     pub grid_len: usize,
     /// `cells[s * grid_len + k]`.
     pub cells: Vec<CellStats>,
+    /// Used capacity, same layout as `cells`; empty when no city has a utilisation.
+    pub used_cells: Vec<CellStats>,
+    /// Trials in which city c's power cap binds at grid time k, `cap_binds[c * grid_len + k]`;
+    /// empty when no city has a power cap.
+    pub cap_binds: Vec<u64>,
     pub target_hits: Vec<u64>,
     /// One per [`RunSpec::observations`], in order.
     pub observation_ranks: Vec<RankCounts>,
@@ -177,6 +182,16 @@ impl Aggregate {
             series_count,
             grid_len,
             cells: vec![CellStats::default(); series_count * grid_len],
+            used_cells: if spec.model.has_utilisation() {
+                vec![CellStats::default(); series_count * grid_len]
+            } else {
+                Vec::new()
+            },
+            cap_binds: if spec.model.has_power() {
+                vec![0; spec.model.city_count() * grid_len]
+            } else {
+                Vec::new()
+            },
             target_hits: vec![0; spec.targets.len()],
             observation_ranks: vec![RankCounts::default(); spec.observations.len()],
             trials: 0,
@@ -232,9 +247,16 @@ impl Aggregate {
         &self.cells[series * self.grid_len + k]
     }
 
-    fn add_trial(&mut self, spec: &RunSpec, trial: u64, values: &[f64]) {
+    fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
+        let values = &buf.values;
         for (cell, v) in self.cells.iter_mut().zip(values) {
             cell.add(*v);
+        }
+        for (cell, v) in self.used_cells.iter_mut().zip(&buf.used) {
+            cell.add(*v);
+        }
+        for (hits, binds) in self.cap_binds.iter_mut().zip(&buf.cap_binds) {
+            *hits += u64::from(*binds);
         }
         for (hits, t) in self.target_hits.iter_mut().zip(&spec.targets) {
             if values[t.series * self.grid_len + t.grid_index] >= t.capacity {
@@ -263,6 +285,12 @@ impl Aggregate {
     pub fn merge(mut self, other: Aggregate) -> Aggregate {
         for (a, b) in self.cells.iter_mut().zip(&other.cells) {
             a.merge(b);
+        }
+        for (a, b) in self.used_cells.iter_mut().zip(&other.used_cells) {
+            a.merge(b);
+        }
+        for (a, b) in self.cap_binds.iter_mut().zip(&other.cap_binds) {
+            *a += b;
         }
         for (a, b) in self.target_hits.iter_mut().zip(&other.target_hits) {
             *a += b;
@@ -310,7 +338,7 @@ pub fn run_range(
                 let hi = ((chunk + 1) * CHUNK_TRIALS).min(range.end);
                 for trial in lo..hi {
                     spec.model.run_trial(spec.seed, trial, &mut buf);
-                    agg.add_trial(spec, trial, &buf.values);
+                    agg.add_trial(spec, trial, &buf);
                 }
                 progress(hi - lo);
                 (agg, buf)

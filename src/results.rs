@@ -2,7 +2,7 @@
 
 use crate::engine::{Aggregate, RankCounts};
 use crate::scenario::Scenario;
-use crate::stats::PERCENTILES;
+use crate::stats::{CellStats, PERCENTILES};
 use serde::Serialize;
 
 /// One row of summary.csv: one series at one grid time.
@@ -84,6 +84,25 @@ pub struct RunResult {
     pub targets: Vec<TargetResult>,
     /// One row per `[[city.observed]]`, cities in file order.
     pub backtest: Vec<BacktestRow>,
+    /// Used capacity (installed times utilisation), like `rows`; empty without utilisation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub used_rows: Vec<SummaryRow>,
+    /// How often each city's power cap binds; empty without power caps.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub power: Vec<PowerRow>,
+}
+
+/// One row of power.csv: how often one city's power cap binds at one grid time.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PowerRow {
+    /// City name.
+    pub city: String,
+    /// Decimal year of the grid time.
+    pub year: f64,
+    /// Share of trials in which capacity before the cap exceeds power times P per MW.
+    pub probability: f64,
+    /// Monte Carlo standard error of `probability`: sqrt(p (1 - p) / trials).
+    pub std_error: f64,
 }
 
 impl RunResult {
@@ -93,13 +112,13 @@ impl RunResult {
             .into_iter()
             .map(|s| scenario.series_name(s))
             .collect();
-        let rows = names
-            .iter()
-            .enumerate()
-            .flat_map(|(s, name)| {
-                (0..agg.grid_len).map(move |k| summary_row(agg, s, k, name, scenario.grid.time(k)))
-            })
-            .collect();
+        let rows = summary_rows(agg, &agg.cells, &names, scenario);
+        let used_rows = if agg.used_cells.is_empty() {
+            Vec::new()
+        } else {
+            summary_rows(agg, &agg.used_cells, &names, scenario)
+        };
+        let power = power_rows(agg, &names, scenario);
         let n = agg.trials as f64;
         let targets = scenario
             .targets
@@ -129,6 +148,8 @@ impl RunResult {
             rows,
             targets,
             backtest,
+            used_rows,
+            power,
         }
     }
 
@@ -170,8 +191,48 @@ fn backtest_rows(scenario: &Scenario, agg: &Aggregate) -> Vec<BacktestRow> {
         .collect()
 }
 
-fn summary_row(agg: &Aggregate, s: usize, k: usize, name: &str, year: f64) -> SummaryRow {
-    let cell = agg.cell(s, k);
+fn summary_rows(
+    agg: &Aggregate,
+    cells: &[CellStats],
+    names: &[&str],
+    scenario: &Scenario,
+) -> Vec<SummaryRow> {
+    let len = agg.grid_len;
+    names
+        .iter()
+        .enumerate()
+        .flat_map(|(s, name)| {
+            (0..len).map(move |k| summary_row(&cells[s * len + k], name, scenario.grid.time(k)))
+        })
+        .collect()
+}
+
+/// Binding probabilities of every city with a power cap, in city then time order.
+fn power_rows(agg: &Aggregate, names: &[&str], scenario: &Scenario) -> Vec<PowerRow> {
+    if agg.cap_binds.is_empty() {
+        return Vec::new();
+    }
+    let (len, n) = (agg.grid_len, agg.trials as f64);
+    scenario
+        .cities
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.power.is_some())
+        .flat_map(|(c, _)| {
+            (0..len).map(move |k| {
+                let p = agg.cap_binds[c * len + k] as f64 / n;
+                PowerRow {
+                    city: names[c].to_string(),
+                    year: scenario.grid.time(k),
+                    probability: p,
+                    std_error: (p * (1.0 - p) / n).sqrt(),
+                }
+            })
+        })
+        .collect()
+}
+
+fn summary_row(cell: &CellStats, name: &str, year: f64) -> SummaryRow {
     let p: Vec<f64> = PERCENTILES
         .iter()
         .map(|p| cell.percentile(*p).unwrap_or(0.0))

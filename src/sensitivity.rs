@@ -54,11 +54,11 @@ pub fn default_years(scenario: &Scenario) -> Vec<f64> {
     years
 }
 
-/// One sampled trial: its scalar inputs, then each city's shock at each year, then each
+/// One sampled trial: its scalar inputs, then each city's volatility walk at each year, then each
 /// series' capacity at each year.
 struct SampleRow {
     inputs: Vec<f64>,
-    shocks: Vec<f64>,
+    walks: Vec<f64>,
     outputs: Vec<f64>,
 }
 
@@ -93,11 +93,11 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
                 .map(|(i, name)| (name.clone(), sample.iter().map(|r| r.inputs[i]).collect()))
                 .collect();
             candidates.extend(cities.iter().enumerate().map(|(c, city)| {
-                let shock = sample
+                let walk = sample
                     .iter()
-                    .map(|r| r.shocks[c * indices.len() + j])
+                    .map(|r| r.walks[c * indices.len() + j])
                     .collect();
-                (format!("{city}.volatility"), shock)
+                (format!("{city}.volatility"), walk)
             }));
             let mut block = rank_inputs(output, grid.time(k), &candidates, &y);
             rows.append(&mut block);
@@ -121,7 +121,7 @@ fn run_sample(model: &Model, seed: u64, n: u64, indices: &[usize]) -> Vec<Sample
                 };
                 SampleRow {
                     inputs: buf.inputs.clone(),
-                    shocks: pick(&buf.shocks, model.series_count() - 1),
+                    walks: pick(&buf.walks, model.series_count() - 1),
                     outputs: pick(&buf.values, model.series_count()),
                 }
             },

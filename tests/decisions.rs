@@ -225,3 +225,69 @@ fn two_equal_independent_normal_inputs_give_the_bivariate_normal_spearman() {
         own.first_order_index
     );
 }
+
+#[test]
+fn every_recorded_input_has_a_name_in_every_shipped_scenario() {
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let loaded = simulate::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let model = simulate::model::Model::new(&loaded.scenario);
+        let mut buf = model.buffer();
+        for trial in 0..3 {
+            model.run_trial(loaded.scenario.seed, trial, &mut buf);
+            assert_eq!(
+                buf.inputs.len(),
+                model.input_names().len(),
+                "{}: {:?}",
+                path.display(),
+                model.input_names()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_risk_feature_records_its_named_inputs() {
+    let text = format!(
+        "{HEADER}trials = 2000\n[[city]]\nname = \"A\"\nbaseline = 1000\n\
+         growth = {{ dist = \"normal\", mean = 0.3, sd = 0.1 }}\nvolatility = 0.1\n\
+         growth_long_run = {{ dist = \"uniform\", min = 0.0, max = 0.2 }}\ngrowth_half_life_years = 2\n\
+         lifetime = {{ dist = \"uniform\", min = 4, max = 8 }}\n\
+         [[city.growth_period]]\nfrom = 2027.0\ngrowth = {{ dist = \"uniform\", min = 0.0, max = 0.4 }}\n\
+         [city.power]\nmw = 1000\nmw_growth = {{ dist = \"uniform\", min = 0.3, max = 0.7 }}\np_per_mw = 1\n\
+         [[city.project]]\nname = \"P\"\ncapacity = 500\nonline = {{ dist = \"uniform\", min = 2025, max = 2026 }}\nprobability = 0.5\n\
+         [[shock]]\nname = \"Wipe\"\nannual_probability = 0.1\ncapacity_loss = 0.5\n"
+    );
+    let (scenario, _, _) = run_text(&text);
+    let model = simulate::model::Model::new(&scenario);
+    let names = model.input_names();
+    assert_eq!(
+        names,
+        [
+            "A.baseline",
+            "A.growth",
+            "A.growth_long_run",
+            "A.growth_period[0].growth",
+            "A.lifetime",
+            "A.project[P].probability",
+            "A.project[P].capacity",
+            "A.project[P].online",
+            "A.project[P].ramp_years",
+            "A.power.mw_growth",
+            "shock[Wipe]"
+        ]
+    );
+    let rows = sensitivity::analyse(&scenario, &[2030.0]);
+    for name in &names[1..] {
+        if ["A.project[P].capacity", "A.project[P].ramp_years"].contains(&name.as_str()) {
+            continue; // fixed in this scenario
+        }
+        assert!(
+            rows.iter().any(|r| r.output == "A" && &r.input == name),
+            "{name} not ranked: {rows:?}"
+        );
+    }
+}

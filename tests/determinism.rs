@@ -80,3 +80,31 @@ fn a_different_seed_changes_the_tables() {
     let read = |d: &tempfile::TempDir| std::fs::read(d.path().join("base/summary.csv")).unwrap();
     assert_ne!(read(&a), read(&b));
 }
+
+#[test]
+fn risk_tables_are_byte_identical_for_1_and_3_threads() {
+    let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (threads, dir) in [1, 3].into_iter().zip(&dirs) {
+        Command::cargo_bin("simulate")
+            .unwrap()
+            .args(["tests/data/all-risks.toml", "-n", "20000", "-q", "-j"])
+            .arg(threads.to_string())
+            .arg("--out")
+            .arg(dir.path())
+            .assert()
+            .success();
+    }
+    let name = |d: &tempfile::TempDir, f: &str| d.path().join("all-risks").join(f);
+    for file in ["summary.csv", "targets.csv", "used.csv", "power.csv"] {
+        let first = std::fs::read(name(&dirs[0], file)).unwrap();
+        assert!(
+            first.len() > 100 || file == "targets.csv",
+            "{file} is empty"
+        );
+        assert_eq!(
+            first,
+            std::fs::read(name(&dirs[1], file)).unwrap(),
+            "{file} differs"
+        );
+    }
+}

@@ -1,21 +1,47 @@
-//! The CSV tables: summary, targets, backtest, and the decision tables (crossing times,
-//! probability over time, ranking, overtaking, sensitivity). Numbers are printed with fixed decimals so
-//! that equal results give equal bytes.
+//! The CSV tables: summary, targets, backtest, with the risk keys used.csv and power.csv, and
+//! the decision tables (crossing times, probability over time, ranking, overtaking,
+//! sensitivity, comparison). Numbers are printed with fixed decimals so that equal results
+//! give equal bytes.
 
 use crate::compare::CompareRow;
 use crate::decisions::Decisions;
-use crate::results::RunResult;
+use crate::results::{RunResult, SummaryRow};
 use crate::sensitivity::SensitivityRow;
 use crate::units::format_year;
 use anyhow::Result;
 
 /// summary.csv: city,year,mean,sd,p5,p10,p25,p50,p75,p90,p95 (capacities in P).
 pub fn summary_csv(result: &RunResult) -> Result<Vec<u8>> {
+    rows_csv(&result.rows)
+}
+
+/// used.csv: the layout of summary.csv for used capacity (installed times utilisation), P.
+pub fn used_csv(result: &RunResult) -> Result<Vec<u8>> {
+    rows_csv(&result.used_rows)
+}
+
+/// power.csv: city,year,probability,std_error: the share of trials in which the city's power
+/// cap binds at that time.
+pub fn power_csv(result: &RunResult) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["city", "year", "probability", "std_error"])?;
+    for r in &result.power {
+        w.write_record([
+            r.city.clone(),
+            format_year(r.year),
+            format!("{:.4}", r.probability),
+            format!("{:.4}", r.std_error),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+fn rows_csv(rows: &[SummaryRow]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "city", "year", "mean", "sd", "p5", "p10", "p25", "p50", "p75", "p90", "p95",
     ])?;
-    for r in &result.rows {
+    for r in rows {
         let mut rec = vec![r.city.clone(), format_year(r.year), opt(r.mean), opt(r.sd)];
         rec.extend(
             [r.p5, r.p10, r.p25, r.p50, r.p75, r.p90, r.p95]

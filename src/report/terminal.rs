@@ -2,7 +2,7 @@
 //! crossing times, overtaking and the strongest drivers of the Total.
 
 use crate::decisions::Decisions;
-use crate::results::RunResult;
+use crate::results::{RunResult, SummaryRow};
 use crate::sensitivity::SensitivityRow;
 use crate::units::{describe_year, format_capacity, format_percent, format_year};
 use comfy_table::Table;
@@ -19,8 +19,13 @@ pub fn render(result: &RunResult) -> String {
         format_year(result.end)
     );
     out.push_str("Installed capacity: median [5th-95th percentile]\n");
-    out.push_str(&capacity_table(result, &years).to_string());
+    out.push_str(&capacity_table(result, &result.rows, &years).to_string());
     out.push('\n');
+    if !result.used_rows.is_empty() {
+        out.push_str("Used capacity (installed x utilisation): median [5th-95th percentile]\n");
+        out.push_str(&capacity_table(result, &result.used_rows, &years).to_string());
+        out.push('\n');
+    }
     if !result.targets.is_empty() {
         out.push_str("Targets: probability that capacity >= target\n");
         out.push_str(&target_table(result).to_string());
@@ -58,7 +63,7 @@ fn backtest_table(result: &RunResult) -> Table {
     table
 }
 
-fn capacity_table(result: &RunResult, years: &[f64]) -> Table {
+fn capacity_table(result: &RunResult, rows: &[SummaryRow], years: &[f64]) -> Table {
     let mut table = Table::new();
     let mut header = vec!["City".to_string()];
     header.extend(
@@ -70,8 +75,7 @@ fn capacity_table(result: &RunResult, years: &[f64]) -> Table {
     for name in result.series_names() {
         let mut row = vec![name.clone()];
         for y in years {
-            let cell = result
-                .row(&name, *y)
+            let cell = nearest_row(rows, &name, *y)
                 .map(|r| {
                     format!(
                         "{} [{} - {}]",
@@ -86,6 +90,13 @@ fn capacity_table(result: &RunResult, years: &[f64]) -> Table {
         table.add_row(row);
     }
     table
+}
+
+/// The row of `city` at the grid time closest to `year`.
+fn nearest_row<'a>(rows: &'a [SummaryRow], city: &str, year: f64) -> Option<&'a SummaryRow> {
+    rows.iter()
+        .filter(|r| r.city == city)
+        .min_by(|a, b| (a.year - year).abs().total_cmp(&(b.year - year).abs()))
 }
 
 fn target_table(result: &RunResult) -> Table {

@@ -6,6 +6,7 @@
 pub mod diag;
 pub mod overrides;
 pub mod raw;
+mod risks;
 pub mod starter;
 mod validate;
 
@@ -15,6 +16,7 @@ use diag::{Diagnostics, ScenarioError};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
+pub use risks::MIN_LIFETIME_YEARS;
 pub use validate::{MAX_TRIALS, MIN_TRIALS};
 
 /// Default number of trials when neither the file nor the command line gives one.
@@ -34,6 +36,9 @@ pub struct Scenario {
     pub seed: u64,
     pub cities: Vec<City>,
     pub targets: Vec<Target>,
+    /// Rank correlation of the cities' growth draws; None: independent.
+    pub correlation: Option<Correlation>,
+    pub shocks: Vec<Shock>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,9 +50,80 @@ pub struct City {
     pub growth: Dist,
     /// Annual standard deviation of log-capacity shocks.
     pub volatility: f64,
+    /// Fading of the drawn growth toward a long-run rate; None: growth stays as drawn.
+    pub fading: Option<Fading>,
+    /// Growth rates in force from given years on, in increasing order of `from`.
+    pub growth_periods: Vec<GrowthPeriod>,
+    /// Power cap on installed capacity; None: no cap.
+    pub power: Option<Power>,
+    /// Years a unit of capacity lives; None: nothing retires.
+    pub lifetime: Option<Dist>,
+    /// Share of installed capacity in use; None: used figures equal installed.
+    pub utilisation: Option<Dist>,
     pub projects: Vec<Project>,
     /// Values reported later, checked against the projection (backtest.csv).
     pub observations: Vec<Observation>,
+}
+
+/// The growth rate fades from its draw g0 toward a long-run rate: the log rate ln(1 + g)
+/// halves its distance to ln(1 + long_run) every `half_life_years`.
+#[derive(Debug, Clone)]
+pub struct Fading {
+    pub long_run: Dist,
+    pub half_life_years: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct GrowthPeriod {
+    /// Decimal year from which `growth` replaces the rate before it.
+    pub from: f64,
+    /// Annual growth rate in the period, drawn once per trial.
+    pub growth: Dist,
+}
+
+/// cap(t) = mw (1 + mw_growth)^(t - start) * p_per_mw (1 + efficiency_growth)^(t - start), P.
+#[derive(Debug, Clone)]
+pub struct Power {
+    /// Power available at the start, MW.
+    pub mw: f64,
+    /// Annual growth of the power available, drawn once per trial.
+    pub mw_growth: Dist,
+    /// Capacity per MW at the start, P/MW.
+    pub p_per_mw: f64,
+    /// Annual improvement of P per MW.
+    pub efficiency_growth: f64,
+}
+
+/// A Gaussian copula on the cities' growth draws.
+#[derive(Debug, Clone)]
+pub struct Correlation {
+    /// Spearman rank correlations as written (or expanded from one number), city order.
+    pub rank: Vec<Vec<f64>>,
+    /// Lower-triangular factor L of the normals' Pearson matrix 2 sin(pi r / 6): L L^T.
+    pub factor: Vec<Vec<f64>>,
+}
+
+/// When a shock starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ShockTiming {
+    /// Starts within any year with this probability (independently each grid step).
+    Annual(f64),
+    /// Starts surely at this decimal year.
+    At(f64),
+}
+
+/// An event shared, within a trial, by every city it hits.
+#[derive(Debug, Clone)]
+pub struct Shock {
+    pub name: String,
+    pub timing: ShockTiming,
+    /// Indices of the cities hit.
+    pub cities: Vec<usize>,
+    /// Growth rates are multiplied by this while the shock lasts.
+    pub growth_multiplier: f64,
+    /// Share of organic capacity lost at once when it starts.
+    pub capacity_loss: f64,
+    pub duration_years: f64,
 }
 
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-/// A whole scenario file (format v1).
+/// A whole scenario file (format v1, with the optional risk keys of docs/model.md).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFile {
@@ -12,6 +12,9 @@ pub struct RawFile {
     pub cities: Vec<Spanned<RawCity>>,
     #[serde(default, rename = "target")]
     pub targets: Vec<Spanned<RawTarget>>,
+    pub correlation: Option<Spanned<RawCorrelation>>,
+    #[serde(default, rename = "shock")]
+    pub shocks: Vec<Spanned<RawShock>>,
 }
 
 /// The `[scenario]` table.
@@ -35,10 +38,56 @@ pub struct RawCity {
     pub baseline: Spanned<toml::Value>,
     pub growth: Spanned<toml::Value>,
     pub volatility: Option<Spanned<f64>>,
+    pub growth_long_run: Option<Spanned<toml::Value>>,
+    pub growth_half_life_years: Option<Spanned<f64>>,
+    #[serde(default, rename = "growth_period")]
+    pub growth_periods: Vec<Spanned<RawGrowthPeriod>>,
+    pub power: Option<Spanned<RawPower>>,
+    pub lifetime: Option<Spanned<toml::Value>>,
+    pub utilisation: Option<Spanned<toml::Value>>,
     #[serde(default, rename = "project")]
     pub projects: Vec<Spanned<RawProject>>,
     #[serde(default, rename = "observed")]
     pub observed: Vec<Spanned<RawObservation>>,
+}
+
+/// One `[[city.growth_period]]`: the growth rate in force from `from` on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrowthPeriod {
+    pub from: Spanned<toml::Value>,
+    pub growth: Spanned<toml::Value>,
+}
+
+/// `[city.power]`: the power available to a city and how much capacity a MW carries.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPower {
+    pub mw: Spanned<f64>,
+    pub mw_growth: Option<Spanned<toml::Value>>,
+    pub p_per_mw: Spanned<f64>,
+    pub efficiency_growth: Option<Spanned<f64>>,
+}
+
+/// `[correlation]`: rank correlation of the cities' growth draws.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrelation {
+    pub growth: Option<Spanned<f64>>,
+    pub matrix: Option<Spanned<Vec<Vec<f64>>>>,
+}
+
+/// One `[[shock]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShock {
+    pub name: Spanned<String>,
+    pub annual_probability: Option<Spanned<f64>>,
+    pub at: Option<Spanned<toml::Value>>,
+    pub cities: Option<Spanned<Vec<Spanned<String>>>>,
+    pub growth_multiplier: Option<Spanned<f64>>,
+    pub capacity_loss: Option<Spanned<f64>>,
+    pub duration_years: Option<Spanned<f64>>,
 }
 
 /// One `[[city.project]]`.
@@ -81,6 +130,8 @@ pub fn accepted_keys() -> Vec<String> {
             "scenario" => field_names::<RawMeta>(),
             "city" => field_names::<RawCity>(),
             "target" => field_names::<RawTarget>(),
+            "correlation" => field_names::<RawCorrelation>(),
+            "shock" => field_names::<RawShock>(),
             _ => &[],
         };
         for field in fields {
@@ -88,6 +139,8 @@ pub fn accepted_keys() -> Vec<String> {
             let nested = match (*top, *field) {
                 ("city", "project") => field_names::<RawProject>(),
                 ("city", "observed") => field_names::<RawObservation>(),
+                ("city", "growth_period") => field_names::<RawGrowthPeriod>(),
+                ("city", "power") => field_names::<RawPower>(),
                 _ => &[],
             };
             keys.extend(nested.iter().map(|n| format!("{top}.{field}.{n}")));
@@ -144,6 +197,9 @@ mod tests {
             "city.baseline",
             "city.project.ramp_years",
             "city.observed.source",
+            "city.power.p_per_mw",
+            "shock.duration_years",
+            "correlation.matrix",
             "target.capacity",
         ] {
             assert!(

@@ -2,6 +2,7 @@
 
 use super::diag::Diagnostics;
 use super::raw::{RawCity, RawFile, RawMeta, RawObservation, RawProject, RawTarget};
+use super::risks;
 use super::{
     City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Observation, Project, Scenario,
     Series, Target,
@@ -38,6 +39,11 @@ pub(super) fn validate(
         .map(|c| c.get_ref().name.get_ref().as_str())
         .collect();
     let meta = meta?;
+    let correlation = raw
+        .correlation
+        .as_ref()
+        .and_then(|c| risks::correlation(c, &city_names, diags));
+    let shocks = risks::shocks(&raw.shocks, &city_names, &meta.grid, diags);
     let targets: Vec<Target> = raw
         .targets
         .iter()
@@ -55,6 +61,8 @@ pub(super) fn validate(
         seed: meta.seed,
         cities,
         targets,
+        correlation,
+        shocks,
     })
 }
 
@@ -176,7 +184,7 @@ fn build_grid(
 }
 
 /// A decimal year (number) or an ISO date (TOML date or "YYYY-MM-DD" string).
-fn year(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<f64> {
+pub(super) fn year(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<f64> {
     let parsed = match v.get_ref() {
         toml::Value::Integer(i) => Some(*i as f64),
         toml::Value::Float(x) => Some(*x),
@@ -260,6 +268,7 @@ fn validate_city(
         Some(v) => bounded(v, &format!("{key}.volatility"), 0.0, MAX_VOLATILITY, diags),
         None => Some(0.0),
     };
+    let risks = risks::city_risks(c, key, diags);
     let mut names = HashSet::new();
     let projects: Vec<Option<Project>> = c
         .projects
@@ -290,6 +299,11 @@ fn validate_city(
         baseline: baseline?,
         growth: growth?,
         volatility: volatility?,
+        fading: risks.fading?,
+        growth_periods: risks.growth_periods?,
+        power: risks.power?,
+        lifetime: risks.lifetime?,
+        utilisation: risks.utilisation?,
         projects: projects.into_iter().collect::<Option<Vec<_>>>()?,
         observations: observations.into_iter().flatten().collect(),
     })
@@ -434,12 +448,16 @@ fn horizon_index(
     k
 }
 
-fn dist(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Dist> {
+pub(super) fn dist(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Dist> {
     Dist::parse(v.get_ref(), key, v.span(), diags)
 }
 
 /// A capacity in P: at most a small chance of a negative draw, no bounded range below 0.
-fn capacity(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Dist> {
+pub(super) fn capacity(
+    v: &Spanned<toml::Value>,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Option<Dist> {
     let d = dist(v, key, diags)?;
     let (lo, _) = d.support();
     let p_negative = d.prob_below(0.0);
@@ -459,7 +477,7 @@ fn capacity(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Opt
 }
 
 /// An annual growth rate: may be negative but not reach -100% a year.
-fn growth(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Dist> {
+pub(super) fn growth(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Dist> {
     let d = dist(v, key, diags)?;
     let (lo, _) = d.support();
     let p_collapse = d.prob_below(-1.0) + f64::from(lo == -1.0);
@@ -475,7 +493,11 @@ fn growth(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Optio
     Some(d)
 }
 
-fn non_negative(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Dist> {
+pub(super) fn non_negative(
+    v: &Spanned<toml::Value>,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Option<Dist> {
     let d = dist(v, key, diags)?;
     if d.support().0 < 0.0 {
         diags.push(
@@ -488,7 +510,13 @@ fn non_negative(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) ->
     Some(d)
 }
 
-fn bounded(v: &Spanned<f64>, key: &str, lo: f64, hi: f64, diags: &mut Diagnostics) -> Option<f64> {
+pub(super) fn bounded(
+    v: &Spanned<f64>,
+    key: &str,
+    lo: f64,
+    hi: f64,
+    diags: &mut Diagnostics,
+) -> Option<f64> {
     let x = *v.get_ref();
     if !x.is_finite() || x < lo || x > hi {
         let range = if hi == f64::MAX {

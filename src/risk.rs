@@ -1,0 +1,267 @@
+//! The per-trial mechanics of the risk features (docs/model.md): shock windows, growth that
+//! fades or changes by period, retirement of capacity, and the power cap. Pure functions of
+//! their draws; the model decides what to draw and in what order.
+
+use crate::model::MIN_GROWTH;
+use rand::distr::{Distribution, StandardUniform};
+
+/// A span of time in which one shock multiplies growth; a shock's windows never overlap.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Window {
+    pub shock: usize,
+    pub start: f64,
+    pub end: f64,
+    pub multiplier: f64,
+}
+
+/// A one-off loss of a share of organic capacity at a time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Loss {
+    pub shock: usize,
+    pub at: f64,
+    pub keep: f64,
+}
+
+/// Records a start of shock `shock` at `start`: its window (merged with one still running, so
+/// a shock never multiplies growth twice over) and its loss.
+pub fn record_start(
+    windows: &mut Vec<Window>,
+    losses: &mut Vec<Loss>,
+    shock: usize,
+    start: f64,
+    duration: f64,
+    multiplier: f64,
+    capacity_loss: f64,
+) {
+    if capacity_loss > 0.0 {
+        losses.push(Loss {
+            shock,
+            at: start,
+            keep: 1.0 - capacity_loss,
+        });
+    }
+    if multiplier == 1.0 || duration <= 0.0 {
+        return;
+    }
+    let end = start + duration;
+    match windows.last_mut() {
+        Some(w) if w.shock == shock && start <= w.end => w.end = w.end.max(end),
+        _ => windows.push(Window {
+            shock,
+            start,
+            end,
+            multiplier,
+        }),
+    }
+}
+
+/// Starts of a shock with annual probability `p` on a grid of `steps` steps of `dt` years:
+/// in each step it starts with probability 1 - (1 - p)^dt, at a uniform time within the step.
+/// Two uniforms are drawn per step whatever happens, so streams stay aligned.
+pub fn annual_starts<R: rand::Rng + ?Sized>(
+    rng: &mut R,
+    p: f64,
+    start: f64,
+    dt: f64,
+    steps: usize,
+    mut on_start: impl FnMut(f64),
+) {
+    let per_step = 1.0 - (1.0 - p).powf(dt);
+    for k in 0..steps {
+        let u: f64 = StandardUniform.sample(rng);
+        let at: f64 = StandardUniform.sample(rng);
+        if u < per_step {
+            on_start(start + (k as f64 + at) * dt);
+        }
+    }
+}
+
+/// A city's annual growth rate as a function of time within one trial, before shocks.
+#[derive(Debug, Clone, Copy)]
+pub struct GrowthPath<'a> {
+    pub start: f64,
+    /// The drawn (or copula-mapped) initial growth g0.
+    pub initial: f64,
+    /// (long-run rate, half-life in years) when growth fades.
+    pub fading: Option<(f64, f64)>,
+    /// (from, rate) in increasing order of `from`.
+    pub periods: &'a [(f64, f64)],
+}
+
+/// Nodes and weights of 5-point Gauss-Legendre quadrature on [-1, 1].
+const GAUSS_NODES: [(f64, f64); 5] = [
+    (0.0, 0.568_888_888_888_888_9),
+    (-0.538_469_310_105_683_1, 0.478_628_670_499_366_5),
+    (0.538_469_310_105_683_1, 0.478_628_670_499_366_5),
+    (-0.906_179_845_938_664, 0.236_926_885_056_189_1),
+    (0.906_179_845_938_664, 0.236_926_885_056_189_1),
+];
+
+impl GrowthPath<'_> {
+    /// True when growth is one constant rate over the whole horizon.
+    pub fn is_constant(&self) -> bool {
+        self.fading.is_none() && self.periods.is_empty()
+    }
+
+    /// ln of the capacity multiple over [a, b]: the integral of ln(1 + m(t) g(t)) dt, where
+    /// m(t) is the product of the multipliers of the `windows` covering t.
+    pub fn log_multiple(&self, a: f64, b: f64, windows: &[Window]) -> f64 {
+        let mut total = 0.0;
+        let mut u = a;
+        while u < b {
+            let mut v = b;
+            let cuts = self
+                .periods
+                .iter()
+                .map(|p| p.0)
+                .chain(windows.iter().flat_map(|w| [w.start, w.end]));
+            for x in cuts {
+                if x > u && x < v {
+                    v = x;
+                }
+            }
+            let mid = 0.5 * (u + v);
+            let m: f64 = windows
+                .iter()
+                .filter(|w| w.start <= mid && mid < w.end)
+                .map(|w| w.multiplier)
+                .product();
+            total += self.piece(u, v, m, mid);
+            u = v;
+        }
+        total
+    }
+
+    /// The integral over [u, v], a piece on which the multiplier and the period are constant.
+    fn piece(&self, u: f64, v: f64, m: f64, mid: f64) -> f64 {
+        let constant = |g: f64| (v - u) * (m * g).max(MIN_GROWTH).ln_1p();
+        if let Some(&(_, g)) = self.periods.iter().rev().find(|p| p.0 <= mid) {
+            return constant(g);
+        }
+        match self.fading {
+            None => constant(self.initial),
+            Some((long_run, half_life)) if m == 1.0 => {
+                self.faded_log_integral(v, long_run, half_life)
+                    - self.faded_log_integral(u, long_run, half_life)
+            }
+            Some(_) => {
+                let (centre, half) = (0.5 * (u + v), 0.5 * (v - u));
+                let sum: f64 = GAUSS_NODES
+                    .iter()
+                    .map(|(x, w)| {
+                        w * (m * self.rate_at(centre + half * x))
+                            .max(MIN_GROWTH)
+                            .ln_1p()
+                    })
+                    .sum();
+                sum * half
+            }
+        }
+    }
+
+    /// Growth rate g(t) before periods and shocks: with fading, ln(1 + g(t)) =
+    /// ln(1 + L) + (ln(1 + g0) - ln(1 + L)) 2^(-(t - start) / h).
+    pub fn rate_at(&self, t: f64) -> f64 {
+        match self.fading {
+            None => self.initial,
+            Some((long_run, half_life)) => {
+                let (l0, ll) = (self.initial.ln_1p(), long_run.ln_1p());
+                let weight = (-(t - self.start) * std::f64::consts::LN_2 / half_life).exp();
+                (ll + (l0 - ll) * weight).exp_m1()
+            }
+        }
+    }
+
+    /// The integral of ln(1 + g(u)) du from start to t with fading:
+    /// ln(1 + L) (t - start) + (ln(1 + g0) - ln(1 + L)) h / ln 2 (1 - 2^(-(t - start) / h)).
+    fn faded_log_integral(&self, t: f64, long_run: f64, half_life: f64) -> f64 {
+        let (l0, ll) = (self.initial.ln_1p(), long_run.ln_1p());
+        let x = t - self.start;
+        let k = std::f64::consts::LN_2 / half_life;
+        ll * x + (l0 - ll) * (-(-x * k).exp_m1()) / k
+    }
+}
+
+/// Capacity retired by time offset `k` steps from the start, for a lifetime of `lifetime_steps`
+/// steps: the baseline retires linearly over one lifetime (its ages are uniform), and the
+/// positive additions of step j (spread evenly over that step) retire one lifetime later.
+/// `prefix[j]` is the sum of positive additions of steps 1..=j, `prefix[0] = 0`.
+pub fn retired(baseline: f64, k: usize, lifetime_steps: f64, prefix: &[f64]) -> f64 {
+    let elapsed = k as f64 / lifetime_steps;
+    let from_baseline = baseline * elapsed.min(1.0);
+    let x = k as f64 - lifetime_steps;
+    if x < 0.0 {
+        return from_baseline;
+    }
+    let n = x.floor() as usize;
+    let partial = (x - n as f64) * (prefix[n + 1] - prefix[n]);
+    from_baseline + prefix[n] + partial
+}
+
+/// Share of a project's capacity installed and not yet retired `elapsed` years after it came
+/// online, with a linear ramp of `ramp` years and a lifetime of `lifetime` years.
+pub fn surviving_fraction(elapsed: f64, ramp: f64, lifetime: f64) -> f64 {
+    crate::model::ramp_fraction(elapsed, ramp)
+        - crate::model::ramp_fraction(elapsed - lifetime, ramp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_restart_while_active_extends_the_window_instead_of_doubling_it() {
+        let (mut w, mut l) = (Vec::new(), Vec::new());
+        record_start(&mut w, &mut l, 0, 2025.0, 1.0, 0.5, 0.1);
+        record_start(&mut w, &mut l, 0, 2025.5, 1.0, 0.5, 0.1);
+        record_start(&mut w, &mut l, 0, 2027.0, 1.0, 0.5, 0.0);
+        record_start(&mut w, &mut l, 1, 2025.2, 1.0, 0.8, 0.0);
+        let spans: Vec<(usize, f64, f64)> = w.iter().map(|x| (x.shock, x.start, x.end)).collect();
+        assert_eq!(
+            spans,
+            vec![
+                (0, 2025.0, 2026.5),
+                (0, 2027.0, 2028.0),
+                (1, 2025.2, 2026.2)
+            ]
+        );
+        // Each start with a loss loses its share, overlapping or not.
+        assert_eq!(l.len(), 2);
+    }
+
+    #[test]
+    fn overlapping_shocks_multiply_their_multipliers() {
+        let path = GrowthPath {
+            start: 2024.0,
+            initial: 0.4,
+            fading: None,
+            periods: &[],
+        };
+        let windows = [
+            Window {
+                shock: 0,
+                start: 2024.0,
+                end: 2025.0,
+                multiplier: 0.5,
+            },
+            Window {
+                shock: 1,
+                start: 2024.5,
+                end: 2025.0,
+                multiplier: 0.5,
+            },
+        ];
+        // Half a year at 20% a year, half a year at 10% a year.
+        let want = 0.5 * 1.2f64.ln() + 0.5 * 1.1f64.ln();
+        assert!((path.log_multiple(2024.0, 2025.0, &windows) - want).abs() < 1e-15);
+    }
+
+    #[test]
+    fn retirement_of_the_baseline_is_linear_over_one_lifetime() {
+        let prefix = vec![0.0; 30];
+        // Lifetime of 8 steps: after 2 steps a quarter is gone, after 8 or more all of it.
+        assert_eq!(retired(1000.0, 2, 8.0, &prefix), 250.0);
+        assert_eq!(retired(1000.0, 8, 8.0, &prefix), 1000.0);
+        assert_eq!(retired(1000.0, 20, 8.0, &prefix), 1000.0);
+    }
+}

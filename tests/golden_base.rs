@@ -1,0 +1,26 @@
+//! Leaving every risk feature out changes no result: the base scenario as it stood before
+//! correlation, shocks, power caps, retirement and utilisation existed must give the same bytes.
+//!
+//! tests/data/base.toml is a frozen copy of scenarios/base.toml at that point, and
+//! tests/data/golden-base/ holds its summary.csv and targets.csv made by the code of that time
+//! (`simulate tests/data/base.toml -n 20000`), regenerated once when the quantile sketch changed
+//! (from main just before the risk features were merged).
+
+use assert_cmd::Command;
+
+#[test]
+fn base_scenario_tables_are_unchanged_byte_for_byte() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("simulate")
+        .unwrap()
+        .args(["tests/data/base.toml", "-n", "20000", "-q", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    for file in ["summary.csv", "targets.csv"] {
+        let golden = std::fs::read(format!("tests/data/golden-base/{file}")).unwrap();
+        let now = std::fs::read(out.path().join("base").join(file)).unwrap();
+        assert!(golden.len() > 100, "{file}: golden copy is empty");
+        assert!(golden == now, "{file} differs from the golden copy");
+    }
+}
