@@ -94,7 +94,7 @@ pub struct Args {
     pub solve: Option<String>,
 
     /// With --solve: "CITY>=CAPACITY@YEAR", e.g. "Beijing>=200000@2028.0" (CITY may be Total).
-    #[arg(long, value_name = "CITY>=P@YEAR", requires = "solve")]
+    #[arg(long, value_name = "GOAL", requires = "solve")]
     pub target: Option<String>,
 
     /// With --solve: the probability the target must be met with, between 0 and 1.

@@ -9,9 +9,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// Colours of positive and negative correlations (Okabe-Ito blue and vermillion).
-const POSITIVE: RGBColor = RGBColor(0, 114, 178);
-const NEGATIVE: RGBColor = RGBColor(213, 94, 0);
+/// Colours of positive and negative correlations: the palette's first two (blue, vermillion).
+fn bar_colour(rho: f64) -> RGBColor {
+    style::series_colour(Some(if rho >= 0.0 { 0 } else { 1 }))
+}
 
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -56,7 +57,7 @@ pub fn draw<DB: DrawingBackend>(
         .draw()?;
     for (i, (input, rho)) in drivers.bars.iter().enumerate() {
         let y = n - 1.0 - i as f64;
-        let colour = if *rho >= 0.0 { POSITIVE } else { NEGATIVE };
+        let colour = bar_colour(*rho);
         chart.draw_series(std::iter::once(Rectangle::new(
             [(0.0, y + 0.15), (*rho, y + 0.55)],
             colour.filled(),
