@@ -7,7 +7,9 @@
 pub mod app;
 pub mod chart_data;
 pub mod cli;
+pub mod compare;
 pub mod copula;
+pub mod decisions;
 pub mod dist;
 pub mod engine;
 pub mod grid;
@@ -18,6 +20,8 @@ pub mod report;
 pub mod results;
 pub mod risk;
 pub mod scenario;
+pub mod sensitivity;
 pub mod shard;
+pub mod solve;
 pub mod stats;
 pub mod units;

@@ -85,16 +85,28 @@ pub fn frame<DB: DrawingBackend>(
     title: &str,
     data: &ChartData,
 ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let (_, h) = root.dim_in_pixel();
     let footer = format!(
-        "Scenario \"{}\" · {} trials · seed {} · capacity in P = PFLOPS FP16 (1 E = 1,000 P)",
+        "Scenario \"{}\" · {} trials · seed {} · {UNITS_NOTE}",
         data.scenario,
         group_thousands(data.trials),
         data.seed
     );
+    frame_with_footer(root, title, &footer)
+}
+
+/// The units every footer states.
+pub const UNITS_NOTE: &str = "capacity in P = PFLOPS FP16 (1 E = 1,000 P)";
+
+/// [`frame`] with a footer of the caller's choosing (charts of several runs).
+pub fn frame_with_footer<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    footer: &str,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let (_, h) = root.dim_in_pixel();
     root.draw(&Text::new(
-        footer,
+        footer.to_string(),
         (24, h as i32 - 16),
         anchored(FOOTER_PX, MUTED, HPos::Left, VPos::Bottom),
     ))?;
