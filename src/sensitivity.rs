@@ -80,30 +80,67 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
         .map(|c| c.to_string())
         .chain(std::iter::once("Total".to_string()))
         .collect();
+    // Inputs are ranked once; each city's random walk once per year.
+    let inputs: Vec<RankedInput> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            RankedInput::new(name.clone(), sample.iter().map(|r| r.inputs[i]).collect())
+        })
+        .collect();
     let mut rows = Vec::new();
-    for (s, output) in series_names.iter().enumerate() {
-        for (j, &k) in indices.iter().enumerate() {
-            let y: Vec<f64> = sample
-                .iter()
-                .map(|r| r.outputs[s * indices.len() + j])
-                .collect();
-            let mut candidates: Vec<(String, Vec<f64>)> = names
-                .iter()
-                .enumerate()
-                .map(|(i, name)| (name.clone(), sample.iter().map(|r| r.inputs[i]).collect()))
-                .collect();
-            candidates.extend(cities.iter().enumerate().map(|(c, city)| {
+    for (j, &k) in indices.iter().enumerate() {
+        let walks: Vec<RankedInput> = cities
+            .iter()
+            .enumerate()
+            .map(|(c, city)| {
                 let walk = sample
                     .iter()
                     .map(|r| r.walks[c * indices.len() + j])
                     .collect();
-                (format!("{city}.volatility"), walk)
-            }));
+                RankedInput::new(format!("{city}.volatility"), walk)
+            })
+            .collect();
+        let candidates: Vec<&RankedInput> = inputs.iter().chain(&walks).collect();
+        for (s, output) in series_names.iter().enumerate() {
+            let y: Vec<f64> = sample
+                .iter()
+                .map(|r| r.outputs[s * indices.len() + j])
+                .collect();
             let mut block = rank_inputs(output, grid.time(k), &candidates, &y);
             rows.append(&mut block);
         }
     }
+    // Rows by output, then year, as documented.
+    let order = |name: &str| series_names.iter().position(|s| s == name);
+    rows.sort_by(|a, b| {
+        order(&a.output)
+            .cmp(&order(&b.output))
+            .then(a.year.total_cmp(&b.year))
+    });
     rows
+}
+
+/// One sampled input with its sort order and mid-ranks, computed once and reused for every
+/// output it is compared with.
+struct RankedInput {
+    name: String,
+    values: Vec<f64>,
+    order: Vec<usize>,
+    ranks: Vec<f64>,
+}
+
+impl RankedInput {
+    fn new(name: String, values: Vec<f64>) -> Self {
+        let order = sorted_order(&values);
+        let ranks = mid_ranks_in_order(&values, &order);
+        RankedInput {
+            name,
+            values,
+            order,
+            ranks,
+        }
+    }
 }
 
 fn run_sample(model: &Model, seed: u64, n: u64, indices: &[usize]) -> Vec<SampleRow> {
@@ -133,23 +170,23 @@ fn run_sample(model: &Model, seed: u64, n: u64, indices: &[usize]) -> Vec<Sample
 fn rank_inputs(
     output: &str,
     year: f64,
-    candidates: &[(String, Vec<f64>)],
+    candidates: &[&RankedInput],
     y: &[f64],
 ) -> Vec<SensitivityRow> {
     let n = y.len();
     let y_ranks = mid_ranks(y);
     let mut rows: Vec<SensitivityRow> = candidates
         .iter()
-        .filter(|(_, x)| x.iter().any(|v| *v != x[0]))
-        .map(|(name, x)| {
-            let rho = pearson(&mid_ranks(x), &y_ranks);
+        .filter(|x| x.values.iter().any(|v| *v != x.values[0]))
+        .map(|x| {
+            let rho = pearson(&x.ranks, &y_ranks);
             SensitivityRow {
                 output: output.to_string(),
                 year,
-                input: name.clone(),
+                input: x.name.clone(),
                 rank_correlation: rho,
                 rank_correlation_se: spearman_se(rho, n),
-                first_order_index: correlation_ratio(x, y, BINS),
+                first_order_index: correlation_ratio_in_order(&x.values, &x.order, y, BINS),
                 sample: n as u64,
             }
         })
@@ -173,8 +210,18 @@ pub fn spearman_se(rho: f64, n: usize) -> f64 {
 
 /// Ranks from 1 to n, ties sharing the mean of their ranks.
 pub fn mid_ranks(values: &[f64]) -> Vec<f64> {
+    mid_ranks_in_order(values, &sorted_order(values))
+}
+
+/// Indices of `values` in increasing order of value.
+fn sorted_order(values: &[f64]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
+    order
+}
+
+/// Mid-ranks given the sorted order of `values`.
+fn mid_ranks_in_order(values: &[f64], order: &[usize]) -> Vec<f64> {
     let mut ranks = vec![0.0; values.len()];
     let mut i = 0;
     while i < order.len() {
@@ -211,9 +258,12 @@ pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
 /// Var(E[Y | group]) / Var(Y), grouping X by value when it takes at most `bins` values and
 /// into `bins` equal-count groups of its sorted order otherwise (ties kept together).
 pub fn correlation_ratio(x: &[f64], y: &[f64], bins: usize) -> f64 {
+    correlation_ratio_in_order(x, &sorted_order(x), y, bins)
+}
+
+/// [`correlation_ratio`] given the sorted order of `x`.
+fn correlation_ratio_in_order(x: &[f64], order: &[usize], y: &[f64], bins: usize) -> f64 {
     let n = x.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|a, b| x[*a].total_cmp(&x[*b]));
     let my = y.iter().sum::<f64>() / n as f64;
     let total: f64 = y.iter().map(|v| (v - my) * (v - my)).sum();
     if total == 0.0 {
