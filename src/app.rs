@@ -3,6 +3,7 @@
 use crate::budget;
 use crate::chart_data::ChartData;
 use crate::cli::{Args, Command, RunConfig};
+use crate::decisions::Decisions;
 use crate::engine::{self, Aggregate, RunSpec};
 use crate::interrupt::{self, Interrupted};
 use crate::plot::{self, Format};
@@ -10,7 +11,9 @@ use crate::report::{self, json::RunMetadata};
 use crate::results::RunResult;
 use crate::scenario::diag::{Diagnostics, ScenarioError};
 use crate::scenario::{self, LoadedScenario, Scenario};
+use crate::sensitivity::{self, SensitivityRow};
 use crate::shard::{self, PART_FORMAT, PART_VERSION, PartFile, PartMeta, Shard};
+use crate::solve::{self, Goal, Search};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -36,6 +39,8 @@ pub fn main_entry(args: Args) -> ExitCode {
             out,
             quiet: *quiet,
             charts: (!no_plots).then_some(*format),
+            // Taken from the part files.
+            sensitivity_at: None,
         };
         return merge_entry(parts, &outputs);
     }
@@ -58,6 +63,20 @@ pub fn main_entry(args: Args) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    if let Some(path) = &args.solve {
+        return solve_entry(&args, path, &loaded, &config);
+    }
+    let loaded = if config.compare {
+        match align_for_comparison(loaded, &config) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_INVALID);
+            }
+        }
+    } else {
+        loaded
+    };
     if let Err(e) = interrupt::install() {
         eprintln!("warning: Ctrl-C and SIGTERM will not stop a run cleanly: {e}");
     }
@@ -65,19 +84,140 @@ pub fn main_entry(args: Args) -> ExitCode {
         return code;
     }
     let mut failed = false;
+    let mut results = Vec::new();
     for l in &loaded {
-        if let Err(e) = run_one(l, &config) {
-            eprintln!("error: {e:#}");
-            if let Some(signal) = e.downcast_ref::<Interrupted>() {
-                return ExitCode::from(signal.exit_code());
+        match run_one(l, &config) {
+            Ok(r) => results.extend(r),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                if let Some(signal) = e.downcast_ref::<Interrupted>() {
+                    return ExitCode::from(signal.exit_code());
+                }
+                failed = true;
             }
-            failed = true;
         }
+    }
+    if config.compare
+        && !failed
+        && let Err(e) = write_comparison(&config, &results)
+    {
+        eprintln!("error: {e:#}");
+        failed = true;
     }
     if failed {
         ExitCode::from(EXIT_FAILURE)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `--compare`: at least two scenarios with distinct names (none named "compare"), all run
+/// with the first one's seed and trial count so that they share their random numbers.
+fn align_for_comparison(
+    mut loaded: Vec<LoadedScenario>,
+    config: &RunConfig,
+) -> Result<Vec<LoadedScenario>, String> {
+    if loaded.len() < 2 {
+        return Err("--compare needs two or more scenario files".to_string());
+    }
+    let mut names = std::collections::HashSet::new();
+    for l in &loaded {
+        let name = &l.scenario.name;
+        if name == COMPARE_FOLDER || !names.insert(name.clone()) {
+            return Err(format!(
+                "--compare: scenario name \"{name}\" ({}) is used twice or is reserved; \
+                 give each file its own [scenario] name other than \"{COMPARE_FOLDER}\"",
+                l.path
+            ));
+        }
+    }
+    let (seed, trials) = (loaded[0].scenario.seed, loaded[0].scenario.trials);
+    for l in loaded.iter_mut().skip(1) {
+        let s = &mut l.scenario;
+        if (s.seed, s.trials) != (seed, trials) && !config.quiet {
+            eprintln!(
+                "note: --compare runs {} with seed {seed} and {trials} trials (its file says seed {} and {} trials) \
+                 so that every scenario shares the first one's random numbers",
+                l.path, s.seed, s.trials
+            );
+        }
+        s.seed = seed;
+        s.trials = trials;
+    }
+    Ok(loaded)
+}
+
+/// Folder (under OUT) of the comparison tables.
+pub const COMPARE_FOLDER: &str = "compare";
+
+/// Writes OUT/compare/compare.csv and, unless charts are off, one overlay chart per series.
+fn write_comparison(config: &RunConfig, results: &[RunResult]) -> Result<()> {
+    let rows = crate::compare::compare_rows(results);
+    let dir = report::output_dir(&config.out, COMPARE_FOLDER)?;
+    report::write_atomic(&dir.join("compare.csv"), &report::csv::compare_csv(&rows)?)?;
+    if let Some(format) = config.charts {
+        for chart in ChartData::compare_charts(results) {
+            let file = plot::compare::file_name(&chart, format);
+            plot::render_drawing(&chart, format)
+                .and_then(|bytes| report::write_atomic(&dir.join(&file), &bytes))
+                .with_context(|| format!("Could not draw chart '{file}'"))?;
+        }
+    }
+    if !config.quiet {
+        println!(
+            "comparison of {} scenarios in {}",
+            results.len(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// `--solve PATH --target ... --probability P`: goal seeking on the first scenario.
+fn solve_entry(args: &Args, path: &str, loaded: &[LoadedScenario], config: &RunConfig) -> ExitCode {
+    let invalid = |message: String| {
+        eprintln!("error: {message}");
+        ExitCode::from(EXIT_INVALID)
+    };
+    if loaded.len() != 1 {
+        return invalid("--solve works on one scenario file at a time".to_string());
+    }
+    let l = &loaded[0];
+    let target = args.target.as_deref().unwrap_or_default();
+    let goal = match Goal::parse(target, args.probability.unwrap_or(f64::NAN)) {
+        Ok(g) => g,
+        Err(e) => return invalid(e),
+    };
+    let range = match args.solve_range.as_deref() {
+        Some([lo, hi]) if lo < hi && lo.is_finite() && hi.is_finite() => (*lo, *hi),
+        Some(other) => {
+            return invalid(format!(
+                "--solve-range must be two finite numbers LO,HI with LO < HI, got {other:?}"
+            ));
+        }
+        None => match Search::default_range(l, path) {
+            Ok(r) => r,
+            Err(e) => return invalid(format!("--solve {}", e.0)),
+        },
+    };
+    let search = Search {
+        loaded: l,
+        path,
+        goal: &goal,
+        range,
+    };
+    let outcome = match thread_pool(config.threads).map(|pool| pool.install(|| search.run())) {
+        Ok(Ok(o)) => o,
+        Ok(Err(e)) => return invalid(e.0),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    print!("{}", solve::render(&search, &outcome));
+    match outcome {
+        solve::Outcome::Found(_) => ExitCode::SUCCESS,
+        solve::Outcome::Unreachable { .. } => ExitCode::from(EXIT_FAILURE),
     }
 }
 
@@ -89,7 +229,9 @@ pub fn load_all(
     let mut loaded = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
-        match scenario::load(path).and_then(|l| apply_overrides(l, config)) {
+        match scenario::load_with_overrides(path, &config.overrides)
+            .and_then(|l| apply_overrides(l, config))
+        {
             Ok(l) => loaded.push(l),
             Err(e) => errors.push(e),
         }
@@ -115,6 +257,19 @@ fn apply_overrides(
     }
     if let Some(seed) = config.seed {
         l.scenario.seed = seed;
+    }
+    let grid = &l.scenario.grid;
+    for year in config.sensitivity_at.iter().flatten() {
+        if !(*year > grid.start && *year <= grid.end() + crate::grid::YEAR_EPSILON) {
+            return Err(ScenarioError::whole_file(
+                &l.path,
+                format!(
+                    "--sensitivity-at {year} lies outside the horizon: give years after {} and up to {}",
+                    grid.start,
+                    grid.end()
+                ),
+            ));
+        }
     }
     Ok(l)
 }
@@ -176,8 +331,9 @@ fn describe(l: &LoadedScenario) -> String {
     )
 }
 
-/// Runs one scenario (or one shard of it) and writes its tables (or its part file).
-pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
+/// Runs one scenario (or one shard of it) and writes its tables (or its part file); returns
+/// the results of a whole run.
+pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<Option<RunResult>> {
     let spec = RunSpec::from_scenario(&l.scenario);
     let pool = thread_pool(config.threads)?;
     let range = trial_range(&spec, config);
@@ -196,16 +352,19 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
         program_version: env!("CARGO_PKG_VERSION").to_string(),
         elapsed_seconds: elapsed,
         threads: pool.current_num_threads(),
+        overrides: l.overrides.iter().map(|o| o.to_string()).collect(),
     };
     match config.shard {
-        Some(shard) => write_part(l, shard, range, metadata, agg, config),
+        Some(shard) => write_part(l, shard, range, metadata, agg, config).map(|()| None),
         None => {
             let outputs = Outputs {
                 out: &config.out,
                 quiet: config.quiet,
                 charts: config.charts,
+                sensitivity_at: config.sensitivity_at.clone(),
             };
             pool.install(|| publish(&l.scenario, &agg, &metadata, &outputs))
+                .map(Some)
         }
     }
 }
@@ -227,23 +386,45 @@ pub struct Outputs<'a> {
     pub quiet: bool,
     /// Chart format, or None for no charts.
     pub charts: Option<Format>,
+    /// Years of the sensitivity analysis; None for [`sensitivity::default_years`].
+    pub sensitivity_at: Option<Vec<f64>>,
+}
+
+/// Everything a finished run reports.
+pub struct Report {
+    pub result: RunResult,
+    pub decisions: Decisions,
+    pub sensitivity: Vec<SensitivityRow>,
 }
 
 /// Writes a run's reports: the tables, the terminal summary, then the charts (on the current
-/// rayon pool). A chart that fails leaves the tables in place.
+/// rayon pool); returns the results. A chart that fails leaves the tables in place.
 pub fn publish(
     scenario: &Scenario,
     agg: &Aggregate,
     metadata: &RunMetadata,
     outputs: &Outputs,
-) -> Result<()> {
-    let result = RunResult::new(scenario, agg);
-    let dir = write_tables(outputs.out, &result, metadata)?;
-    if let Some(note) = result.overflow_note() {
+) -> Result<RunResult> {
+    let spec = RunSpec::from_scenario(scenario);
+    let years = outputs
+        .sensitivity_at
+        .clone()
+        .unwrap_or_else(|| sensitivity::default_years(scenario));
+    let report = Report {
+        result: RunResult::new(scenario, agg),
+        decisions: Decisions::new(scenario, &spec, agg),
+        sensitivity: sensitivity::analyse(scenario, &years),
+    };
+    let dir = write_tables(outputs.out, &report, metadata)?;
+    if let Some(note) = report.result.overflow_note() {
         eprintln!("warning: {note}");
     }
     if !outputs.quiet {
-        print!("{}", report::terminal::render(&result));
+        print!("{}", report::terminal::render(&report.result));
+        print!(
+            "{}",
+            report::terminal::render_decisions(&report.decisions, &report.sensitivity)
+        );
         println!(
             "{} trials in {:.2} s ({:.0} trials/s on {} threads); tables in {}",
             agg.trials,
@@ -259,14 +440,13 @@ pub fn publish(
             dir.display()
         )));
     }
-    match outputs.charts {
-        Some(format) => {
-            let started = Instant::now();
-            let data = ChartData::new(scenario, agg, &result);
-            write_charts(&dir, &data, format, started, outputs.quiet)
-        }
-        None => Ok(()),
+    if let Some(format) = outputs.charts {
+        let started = Instant::now();
+        let data = ChartData::new(scenario, agg, &report.result)
+            .with_decisions(&report.decisions, &report.sensitivity);
+        write_charts(&dir, &data, format, started, outputs.quiet)?;
     }
+    Ok(report.result)
 }
 
 /// Draws every chart into `dir`, printing each failure with the chart's name; fails if any did.
@@ -334,6 +514,8 @@ fn write_part(
             trial_start: range.start,
             trial_end: range.end,
             elapsed_seconds: metadata.elapsed_seconds,
+            overrides: l.overrides.clone(),
+            sensitivity_at: config.sensitivity_at.clone(),
         },
         aggregate,
     };
@@ -357,13 +539,13 @@ fn write_part(
 /// `simulate merge PART...`: checks the parts belong together, merges, writes the tables.
 pub fn merge_entry(paths: &[PathBuf], outputs: &Outputs) -> ExitCode {
     match merge_files(paths) {
-        Ok((scenario, agg, metadata)) => match publish(&scenario, &agg, &metadata, outputs) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::from(EXIT_FAILURE)
-            }
-        },
+        Ok((scenario, agg, metadata, sensitivity_at)) => {
+            let outputs = Outputs {
+                sensitivity_at,
+                ..*outputs
+            };
+            merge_publish(&scenario, &agg, &metadata, &outputs)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(EXIT_INVALID)
@@ -371,7 +553,24 @@ pub fn merge_entry(paths: &[PathBuf], outputs: &Outputs) -> ExitCode {
     }
 }
 
-fn merge_files(paths: &[PathBuf]) -> Result<(Scenario, Aggregate, RunMetadata)> {
+fn merge_publish(
+    scenario: &Scenario,
+    agg: &Aggregate,
+    metadata: &RunMetadata,
+    outputs: &Outputs,
+) -> ExitCode {
+    match publish(scenario, agg, metadata, outputs) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+type Merged = (Scenario, Aggregate, RunMetadata, Option<Vec<f64>>);
+
+fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
     let mut parts = Vec::new();
     for path in paths {
         let name = path.display().to_string();
@@ -391,7 +590,12 @@ fn merge_files(paths: &[PathBuf]) -> Result<(Scenario, Aggregate, RunMetadata)> 
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".to_string());
-    let mut scenario = scenario::parse_str(&meta.scenario_text, &meta.scenario_path, &stem)?;
+    let mut scenario = scenario::parse_with_overrides(
+        &meta.scenario_text,
+        &meta.scenario_path,
+        &stem,
+        &meta.overrides,
+    )?;
     scenario.trials = meta.trials;
     scenario.seed = meta.seed;
     let metadata = RunMetadata {
@@ -400,17 +604,44 @@ fn merge_files(paths: &[PathBuf]) -> Result<(Scenario, Aggregate, RunMetadata)> 
         program_version: env!("CARGO_PKG_VERSION").to_string(),
         elapsed_seconds: meta.elapsed_seconds,
         threads: rayon::current_num_threads(),
+        overrides: meta.overrides.iter().map(|o| o.to_string()).collect(),
     };
-    Ok((scenario, agg, metadata))
+    Ok((scenario, agg, metadata, meta.sensitivity_at))
 }
 
-/// Writes summary.csv, targets.csv, backtest.csv and summary.json (plus used.csv and power.csv
-/// when the scenario has utilisation or power caps) into OUT/<scenario>/; returns the folder.
-pub fn write_tables(out: &Path, result: &RunResult, metadata: &RunMetadata) -> Result<PathBuf> {
+/// Writes summary.csv, targets.csv, backtest.csv, the decision tables (crossing.csv,
+/// targets_over_time.csv, ranking.csv, overtake.csv, sensitivity.csv) and summary.json (plus
+/// used.csv and power.csv when the scenario has utilisation or power caps) into
+/// OUT/<scenario>/; returns the folder.
+pub fn write_tables(out: &Path, report: &Report, metadata: &RunMetadata) -> Result<PathBuf> {
+    let files = table_files(report, metadata)?;
+    let dir = report::output_dir(out, &report.result.scenario)?;
+    let staged: Vec<(PathBuf, &[u8])> = files
+        .iter()
+        .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
+        .collect();
+    report::write_all_atomic(&staged)?;
+    Ok(dir)
+}
+
+/// Every table of a run's report, by file name, as bytes.
+pub fn table_files(
+    report: &Report,
+    metadata: &RunMetadata,
+) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    let (result, decisions) = (&report.result, &report.decisions);
     let mut files = vec![
         ("summary.csv", report::csv::summary_csv(result)?),
         ("targets.csv", report::csv::targets_csv(result)?),
         ("backtest.csv", report::csv::backtest_csv(result)?),
+        ("crossing.csv", report::csv::crossing_csv(decisions)?),
+        ("targets_over_time.csv", report::csv::levels_csv(decisions)?),
+        ("ranking.csv", report::csv::ranking_csv(decisions)?),
+        ("overtake.csv", report::csv::overtake_csv(decisions)?),
+        (
+            "sensitivity.csv",
+            report::csv::sensitivity_csv(&report.sensitivity)?,
+        ),
         (
             "summary.json",
             report::json::summary_json(result, metadata)?,
@@ -422,13 +653,7 @@ pub fn write_tables(out: &Path, result: &RunResult, metadata: &RunMetadata) -> R
     if !result.power.is_empty() {
         files.push(("power.csv", report::csv::power_csv(result)?));
     }
-    let dir = report::output_dir(out, &result.scenario)?;
-    let staged: Vec<(PathBuf, &[u8])> = files
-        .iter()
-        .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
-        .collect();
-    report::write_all_atomic(&staged)?;
-    Ok(dir)
+    Ok(files)
 }
 
 /// `--init FILE`: writes the starter scenario; exit 2 if FILE exists (it is never overwritten).

@@ -2,11 +2,14 @@
 //!
 //! Built from a run's [`Aggregate`] and [`RunResult`]: percentile bands per series, the
 //! baseline, projects' median online times, target markers, sampled paths and the end-year
-//! histograms.
+//! histograms; with [`ChartData::with_decisions`], the crossing curves and the Total's
+//! strongest drivers.
 
+use crate::decisions::Decisions;
 use crate::engine::Aggregate;
 use crate::results::{RunResult, SummaryRow};
 use crate::scenario::{Scenario, Series};
+use crate::sensitivity::SensitivityRow;
 use crate::stats::Histogram;
 
 /// Bins of the end-year histograms.
@@ -27,7 +30,40 @@ pub struct ChartData {
     /// Every target, in scenario order.
     pub targets: Vec<TargetBar>,
     pub horizon: Horizon,
+    /// Each distinct target capacity's probability over time (crossing chart); empty until
+    /// [`ChartData::with_decisions`].
+    pub crossing: Vec<CrossingCurve>,
+    /// The strongest inputs of the Total at one year (tornado chart); None until
+    /// [`ChartData::with_decisions`] or when nothing is random.
+    pub drivers: Option<Drivers>,
 }
+
+/// The share of trials that have reached one capacity, at every grid time.
+#[derive(Debug, Clone)]
+pub struct CrossingCurve {
+    pub city: String,
+    pub city_index: Option<usize>,
+    /// P.
+    pub capacity: f64,
+    /// Share of trials (0..=1) that have reached it by each grid time.
+    pub reached_by: Vec<f64>,
+}
+
+/// Inputs ranked by their rank correlation with one series at one year.
+#[derive(Debug, Clone)]
+pub struct Drivers {
+    pub output: String,
+    pub year: f64,
+    /// Trials in the sensitivity sample.
+    pub sample: u64,
+    /// (input name, Spearman rank correlation), strongest first, at most [`TORNADO_BARS`].
+    pub bars: Vec<(String, f64)>,
+}
+
+/// Bars of the tornado chart.
+pub const TORNADO_BARS: usize = 10;
+/// The year the tornado chart shows when the sensitivity analysis includes it (end-2027).
+pub const TORNADO_YEAR: f64 = 2028.0;
 
 /// One series (a city or the Total) over the grid.
 #[derive(Debug, Clone)]
@@ -142,7 +178,61 @@ impl ChartData {
             series,
             targets,
             horizon: horizon(scenario, agg),
+            crossing: Vec::new(),
+            drivers: None,
         }
+    }
+
+    /// Adds the crossing curves and the Total's drivers (at [`TORNADO_YEAR`] when analysed,
+    /// else the last year analysed).
+    pub fn with_decisions(mut self, decisions: &Decisions, sensitivity: &[SensitivityRow]) -> Self {
+        let index_of = |name: &str| {
+            self.series
+                .iter()
+                .find(|s| s.name == name)
+                .and_then(|s| s.city_index)
+        };
+        let mut crossing: Vec<CrossingCurve> = Vec::new();
+        for level in &decisions.levels {
+            match crossing.last_mut() {
+                Some(c) if c.city == level.city && c.capacity == level.capacity => {
+                    c.reached_by.push(level.probability_reached_by);
+                }
+                _ => crossing.push(CrossingCurve {
+                    city: level.city.clone(),
+                    city_index: index_of(&level.city),
+                    capacity: level.capacity,
+                    reached_by: vec![level.probability_reached_by],
+                }),
+            }
+        }
+        self.crossing = crossing;
+        let total: Vec<&SensitivityRow> =
+            sensitivity.iter().filter(|r| r.output == "Total").collect();
+        let year = total
+            .iter()
+            .map(|r| r.year)
+            .find(|y| (*y - TORNADO_YEAR).abs() < 1e-9)
+            .or_else(|| total.last().map(|r| r.year));
+        self.drivers = year.map(|year| {
+            let rows: Vec<&&SensitivityRow> = total.iter().filter(|r| r.year == year).collect();
+            Drivers {
+                output: "Total".to_string(),
+                year,
+                sample: rows.first().map_or(0, |r| r.sample),
+                bars: rows
+                    .iter()
+                    .take(TORNADO_BARS)
+                    .map(|r| (r.input.clone(), r.rank_correlation))
+                    .collect(),
+            }
+        });
+        self
+    }
+
+    /// The overlay charts of a comparison: [`CompareChart::from_results`].
+    pub fn compare_charts(results: &[RunResult]) -> Vec<CompareChart> {
+        CompareChart::from_results(results)
     }
 
     /// The cities' series, without the Total.
@@ -269,4 +359,58 @@ fn horizon(scenario: &Scenario, agg: &Aggregate) -> Horizon {
         year: scenario.grid.end(),
         cities,
     }
+}
+
+/// One series (a city or the Total) under every compared scenario, for an overlay chart.
+#[derive(Debug, Clone)]
+pub struct CompareChart {
+    /// City name or "Total".
+    pub series: String,
+    pub trials: u64,
+    pub seed: u64,
+    /// One band per scenario that has this series, in the order the scenarios were given.
+    pub scenarios: Vec<ScenarioBand>,
+}
+
+/// One scenario's median and 90% band of a series over its grid.
+#[derive(Debug, Clone)]
+pub struct ScenarioBand {
+    pub scenario: String,
+    /// Decimal years.
+    pub times: Vec<f64>,
+    /// P.
+    pub p5: Vec<f64>,
+    pub p50: Vec<f64>,
+    pub p95: Vec<f64>,
+}
+
+impl CompareChart {
+    /// One chart per series of the first scenario (cities, then the Total), with every
+    /// scenario that has that series.
+    pub fn from_results(results: &[RunResult]) -> Vec<CompareChart> {
+        let Some(first) = results.first() else {
+            return Vec::new();
+        };
+        first
+            .series_names()
+            .into_iter()
+            .map(|series| CompareChart {
+                scenarios: results.iter().filter_map(|r| band(r, &series)).collect(),
+                series,
+                trials: first.trials,
+                seed: first.seed,
+            })
+            .collect()
+    }
+}
+
+fn band(result: &RunResult, series: &str) -> Option<ScenarioBand> {
+    let rows: Vec<&SummaryRow> = result.rows.iter().filter(|r| r.city == series).collect();
+    (!rows.is_empty()).then(|| ScenarioBand {
+        scenario: result.scenario.clone(),
+        times: rows.iter().map(|r| r.year).collect(),
+        p5: rows.iter().map(|r| r.p5).collect(),
+        p50: rows.iter().map(|r| r.p50).collect(),
+        p95: rows.iter().map(|r| r.p95).collect(),
+    })
 }

@@ -1,6 +1,7 @@
 //! Command-line flags as typed, and the run configuration built from them.
 
 use crate::plot::Format;
+use crate::scenario::overrides::Override;
 use crate::shard::Shard;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -14,14 +15,22 @@ Examples:
   simulate merge output/base/part-*.json       merge the shards into the usual tables
   simulate --init my-city.toml                 start a new scenario from a commented template
   simulate scenarios/base.toml --format svg    charts as SVG instead of PNG
+  simulate scenarios/base.toml --set city.Beijing.growth.mean=0.35
+                                               one run with one key changed
+  simulate scenarios/low.toml scenarios/base.toml --compare
+                                               run both, then compare them in output/compare/
+  simulate scenarios/base.toml --solve city.Beijing.growth.mean \\
+      --target \"Beijing>=200000@2028.0\" --probability 0.8
+                                               the mean growth that reaches the target with 80%
 
 A run whose trial count (from the file) is estimated to take over an hour asks for
 --trials N on the command line or --force. Ctrl-C or SIGTERM stops a run within a second
 and writes nothing for it.
 
 Exit codes: 0 success, 2 invalid scenario or arguments (or an unconfirmed hour-long run),
-1 any other failure (e.g. an output that cannot be written), 130 stopped by Ctrl-C (SIGINT),
-143 stopped by SIGTERM.";
+1 any other failure (including an output that cannot be written, or --solve finding no value
+in its range that reaches the probability), 130 stopped by Ctrl-C (SIGINT), 143 stopped by
+SIGTERM.";
 
 /// Monte Carlo projections of cities' AI computing capacity (P = PFLOPS FP16).
 #[derive(Debug, Parser)]
@@ -69,6 +78,45 @@ pub struct Args {
     /// "auto" takes I and N from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT.
     #[arg(long, value_name = "I/N|auto", value_parser = parse_shard)]
     pub shard: Option<Shard>,
+
+    /// Change one key for this run, by its path (repeatable): scenario.trials=20000,
+    /// city.Beijing.growth.mean=0.35, city.Shenzhen.project[Qianhai phase one].probability=0.6.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
+    pub set: Vec<Override>,
+
+    /// Run every scenario with the first one's seed and trial count (common random numbers),
+    /// then write OUT/compare/compare.csv.
+    #[arg(long, conflicts_with_all = ["shard", "solve"])]
+    pub compare: bool,
+
+    /// Years at which to rank the inputs by influence (default: 2026, 2028 when inside the
+    /// horizon, and the end), comma-separated decimal years.
+    #[arg(long, value_name = "YEAR,...", value_delimiter = ',')]
+    pub sensitivity_at: Option<Vec<f64>>,
+
+    /// Goal seeking: search this parameter path (as for --set) for the value at which
+    /// --target is met with --probability.
+    #[arg(long, value_name = "PATH", requires_all = ["target", "probability"], conflicts_with = "shard")]
+    pub solve: Option<String>,
+
+    /// With --solve: "CITY>=CAPACITY@YEAR", e.g. "Beijing>=200000@2028.0" (CITY may be Total).
+    #[arg(long, value_name = "GOAL", requires = "solve")]
+    pub target: Option<String>,
+
+    /// With --solve: the probability the target must be met with, between 0 and 1.
+    #[arg(long, value_name = "P", requires = "solve")]
+    pub probability: Option<f64>,
+
+    /// With --solve: the range searched, "LO,HI" (default: 0 to four times the current
+    /// value, or 0 to 1 when it is not positive).
+    #[arg(
+        long,
+        value_name = "LO,HI",
+        requires = "solve",
+        value_delimiter = ',',
+        num_args = 1
+    )]
+    pub solve_range: Option<Vec<f64>>,
 
     /// Write a commented starter scenario to FILE (never overwrites) and exit.
     #[arg(long, value_name = "FILE.toml", conflicts_with_all = ["scenarios", "check"])]
@@ -127,6 +175,9 @@ pub struct RunConfig {
     pub charts: Option<Format>,
     /// Run even when estimated to take over an hour without --trials.
     pub force: bool,
+    pub overrides: Vec<Override>,
+    pub compare: bool,
+    pub sensitivity_at: Option<Vec<f64>>,
 }
 
 impl From<&Args> for RunConfig {
@@ -140,6 +191,9 @@ impl From<&Args> for RunConfig {
             shard: a.shard,
             charts: (!a.no_plots).then_some(a.format),
             force: a.force,
+            overrides: a.set.clone(),
+            compare: a.compare,
+            sensitivity_at: a.sensitivity_at.clone(),
         }
     }
 }

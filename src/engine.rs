@@ -21,6 +21,10 @@ pub const DEFAULT_PATH_SAMPLES: usize = 40;
 pub struct RunSpec {
     pub model: Model,
     pub targets: Vec<TargetCheck>,
+    /// Distinct (series, capacity) pairs of the targets, whose crossing times are counted.
+    pub thresholds: Vec<Threshold>,
+    /// Ordered (leader, follower) city pairs whose overtaking is counted: [`city_pairs`].
+    pub pairs: Vec<(usize, usize)>,
     pub observations: Vec<ObservationCheck>,
     pub trials: u64,
     pub seed: u64,
@@ -32,6 +36,14 @@ pub struct RunSpec {
 pub struct TargetCheck {
     pub series: usize,
     pub grid_index: usize,
+    pub capacity: f64,
+}
+
+/// A capacity level of one series whose first crossing time, and the share of trials at or
+/// above it at every grid time, are counted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Threshold {
+    pub series: usize,
     pub capacity: f64,
 }
 
@@ -79,13 +91,33 @@ pub struct Aggregate {
     pub trials: u64,
     /// Sorted by trial number.
     pub paths: Vec<SampledPath>,
+    /// Per threshold, trials whose capacity first reaches it at grid index k:
+    /// `crossing_first[h * (grid_len + 1) + k]`; k = grid_len counts trials that never do.
+    pub crossing_first: Vec<u64>,
+    /// Per threshold, trials at or above it at grid index k: `threshold_level[h * grid_len + k]`.
+    pub threshold_level: Vec<u64>,
+    /// Per ordered pair of cities (see [`city_pairs`]), trials in which the follower starts
+    /// strictly below the leader and first reaches it at grid index k:
+    /// `overtake_first[pair * (grid_len + 2) + k]`; k = grid_len counts followers that start
+    /// behind and never reach it, k = grid_len + 1 trials in which the follower does not start behind.
+    pub overtake_first: Vec<u64>,
+    /// Trials in which city c is the largest at grid index k: `largest[k * cities + c]`
+    /// (a tie goes to the city first in the file).
+    pub largest: Vec<u64>,
+}
+
+/// Every ordered pair (leader, follower) of distinct cities, leader-major.
+pub fn city_pairs(cities: usize) -> Vec<(usize, usize)> {
+    (0..cities)
+        .flat_map(|a| (0..cities).filter(move |b| *b != a).map(move |b| (a, b)))
+        .collect()
 }
 
 impl RunSpec {
     pub fn from_scenario(scenario: &Scenario) -> Self {
         let model = Model::new(scenario);
         let total = model.series_count() - 1;
-        let targets = scenario
+        let targets: Vec<TargetCheck> = scenario
             .targets
             .iter()
             .map(|t| TargetCheck {
@@ -98,15 +130,33 @@ impl RunSpec {
             })
             .collect();
         let observations = observation_checks(scenario);
+        let thresholds = distinct_thresholds(&targets);
         RunSpec {
             model,
+            pairs: city_pairs(total),
             targets,
+            thresholds,
             observations,
             trials: scenario.trials,
             seed: scenario.seed,
             path_samples: DEFAULT_PATH_SAMPLES,
         }
     }
+}
+
+/// The targets' (series, capacity) pairs, each once, in order of first appearance.
+fn distinct_thresholds(targets: &[TargetCheck]) -> Vec<Threshold> {
+    let mut out: Vec<Threshold> = Vec::new();
+    for t in targets {
+        let h = Threshold {
+            series: t.series,
+            capacity: t.capacity,
+        };
+        if !out.contains(&h) {
+            out.push(h);
+        }
+    }
+    out
 }
 
 /// Every city's observations, city by city in file order.
@@ -147,6 +197,50 @@ impl Aggregate {
             observation_ranks: vec![RankCounts::default(); spec.observations.len()],
             trials: 0,
             paths: Vec::new(),
+            crossing_first: vec![0; spec.thresholds.len() * (grid_len + 1)],
+            threshold_level: vec![0; spec.thresholds.len() * grid_len],
+            overtake_first: vec![0; spec.pairs.len() * (grid_len + 2)],
+            largest: vec![0; grid_len * (series_count - 1)],
+        }
+    }
+
+    /// Number of cities (every series but the Total).
+    pub fn city_count(&self) -> usize {
+        self.series_count - 1
+    }
+
+    /// Counts crossing times, levels, overtakes and the largest city of one trial.
+    fn add_decision_counts(&mut self, spec: &RunSpec, values: &[f64]) {
+        let len = self.grid_len;
+        let series = |s: usize| &values[s * len..(s + 1) * len];
+        for (h, t) in spec.thresholds.iter().enumerate() {
+            let path = series(t.series);
+            let first = path.iter().position(|v| *v >= t.capacity).unwrap_or(len);
+            self.crossing_first[h * (len + 1) + first] += 1;
+            let level = &mut self.threshold_level[h * len..(h + 1) * len];
+            for (count, v) in level.iter_mut().zip(path) {
+                *count += u64::from(*v >= t.capacity);
+            }
+        }
+        for (pair, &(a, b)) in spec.pairs.iter().enumerate() {
+            let (leader, follower) = (series(a), series(b));
+            let slot = if follower[0] >= leader[0] {
+                len + 1
+            } else {
+                (1..len).find(|k| follower[*k] >= leader[*k]).unwrap_or(len)
+            };
+            self.overtake_first[pair * (len + 2) + slot] += 1;
+        }
+        let cities = self.city_count();
+        for k in 0..len {
+            let largest = (1..cities).fold(0, |best, c| {
+                if values[c * len + k] > values[best * len + k] {
+                    c
+                } else {
+                    best
+                }
+            });
+            self.largest[k * cities + largest] += 1;
         }
     }
 
@@ -178,6 +272,7 @@ impl Aggregate {
                 rank.equal += 1;
             }
         }
+        self.add_decision_counts(spec, values);
         if trial < spec.path_samples as u64 {
             self.paths.push(SampledPath {
                 trial,
@@ -208,6 +303,16 @@ impl Aggregate {
         {
             a.below += b.below;
             a.equal += b.equal;
+        }
+        for (mine, theirs) in [
+            (&mut self.crossing_first, &other.crossing_first),
+            (&mut self.threshold_level, &other.threshold_level),
+            (&mut self.overtake_first, &other.overtake_first),
+            (&mut self.largest, &other.largest),
+        ] {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
         }
         self.trials += other.trials;
         self.paths.extend(other.paths);

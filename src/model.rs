@@ -24,8 +24,15 @@ pub struct Model {
     has_utilisation: bool,
 }
 
+/// Where a city's trial writes down what it sampled, for sensitivity analysis.
+struct Record<'a> {
+    inputs: &'a mut Vec<f64>,
+    walk: &'a mut [f64],
+}
+
 #[derive(Debug, Clone)]
 struct CityModel {
+    name: String,
     baseline: Sampler,
     growth: Sampler,
     volatility: f64,
@@ -44,6 +51,7 @@ struct CityModel {
 
 #[derive(Debug, Clone)]
 struct ProjectModel {
+    name: String,
     capacity: Sampler,
     online: Sampler,
     probability: f64,
@@ -62,6 +70,7 @@ struct PowerModel {
 
 #[derive(Debug, Clone)]
 struct ShockModel {
+    name: String,
     timing: ShockTiming,
     multiplier: f64,
     capacity_loss: f64,
@@ -86,6 +95,11 @@ pub struct TrialBuffer {
     pub used: Vec<f64>,
     /// Whether each city's power cap binds, `cap_binds[c * grid_len + k]`; empty without power.
     pub cap_binds: Vec<bool>,
+    /// The trial's sampled scalar inputs, in the order of [`Model::input_names`].
+    pub inputs: Vec<f64>,
+    /// Each city's cumulative random log-capacity shock (the volatility walk) at every grid
+    /// time, city-major: `walks[c * grid_len + k]`.
+    pub walks: Vec<f64>,
     shared: SharedDraws,
     scratch: CityScratch,
 }
@@ -97,6 +111,8 @@ struct SharedDraws {
     losses: Vec<Loss>,
     correlated_growth: Vec<f64>,
     normals: Vec<f64>,
+    /// How many times each shock starts in the trial (a sensitivity input).
+    starts: Vec<u32>,
 }
 
 /// Working space of one city's path, reused city after city.
@@ -166,6 +182,8 @@ impl Model {
                 }
             ],
             cap_binds: vec![false; if self.has_power { n * len } else { 0 }],
+            inputs: Vec::with_capacity(self.input_names().len()),
+            walks: vec![0.0; n * len],
             shared: SharedDraws {
                 correlated_growth: vec![0.0; n],
                 normals: vec![0.0; n],
@@ -176,6 +194,46 @@ impl Model {
                 ..CityScratch::default()
             },
         }
+    }
+
+    /// Names of the scalar inputs a trial samples, after their place in the scenario file, in
+    /// the order of [`TrialBuffer::inputs`]: per city "Beijing.baseline", "Beijing.growth"
+    /// (after correlation), "Beijing.growth_long_run", "Beijing.growth_period[0].growth",
+    /// "Beijing.lifetime", each project's "Shenzhen.project[Qianhai].probability" (1 when the
+    /// trial delivers it, else 0), ".capacity", ".online", ".ramp_years", then
+    /// "Beijing.power.mw_growth"; after the cities, "shock[Name]": how many times the shock
+    /// starts in the trial.
+    pub fn input_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for c in &self.cities {
+            let n = &c.name;
+            names.push(format!("{n}.baseline"));
+            names.push(format!("{n}.growth"));
+            if c.fading.is_some() {
+                names.push(format!("{n}.growth_long_run"));
+            }
+            for i in 0..c.periods.len() {
+                names.push(format!("{n}.growth_period[{i}].growth"));
+            }
+            if c.lifetime.is_some() {
+                names.push(format!("{n}.lifetime"));
+            }
+            for p in &c.projects {
+                for key in ["probability", "capacity", "online", "ramp_years"] {
+                    names.push(format!("{n}.project[{}].{key}", p.name));
+                }
+            }
+            if c.power.is_some() {
+                names.push(format!("{n}.power.mw_growth"));
+            }
+        }
+        names.extend(self.shocks.iter().map(|s| format!("shock[{}]", s.name)));
+        names
+    }
+
+    /// Names of the cities in file order.
+    pub fn city_names(&self) -> Vec<&str> {
+        self.cities.iter().map(|c| c.name.as_str()).collect()
     }
 
     /// Runs trial number `trial` of the run seeded by `seed`, writing every series into `buf`.
@@ -193,10 +251,12 @@ impl Model {
             );
         }
         let city_values = &mut buf.values[..self.cities.len() * len];
-        for (i, (city, out)) in self
+        buf.inputs.clear();
+        for (i, ((city, out), walk)) in self
             .cities
             .iter()
             .zip(city_values.chunks_exact_mut(len))
+            .zip(buf.walks.chunks_exact_mut(len))
             .enumerate()
         {
             let ctx = TrialContext {
@@ -209,16 +269,21 @@ impl Model {
                     .as_ref()
                     .map(|_| buf.shared.correlated_growth[i]),
             };
-            let draws = city.simulate(&ctx, out, &mut buf.scratch);
+            let record = Record {
+                inputs: &mut buf.inputs,
+                walk,
+            };
+            let draws = city.simulate(&ctx, out, &mut buf.scratch, record);
             let range = i * len..(i + 1) * len;
             if let Some(power) = &city.power {
-                power.apply(
+                let mw_growth = power.apply(
                     &self.grid,
                     seed,
                     trial,
                     out,
                     &mut buf.cap_binds[range.clone()],
                 );
+                buf.inputs.push(mw_growth);
             }
             if self.has_utilisation {
                 for (u, v) in buf.used[range].iter_mut().zip(out.iter()) {
@@ -230,15 +295,21 @@ impl Model {
         if self.has_utilisation {
             sum_into_total(&mut buf.used, len);
         }
+        buf.inputs
+            .extend(buf.shared.starts.iter().map(|n| f64::from(*n)));
     }
 
     /// Draws every shock's starts for this trial into `shared.windows` and `shared.losses`.
     fn draw_shocks(&self, seed: u64, trial: u64, shared: &mut SharedDraws) {
         shared.windows.clear();
         shared.losses.clear();
+        shared.starts.clear();
+        shared.starts.resize(self.shocks.len(), 0);
         for (i, s) in self.shocks.iter().enumerate() {
             let (windows, losses) = (&mut shared.windows, &mut shared.losses);
+            let starts = &mut shared.starts[i];
             let mut record = |at: f64| {
+                *starts += 1;
                 risk::record_start(
                     windows,
                     losses,
@@ -264,6 +335,7 @@ impl Model {
 impl ShockModel {
     fn new(s: &Shock) -> Self {
         ShockModel {
+            name: s.name.clone(),
             timing: s.timing,
             multiplier: s.growth_multiplier,
             capacity_loss: s.capacity_loss,
@@ -293,8 +365,15 @@ impl CopulaModel {
 }
 
 impl PowerModel {
-    /// Holds `out` at or below cap(t) and records where it binds.
-    fn apply(&self, grid: &Grid, seed: u64, trial: u64, out: &mut [f64], binds: &mut [bool]) {
+    /// Holds `out` at or below cap(t) and records where it binds; returns the trial's MW growth.
+    fn apply(
+        &self,
+        grid: &Grid,
+        seed: u64,
+        trial: u64,
+        out: &mut [f64],
+        binds: &mut [bool],
+    ) -> f64 {
         let mut rng = stream(seed, trial, self.stream_key);
         let mw_growth = self.mw_growth.sample(&mut rng).max(MIN_GROWTH);
         let log_rate = mw_growth.ln_1p() + self.log_efficiency_growth;
@@ -306,6 +385,7 @@ impl PowerModel {
                 *v = cap;
             }
         }
+        mw_growth
     }
 }
 
@@ -328,6 +408,7 @@ impl CityModel {
     fn new(c: &City, index: usize, shocks: &[Shock]) -> Self {
         let key = |what: &str| name_key(&format!("{}\u{1f}{what}", c.name));
         CityModel {
+            name: c.name.clone(),
             baseline: c.baseline.sampler(),
             growth: c.growth.sampler(),
             volatility: c.volatility,
@@ -378,6 +459,7 @@ impl CityModel {
         ctx: &TrialContext,
         out: &mut [f64],
         scratch: &mut CityScratch,
+        record: Record,
     ) -> CityDraws {
         let (grid, seed, trial) = (ctx.grid, ctx.seed, ctx.trial);
         let mut rng = stream(seed, trial, self.stream_key);
@@ -394,17 +476,26 @@ impl CityModel {
                 .map(|(l, h, key)| (own_draw(l, seed, trial, *key).max(MIN_GROWTH), *h)),
             periods: &scratch.period_rates,
         };
-        self.organic(grid, baseline, &path, &scratch.city_windows, &mut rng, out);
+        let windows = &scratch.city_windows;
+        self.organic(grid, baseline, &path, windows, &mut rng, (out, record.walk));
         let lifetime = self
             .lifetime
             .as_ref()
             .map(|(l, key)| own_draw(l, seed, trial, *key).max(MIN_LIFETIME_YEARS));
+        record.inputs.extend([baseline, growth]);
+        record
+            .inputs
+            .extend(path.fading.map(|(long_run, _)| long_run));
+        record
+            .inputs
+            .extend(scratch.period_rates.iter().map(|(_, g)| *g));
+        record.inputs.extend(lifetime);
         if let Some(life) = lifetime {
             retire(out, baseline, life / grid.dt(), &mut scratch.prefix);
         }
         self.apply_losses(grid, &ctx.shared.losses, out);
         for p in &self.projects {
-            p.add_contribution(grid, seed, trial, lifetime, out);
+            p.add_contribution(grid, seed, trial, lifetime, out, record.inputs);
         }
         CityDraws {
             utilisation: self.utilisation.as_ref().map_or(1.0, |(u, key)| {
@@ -438,7 +529,7 @@ impl CityModel {
         path: &GrowthPath,
         windows: &[Window],
         rng: &mut Xoshiro256PlusPlus,
-        out: &mut [f64],
+        (out, walk_out): (&mut [f64], &mut [f64]),
     ) {
         let dt = grid.dt();
         let plain = path.is_constant() && windows.is_empty();
@@ -458,6 +549,7 @@ impl CityModel {
                 log_multiple += path.log_multiple(grid.time(k - 1), grid.time(k), windows);
                 *v = baseline * (log_multiple + walk).exp();
             }
+            walk_out[k] = walk;
         }
     }
 
@@ -505,6 +597,7 @@ fn retire(out: &mut [f64], baseline: f64, lifetime_steps: f64, prefix: &mut [f64
 impl ProjectModel {
     fn new(p: &Project, city: &str) -> Self {
         ProjectModel {
+            name: p.name.clone(),
             capacity: p.capacity.sampler(),
             online: p.online.sampler(),
             probability: p.probability,
@@ -523,13 +616,16 @@ impl ProjectModel {
         trial: u64,
         lifetime: Option<f64>,
         out: &mut [f64],
+        inputs: &mut Vec<f64>,
     ) {
         let mut rng = stream(seed, trial, self.stream_key);
         let u: f64 = StandardUniform.sample(&mut rng);
         let capacity = self.capacity.sample(&mut rng).max(0.0);
         let online = self.online.sample(&mut rng);
         let ramp = self.ramp_years.sample(&mut rng).max(0.0);
-        if u >= self.probability {
+        let delivered = u < self.probability;
+        inputs.extend([f64::from(u8::from(delivered)), capacity, online, ramp]);
+        if !delivered {
             return;
         }
         match lifetime {

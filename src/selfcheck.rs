@@ -4,12 +4,16 @@
 //! Kept in the library so that the cargo-fuzz targets (nightly) and the proptest smoke runs
 //! in `cargo test` (stable) drive exactly the same code.
 
+use crate::app::{self, Report};
 use crate::chart_data::ChartData;
+use crate::decisions::Decisions;
 use crate::engine::{self, RunSpec};
 use crate::plot::{self, Format};
-use crate::report::{self, json::RunMetadata};
+use crate::report::json::RunMetadata;
 use crate::results::RunResult;
 use crate::scenario::{self, Scenario};
+use crate::sensitivity;
+use std::collections::HashSet;
 
 /// Trials of a short run: enough for every percentile to be defined.
 pub const SHORT_RUN_TRIALS: u64 = 100;
@@ -35,68 +39,68 @@ pub fn short_run(
     let mut spec = RunSpec::from_scenario(scenario);
     spec.trials = trials;
     let agg = engine::run(&spec, &|_| {});
-    let result = RunResult::new(scenario, &agg);
+    let report = Report {
+        result: RunResult::new(scenario, &agg),
+        decisions: Decisions::new(scenario, &spec, &agg),
+        sensitivity: sensitivity::analyse(scenario, &sensitivity::default_years(scenario)),
+    };
     let metadata = RunMetadata {
         scenario_path: "fuzz.toml".to_string(),
         scenario_sha256: String::new(),
         program_version: env!("CARGO_PKG_VERSION").to_string(),
         elapsed_seconds: 0.0,
         threads: 1,
+        overrides: Vec::new(),
     };
-    let tables = render_tables(&result, &metadata).map_err(|e| format!("{e:#}"))?;
-    for (name, bytes) in &tables {
-        if name.ends_with(".csv") {
-            check_csv_finite(name, bytes)?;
+    let tables = app::table_files(&report, &metadata).map_err(|e| format!("{e:#}"))?;
+    let names = scenario_names(scenario);
+    for (table, bytes) in &tables {
+        if table.ends_with(".csv") {
+            check_csv_finite(table, bytes, &names)?;
         }
     }
     if charts {
-        let data = ChartData::new(scenario, &agg, &result);
+        let data = ChartData::new(scenario, &agg, &report.result)
+            .with_decisions(&report.decisions, &report.sensitivity);
         for chart in plot::charts(&data) {
             // A chart may fail to draw (the error is reported to the user); it must not panic.
             let _ = plot::render(chart, &data, Format::Svg);
         }
     }
-    Ok((result, tables))
+    Ok((report.result, tables))
 }
 
-fn render_tables(result: &RunResult, metadata: &RunMetadata) -> anyhow::Result<Tables> {
-    Ok(vec![
-        ("summary.csv", report::csv::summary_csv(result)?),
-        ("targets.csv", report::csv::targets_csv(result)?),
-        ("backtest.csv", report::csv::backtest_csv(result)?),
-        ("used.csv", report::csv::used_csv(result)?),
-        ("power.csv", report::csv::power_csv(result)?),
-        (
-            "summary.json",
-            report::json::summary_json(result, metadata)?,
-        ),
-    ])
-}
-
-/// Checks every cell of a CSV table except names and sources: each is empty (a figure not
-/// reported) or a finite number.
-pub fn check_csv_finite(name: &str, bytes: &[u8]) -> Result<(), String> {
+/// Checks every cell of a CSV table: none may read as inf or NaN, except a cell that is one of
+/// `names` (a city, project, shock or source may be called "inf").
+pub fn check_csv_finite(table: &str, bytes: &[u8], names: &HashSet<String>) -> Result<(), String> {
     let mut reader = csv::Reader::from_reader(bytes);
     let headers = reader
         .headers()
-        .map_err(|e| format!("{name}: {e}"))?
+        .map_err(|e| format!("{table}: {e}"))?
         .clone();
     for (row, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| format!("{name}: {e}"))?;
+        let record = record.map_err(|e| format!("{table}: {e}"))?;
         for (column, cell) in headers.iter().zip(record.iter()) {
-            if matches!(column, "city" | "source") || cell.is_empty() {
-                continue;
-            }
-            match cell.parse::<f64>() {
-                Ok(v) if v.is_finite() => {}
-                _ => {
-                    return Err(format!(
-                        "{name}: row {}, column {column}: '{cell}' is not a finite number",
-                        row + 1
-                    ));
-                }
+            let non_finite = cell.trim().parse::<f64>().is_ok_and(|v| !v.is_finite());
+            if non_finite && !names.contains(cell) {
+                return Err(format!(
+                    "{table}: row {}, column {column}: '{cell}' is not a finite number",
+                    row + 1
+                ));
             }
         }
     }
     Ok(())
+}
+
+/// Every name a scenario gives, which tables repeat verbatim.
+pub fn scenario_names(scenario: &Scenario) -> HashSet<String> {
+    let mut names: HashSet<String> = scenario.cities.iter().map(|c| c.name.clone()).collect();
+    for c in &scenario.cities {
+        names.extend(c.projects.iter().map(|p| p.name.clone()));
+        names.extend(c.observations.iter().map(|o| o.source.clone()));
+    }
+    names.extend(scenario.shocks.iter().map(|s| s.name.clone()));
+    names.insert(scenario.name.clone());
+    names
 }

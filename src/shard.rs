@@ -1,7 +1,7 @@
 //! Runs split across machines: which trials a shard runs, the partial-result file it writes,
 //! and the checks and merge that turn parts back into one run.
 //!
-//! Part file format (JSON, `format = "simulate-part"`, `version = 1`): the metadata below plus
+//! Part file format (JSON, `format = "simulate-part"`, `version = 2`): the metadata below plus
 //! `aggregate`, the run's mergeable statistics (sketch bins, exact integer sums, hit counts,
 //! sampled paths). Every accumulator merges exactly, so merged tables are byte-identical to a
 //! single run with the same seed however the trials were split.
@@ -12,7 +12,7 @@ use std::fmt;
 use std::ops::Range;
 
 pub const PART_FORMAT: &str = "simulate-part";
-pub const PART_VERSION: u32 = 1;
+pub const PART_VERSION: u32 = 2;
 
 /// Shard I of N (I from 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,12 @@ pub struct PartMeta {
     pub trial_start: u64,
     pub trial_end: u64,
     pub elapsed_seconds: f64,
+    /// `--set` overrides of the run, applied again by the merge.
+    #[serde(default)]
+    pub overrides: Vec<crate::scenario::overrides::Override>,
+    /// `--sensitivity-at` years of the run, if given.
+    #[serde(default)]
+    pub sensitivity_at: Option<Vec<f64>>,
 }
 
 impl Shard {
@@ -202,6 +208,20 @@ fn check_same_run(
     }
     if a.trials != b.trials {
         return differ("trials", &a.trials, &b.trials);
+    }
+    if a.overrides != b.overrides {
+        let list = |o: &[crate::scenario::overrides::Override]| {
+            let v: Vec<String> = o.iter().map(|x| x.to_string()).collect();
+            format!("[{}]", v.join(", "))
+        };
+        return differ("--set overrides", &list(&a.overrides), &list(&b.overrides));
+    }
+    if a.sensitivity_at != b.sensitivity_at {
+        return differ(
+            "--sensitivity-at",
+            &format!("{:?}", a.sensitivity_at),
+            &format!("{:?}", b.sensitivity_at),
+        );
     }
     if a.shard_count != b.shard_count {
         return differ("shard count N", &a.shard_count, &b.shard_count);

@@ -3,11 +3,12 @@
 /// One EFLOPS is 1,000 PFLOPS.
 pub const P_PER_E: f64 = 1_000.0;
 
-/// Formats a capacity given in P the way a briefing would: "850 P", "45k P", "1.2 E".
+/// Formats a capacity given in P the way a briefing would: "850 P", "45.0k P", "1200 E".
+/// Thousands of P up to 1,000 E, as on the charts, so one table never mixes "k P" and "E".
 pub fn format_capacity(p: f64) -> String {
     let abs = p.abs();
-    if abs >= 100_000.0 {
-        format!("{:.1} E", p / P_PER_E)
+    if abs >= 1_000_000.0 {
+        format!("{:.0} E", p / P_PER_E)
     } else if abs >= 10_000.0 {
         format!("{:.1}k P", p / 1_000.0)
     } else if abs >= 1_000.0 {
@@ -17,10 +18,10 @@ pub fn format_capacity(p: f64) -> String {
     }
 }
 
-/// A short axis label for a capacity in P: "45k", "1.2E", "800".
+/// A short axis label for a capacity in P: "45k", "1200E", "800".
 pub fn format_capacity_short(p: f64) -> String {
     let abs = p.abs();
-    if abs >= 100_000.0 {
+    if abs >= 1_000_000.0 {
         trim_zeros(&format!("{:.1}", p / P_PER_E)) + "E"
     } else if abs >= 1_000.0 {
         trim_zeros(&format!("{:.1}", p / 1_000.0)) + "k"
@@ -69,7 +70,7 @@ pub fn describe_year(year: f64) -> String {
 
 /// A capacity with its unit and no wasted digits, for chart labels: "850 P", "45k P", "1.2 E".
 pub fn format_capacity_compact(p: f64) -> String {
-    if p.abs() >= 100_000.0 {
+    if p.abs() >= 1_000_000.0 {
         trim_zeros(&format!("{:.1}", p / P_PER_E)) + " E"
     } else {
         format_capacity_short(p) + " P"
@@ -150,11 +151,11 @@ mod tests {
         assert_eq!(format_capacity(850.0), "850 P");
         assert_eq!(format_capacity(45_000.0), "45.0k P");
         assert_eq!(format_capacity(4_500.0), "4.50k P");
-        assert_eq!(format_capacity(1_200_000.0), "1200.0 E");
-        assert_eq!(format_capacity(125_000.0), "125.0 E");
+        assert_eq!(format_capacity(1_200_000.0), "1200 E");
+        assert_eq!(format_capacity(125_000.0), "125.0k P");
         assert_eq!(format_capacity_short(45_000.0), "45k");
         assert_eq!(format_capacity_short(1_250_000.0), "1250E");
-        assert_eq!(format_capacity_short(120_000.0), "120E");
+        assert_eq!(format_capacity_short(120_000.0), "120k");
     }
 
     #[test]

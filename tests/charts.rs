@@ -4,10 +4,12 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 use simulate::chart_data::ChartData;
+use simulate::decisions::Decisions;
 use simulate::engine::{self, RunSpec};
 use simulate::plot::{self, Format};
 use simulate::results::RunResult;
 use simulate::scenario;
+use simulate::sensitivity;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -55,7 +57,9 @@ fn small_chart_data() -> ChartData {
     let spec = RunSpec::from_scenario(&scenario);
     let agg = engine::run(&spec, &|_| {});
     let result = RunResult::new(&scenario, &agg);
-    ChartData::new(&scenario, &agg, &result)
+    let decisions = Decisions::new(&scenario, &spec, &agg);
+    let drivers = sensitivity::analyse(&scenario, &sensitivity::default_years(&scenario));
+    ChartData::new(&scenario, &agg, &result).with_decisions(&decisions, &drivers)
 }
 
 struct Decoded {
@@ -101,7 +105,9 @@ fn every_chart_is_a_full_size_png_with_colour_and_text() {
             "cities.png",
             "horizon.png",
             "paths.png",
-            "targets.png"
+            "targets.png",
+            "crossing.png",
+            "tornado.png"
         ]
     );
     for outcome in &outcomes {
@@ -160,6 +166,14 @@ fn svg_charts_carry_their_labels_as_text() {
         "target label missing"
     );
     assert!(svg.contains("3,000 trials · seed 7"), "footer missing");
+    let crossing = plot::render(plot::Chart::Crossing, &data, Format::Svg).unwrap();
+    let crossing = String::from_utf8(crossing).unwrap();
+    assert!(crossing.contains("Alpha City ≥ 30k P (within the horizon: "));
+    assert!(crossing.contains("Total ≥ 90k P (within the horizon: "));
+    let tornado = plot::render(plot::Chart::Tornado, &data, Format::Svg).unwrap();
+    let tornado = String::from_utf8(tornado).unwrap();
+    assert!(tornado.contains("What drives the Total at end-2027"));
+    assert!(tornado.contains("Alpha City.growth"));
 }
 
 fn write_scenario(dir: &Path) -> std::path::PathBuf {
@@ -216,7 +230,7 @@ fn format_svg_writes_every_chart_as_svg() {
         .assert()
         .success();
     let run = out.join("small");
-    assert_eq!(files_with_extension(&run, "svg"), 7);
+    assert_eq!(files_with_extension(&run, "svg"), 9);
     assert_eq!(files_with_extension(&run, "png"), 0);
 }
 
@@ -241,10 +255,10 @@ fn a_chart_that_cannot_be_written_is_named_and_the_tables_stay() {
         .stderr(predicate::str::contains(
             "Could not draw chart 'targets.png'",
         ))
-        .stderr(predicate::str::contains("1 of 7 charts could not be drawn"));
+        .stderr(predicate::str::contains("1 of 9 charts could not be drawn"));
     let run = out.join("small");
     for table in ["summary.csv", "targets.csv", "summary.json"] {
         assert!(run.join(table).is_file(), "{table} missing");
     }
-    assert_eq!(files_with_extension(&run, "png"), 6);
+    assert_eq!(files_with_extension(&run, "png"), 8);
 }

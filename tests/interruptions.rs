@@ -39,14 +39,26 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 fn temporary_files(dir: &Path) -> Vec<PathBuf> {
     snapshot(dir)
         .into_keys()
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".simulate-"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".simulate-")
+        })
         .collect()
 }
 
 /// A quick complete run into `out`: the "earlier outputs" a later failure must not touch.
 fn earlier_run(out: &Path) {
     let status = simulate()
-        .args(["scenarios/base.toml", "-n", "1000", "-q", "--no-plots", "-o"])
+        .args([
+            "scenarios/base.toml",
+            "-n",
+            "1000",
+            "-q",
+            "--no-plots",
+            "-o",
+        ])
         .arg(out)
         .status()
         .unwrap();
@@ -68,7 +80,10 @@ fn start_long_run(args: &[&str], out: &Path) -> (Child, Vec<String>) {
     let mut lines = Vec::new();
     loop {
         let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "no announcement: {lines:?}");
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "no announcement: {lines:?}"
+        );
         let announced = line.contains("Ctrl-C stops the run");
         lines.push(line);
         if announced {
@@ -100,7 +115,12 @@ fn signal_and_wait(mut child: Child, signal: &str) -> (ExitStatus, String) {
         std::thread::sleep(Duration::from_millis(20));
     };
     let mut rest = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut rest).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut rest)
+        .unwrap();
     (status, rest)
 }
 
@@ -112,7 +132,10 @@ fn interrupted_run_leaves_earlier_outputs_intact(signal: &str, code: i32, name: 
     let (child, _) = start_long_run(&args, out.path());
     let (status, stderr) = signal_and_wait(child, signal);
     assert_eq!(status.code(), Some(code), "{stderr}");
-    assert!(stderr.contains(&format!("interrupted by {name}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("interrupted by {name}")),
+        "{stderr}"
+    );
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(snapshot(out.path()), before, "the output folder changed");
@@ -132,7 +155,11 @@ fn sigterm_mid_run_exits_143_and_writes_nothing() {
 fn scenario_with_trials(dir: &Path, trials: u64) -> PathBuf {
     let text = std::fs::read_to_string("scenarios/base.toml").unwrap();
     let path = dir.join("many.toml");
-    std::fs::write(&path, text.replace("trials = 100_000", &format!("trials = {trials}"))).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("trials = 100_000", &format!("trials = {trials}")),
+    )
+    .unwrap();
     path
 }
 
@@ -144,14 +171,22 @@ fn an_hour_long_run_from_the_file_asks_for_trials_or_force() {
     let output = simulate().arg(&file).arg("-o").arg(&out).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    for expected in ["9000000000 trials", "would take about", "--trials 9000000000", "--force"] {
+    for expected in [
+        "9000000000 trials",
+        "would take about",
+        "--trials 9000000000",
+        "--force",
+    ] {
         assert!(stderr.contains(expected), "'{expected}' missing: {stderr}");
     }
     assert!(!out.exists(), "wrote output");
     // --force starts it (announcing the estimate); Ctrl-C then stops it cleanly.
     let file_arg = file.to_string_lossy().into_owned();
     let (child, lines) = start_long_run(&[&file_arg, "--force", "--no-plots"], &out);
-    assert!(lines.last().unwrap().contains("9000000000 trials, about"), "{lines:?}");
+    assert!(
+        lines.last().unwrap().contains("9000000000 trials, about"),
+        "{lines:?}"
+    );
     let (status, _) = signal_and_wait(child, "INT");
     assert_eq!(status.code(), Some(130));
     assert!(!out.join("many").exists() || snapshot(&out).is_empty());
@@ -163,13 +198,23 @@ fn an_output_path_that_is_a_file_exits_1_naming_it() {
     let file = dir.path().join("not-a-folder");
     std::fs::write(&file, "keep me").unwrap();
     let output = simulate()
-        .args(["scenarios/base.toml", "-n", "1000", "-q", "--no-plots", "-o"])
+        .args([
+            "scenarios/base.toml",
+            "-n",
+            "1000",
+            "-q",
+            "--no-plots",
+            "-o",
+        ])
         .arg(&file)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains(&file.join("base").display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains(&file.join("base").display().to_string()),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
 }
 
@@ -268,7 +313,10 @@ fn a_full_disk_exits_1_naming_the_path_and_leaves_no_partial_file() {
     let (code, stderr) = run_base(&out, &[]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
-    assert!(stderr.contains(&out.join("base").display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains(&out.join("base").display().to_string()),
+        "{stderr}"
+    );
     assert!(temporary_files(&out).is_empty());
     assert_complete(&snapshot(&out));
 }
@@ -287,12 +335,19 @@ fn a_disk_too_full_for_the_tables_keeps_every_earlier_table() {
     let before = snapshot(&out);
     let filler_path = out.join("filler");
     let mut filler = std::fs::File::create(&filler_path).unwrap();
-    while filler.write_all(&[0u8; 1024]).and_then(|_| filler.sync_all()).is_ok() {}
+    while filler
+        .write_all(&[0u8; 1024])
+        .and_then(|_| filler.sync_all())
+        .is_ok()
+    {}
     drop(filler);
     let (code, stderr) = run_base(&out, &["--no-plots"]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
-    assert!(stderr.contains(&out.join("base").display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains(&out.join("base").display().to_string()),
+        "{stderr}"
+    );
     std::fs::remove_file(&filler_path).unwrap();
     assert_eq!(snapshot(&out), before, "an earlier table changed");
 }

@@ -65,7 +65,15 @@ fn merged_shards_equal_the_single_run_byte_for_byte() {
         let mut parts = run_shards(shards.path(), n, "5");
         parts.reverse();
         merge(&parts, merged.path()).success();
-        for file in ["summary.csv", "targets.csv"] {
+        for file in [
+            "summary.csv",
+            "targets.csv",
+            "crossing.csv",
+            "targets_over_time.csv",
+            "ranking.csv",
+            "overtake.csv",
+            "sensitivity.csv",
+        ] {
             let a = std::fs::read(single.path().join("base").join(file)).unwrap();
             let b = std::fs::read(merged.path().join("base").join(file)).unwrap();
             assert!(a == b, "{file} differs after merging {n} shards");

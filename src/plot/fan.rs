@@ -6,11 +6,10 @@ use super::style::{self, INK, MUTED};
 use crate::chart_data::{ChartData, Marker, MarkerKind, ProjectMark, SeriesChart};
 use crate::units::{self, CapacityAxis};
 use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Chart<'a, DB> = style::TimeChart<'a, DB>;
 
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -35,19 +34,7 @@ pub fn draw<DB: DrawingBackend>(
         .x_label_area_size(70)
         .y_label_area_size(110)
         .build_cartesian_2d(first..last, 0.0..style::headroom(top))?;
-    chart
-        .configure_mesh()
-        .max_light_lines(0)
-        .bold_line_style(style::GRID)
-        .x_labels(((last - first).ceil() as usize + 1) * 2)
-        .x_label_formatter(&style::year_tick)
-        .y_labels(8)
-        .y_label_formatter(&|v| axis.tick(*v))
-        .x_desc(style::YEAR_TITLE)
-        .y_desc(axis.title())
-        .axis_desc_style(style::text(style::AXIS_TITLE_PX, INK))
-        .label_style(style::text(style::TICK_PX, INK))
-        .draw()?;
+    style::draw_time_mesh(&mut chart, (first, last), axis, 8, true)?;
     let colour = style::series_colour(series.city_index);
     draw_bands(&mut chart, data, series, colour)?;
     draw_baseline(&mut chart, axis, first, series.baseline)?;

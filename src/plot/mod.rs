@@ -5,11 +5,14 @@
 //! naming it; the other charts are still drawn.
 
 pub mod cities;
+pub mod compare;
+pub mod crossing;
 pub mod fan;
 pub mod horizon;
 pub mod paths;
 pub mod style;
 pub mod targets;
+pub mod tornado;
 
 use crate::chart_data::ChartData;
 use crate::report;
@@ -47,13 +50,25 @@ pub enum Chart {
     Horizon,
     Paths,
     Targets,
+    /// Probability over time of having reached each target (needs decisions).
+    Crossing,
+    /// The Total's strongest drivers (needs a sensitivity analysis).
+    Tornado,
 }
 
-/// Every chart of a run, in the order they are drawn.
+/// Every chart of a run, in the order they are drawn; the crossing and tornado charts only
+/// when the data holds decisions ([`ChartData::with_decisions`]).
 pub fn charts(data: &ChartData) -> Vec<Chart> {
+    let decided = !data.crossing.is_empty() || data.drivers.is_some();
     (0..data.series.len())
         .map(Chart::Fan)
         .chain([Chart::Cities, Chart::Horizon, Chart::Paths, Chart::Targets])
+        .chain(
+            decided
+                .then_some([Chart::Crossing, Chart::Tornado])
+                .into_iter()
+                .flatten(),
+        )
         .collect()
 }
 
@@ -78,13 +93,23 @@ pub fn file_names(data: &ChartData, format: Format) -> Vec<String> {
         };
         names.push(format!("fan_{stem}.{}", format.extension()));
     }
-    for stem in ["cities", "horizon", "paths", "targets"] {
+    let decided = !data.crossing.is_empty() || data.drivers.is_some();
+    let extra: &[&str] = if decided {
+        &["crossing", "tornado"]
+    } else {
+        &[]
+    };
+    for stem in ["cities", "horizon", "paths", "targets"]
+        .iter()
+        .chain(extra)
+    {
         names.push(format!("{stem}.{}", format.extension()));
     }
     names
 }
 
-fn slug(name: &str) -> String {
+/// A lowercase ASCII file-name stem for a name.
+pub fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.trim().chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
@@ -112,11 +137,31 @@ fn draw_chart<DB: DrawingBackend>(
         Chart::Horizon => horizon::draw(root, data),
         Chart::Paths => paths::draw(root, data),
         Chart::Targets => targets::draw(root, data),
+        Chart::Crossing => crossing::draw(root, data),
+        Chart::Tornado => tornado::draw(root, data),
+    }
+}
+
+/// Something that draws itself on any plotters backend.
+pub trait Drawing {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB>;
+}
+
+struct RunChart<'a>(Chart, &'a ChartData);
+
+impl Drawing for RunChart<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        draw_chart(root, self.0, self.1)
     }
 }
 
 /// Draws one chart into memory and returns the file's bytes.
 pub fn render(chart: Chart, data: &ChartData, format: Format) -> Result<Vec<u8>> {
+    render_drawing(&RunChart(chart, data), format)
+}
+
+/// Draws anything [`Drawing`] at the shared size into memory and returns the file's bytes.
+pub fn render_drawing(item: &impl Drawing, format: Format) -> Result<Vec<u8>> {
     style::ensure_font().map_err(|e| anyhow!(e))?;
     let (w, h) = style::SIZE;
     match format {
@@ -124,7 +169,7 @@ pub fn render(chart: Chart, data: &ChartData, format: Format) -> Result<Vec<u8>>
             let mut rgb = vec![0u8; (w * h * 3) as usize];
             {
                 let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-                draw_chart(&root, chart, data).map_err(|e| anyhow!("{e}"))?;
+                item.draw_on(&root).map_err(|e| anyhow!("{e}"))?;
                 root.present().map_err(|e| anyhow!("{e}"))?;
             }
             encode_png(&rgb, (w, h))
@@ -133,7 +178,7 @@ pub fn render(chart: Chart, data: &ChartData, format: Format) -> Result<Vec<u8>>
             let mut svg = String::new();
             {
                 let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-                draw_chart(&root, chart, data).map_err(|e| anyhow!("{e}"))?;
+                item.draw_on(&root).map_err(|e| anyhow!("{e}"))?;
                 root.present().map_err(|e| anyhow!("{e}"))?;
             }
             Ok(svg.into_bytes())

@@ -51,16 +51,7 @@ fn draw_panel<DB: DrawingBackend>(
         .x_label_area_size(40)
         .y_label_area_size(80)
         .build_cartesian_2d(first..last, 0.0..top * 1.05)?;
-    chart
-        .configure_mesh()
-        .max_light_lines(0)
-        .bold_line_style(style::GRID)
-        .x_labels(((last - first).ceil() as usize + 1) * 2)
-        .x_label_formatter(&style::year_tick)
-        .y_labels(5)
-        .y_label_formatter(&|v| axis.tick(*v))
-        .label_style(style::text(style::TICK_PX, INK))
-        .draw()?;
+    style::draw_time_mesh(&mut chart, (first, last), axis, 5, false)?;
     for path in &series.paths {
         let points = data.times.iter().copied().zip(path.iter().copied());
         chart.draw_series(LineSeries::new(points, colour.mix(0.45).stroke_width(2)))?;

@@ -1,9 +1,11 @@
 //! What every chart shares: size, the embedded font, the colour-blind-safe palette, text
 //! sizes, the title and footer frame, and the capacity and year axes' labels.
 
+use super::DrawResult;
 use crate::chart_data::ChartData;
 use crate::units::{self, CapacityAxis};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::sync::OnceLock;
@@ -83,16 +85,28 @@ pub fn frame<DB: DrawingBackend>(
     title: &str,
     data: &ChartData,
 ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let (_, h) = root.dim_in_pixel();
     let footer = format!(
-        "Scenario \"{}\" · {} trials · seed {} · capacity in P = PFLOPS FP16 (1 E = 1,000 P)",
+        "Scenario \"{}\" · {} trials · seed {} · {UNITS_NOTE}",
         data.scenario,
         group_thousands(data.trials),
         data.seed
     );
+    frame_with_footer(root, title, &footer)
+}
+
+/// The units every footer states.
+pub const UNITS_NOTE: &str = "capacity in P = PFLOPS FP16 (1 E = 1,000 P)";
+
+/// [`frame`] with a footer of the caller's choosing (charts of several runs).
+pub fn frame_with_footer<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    footer: &str,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let (_, h) = root.dim_in_pixel();
     root.draw(&Text::new(
-        footer,
+        footer.to_string(),
         (24, h as i32 - 16),
         anchored(FOOTER_PX, MUTED, HPos::Left, VPos::Bottom),
     ))?;
@@ -147,6 +161,36 @@ pub fn target_label(axis: CapacityAxis, capacity: f64, at: f64, probability: f64
 /// Room above the highest value so that labels drawn at the top do not touch data.
 pub fn headroom(max: f64) -> f64 {
     if max > 0.0 { max * 1.12 } else { 1.0 }
+}
+
+/// A chart of capacity (P) against decimal years: fan, cities and paths charts.
+pub type TimeChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Draws the grid and ticks of a time chart: a year tick every half year, `y_labels` capacity
+/// ticks in `axis`'s unit, and the axis titles when `titles` is set.
+pub fn draw_time_mesh<DB: DrawingBackend>(
+    chart: &mut TimeChart<'_, DB>,
+    (first, last): (f64, f64),
+    axis: CapacityAxis,
+    y_labels: usize,
+    titles: bool,
+) -> DrawResult<(), DB> {
+    let title_style = text(AXIS_TITLE_PX, INK);
+    let capacity_tick = |v: &f64| axis.tick(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.max_light_lines(0)
+        .bold_line_style(GRID)
+        .x_labels(((last - first).ceil() as usize + 1) * 2)
+        .x_label_formatter(&year_tick)
+        .y_labels(y_labels)
+        .y_label_formatter(&capacity_tick)
+        .label_style(text(TICK_PX, INK));
+    if titles {
+        mesh.x_desc(YEAR_TITLE)
+            .y_desc(axis.title())
+            .axis_desc_style(title_style);
+    }
+    mesh.draw()
 }
 
 #[cfg(test)]

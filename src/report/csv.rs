@@ -1,7 +1,12 @@
-//! The CSV tables: summary.csv, targets.csv and, with the risk keys, used.csv and power.csv. Numbers are printed with fixed decimals so
-//! that equal results give equal bytes.
+//! The CSV tables: summary, targets, backtest, with the risk keys used.csv and power.csv, and
+//! the decision tables (crossing times, probability over time, ranking, overtaking,
+//! sensitivity, comparison). Numbers are printed with fixed decimals so that equal results
+//! give equal bytes.
 
+use crate::compare::CompareRow;
+use crate::decisions::Decisions;
 use crate::results::{RunResult, SummaryRow};
+use crate::sensitivity::SensitivityRow;
 use crate::units::format_year;
 use anyhow::Result;
 
@@ -104,4 +109,148 @@ fn capacity(v: f64) -> String {
 
 fn opt(v: Option<f64>) -> String {
     v.map(capacity).unwrap_or_default()
+}
+
+/// crossing.csv: city,capacity,probability_within_horizon,p10,p50,p90 (first grid time, decimal
+/// year, at which capacity >= the target; empty when the percentile lies beyond the horizon).
+pub fn crossing_csv(decisions: &Decisions) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "city",
+        "capacity",
+        "probability_within_horizon",
+        "p10",
+        "p50",
+        "p90",
+    ])?;
+    for c in &decisions.crossing {
+        w.write_record([
+            c.city.clone(),
+            capacity(c.capacity),
+            format!("{:.4}", c.probability_within_horizon),
+            opt_year(c.p10),
+            opt_year(c.p50),
+            opt_year(c.p90),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// targets_over_time.csv: city,capacity,year,probability_at_or_above,probability_reached_by.
+pub fn levels_csv(decisions: &Decisions) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "city",
+        "capacity",
+        "year",
+        "probability_at_or_above",
+        "probability_reached_by",
+    ])?;
+    for l in &decisions.levels {
+        w.write_record([
+            l.city.clone(),
+            capacity(l.capacity),
+            format_year(l.year),
+            format!("{:.4}", l.probability_at_or_above),
+            format!("{:.4}", l.probability_reached_by),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// ranking.csv: year,city,probability_largest.
+pub fn ranking_csv(decisions: &Decisions) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["year", "city", "probability_largest"])?;
+    for r in &decisions.ranking {
+        w.write_record([
+            format_year(r.year),
+            r.city.clone(),
+            format!("{:.4}", r.probability_largest),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// overtake.csv: leader,follower,share_starting_behind,probability_within_horizon,p10,p50,p90;
+/// the probability and percentiles are among the trials in which the follower starts behind.
+pub fn overtake_csv(decisions: &Decisions) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "leader",
+        "follower",
+        "share_starting_behind",
+        "probability_within_horizon",
+        "p10",
+        "p50",
+        "p90",
+    ])?;
+    for o in &decisions.overtake {
+        w.write_record([
+            o.leader.clone(),
+            o.follower.clone(),
+            format!("{:.4}", o.share_starting_behind),
+            format!("{:.4}", o.probability_within_horizon),
+            opt_year(o.p10),
+            opt_year(o.p50),
+            opt_year(o.p90),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// sensitivity.csv: output,year,input,rank_correlation,rank_correlation_se,first_order_index,sample.
+pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "output",
+        "year",
+        "input",
+        "rank_correlation",
+        "rank_correlation_se",
+        "first_order_index",
+        "sample",
+    ])?;
+    for r in rows {
+        w.write_record([
+            r.output.clone(),
+            format_year(r.year),
+            r.input.clone(),
+            format!("{:.4}", r.rank_correlation),
+            format!("{:.4}", r.rank_correlation_se),
+            format!("{:.4}", r.first_order_index),
+            r.sample.to_string(),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+fn opt_year(v: Option<f64>) -> String {
+    v.map(format_year).unwrap_or_default()
+}
+
+/// compare.csv: scenario,city,year,p5,p50,p95,diff_p50_vs_first (capacities in P).
+pub fn compare_csv(rows: &[CompareRow]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "scenario",
+        "city",
+        "year",
+        "p5",
+        "p50",
+        "p95",
+        "diff_p50_vs_first",
+    ])?;
+    for r in rows {
+        w.write_record([
+            r.scenario.clone(),
+            r.city.clone(),
+            format_year(r.year),
+            capacity(r.p5),
+            capacity(r.p50),
+            capacity(r.p95),
+            opt(r.diff_p50_vs_first),
+        ])?;
+    }
+    Ok(w.into_inner()?)
 }

@@ -17,6 +17,8 @@ pub struct RunMetadata {
     pub elapsed_seconds: f64,
     /// Worker threads used (results do not depend on it).
     pub threads: usize,
+    /// `--set PATH=VALUE` overrides applied on top of the scenario file, in order.
+    pub overrides: Vec<String>,
 }
 
 #[derive(Serialize)]

@@ -1,6 +1,9 @@
-//! The table printed at the end of a run: medians with 90% intervals, and target probabilities.
+//! The tables printed at the end of a run: medians with 90% intervals, target probabilities,
+//! crossing times, overtaking and the strongest drivers of the Total.
 
+use crate::decisions::Decisions;
 use crate::results::{RunResult, SummaryRow};
+use crate::sensitivity::SensitivityRow;
 use crate::units::{describe_year, format_capacity, format_percent, format_year};
 use comfy_table::Table;
 
@@ -110,6 +113,98 @@ fn target_table(result: &RunResult) -> Table {
                 100.0 * 1.96 * t.std_error
             ),
         ]);
+    }
+    table
+}
+
+/// Renders crossing times, overtaking and the strongest drivers of the Total.
+pub fn render_decisions(decisions: &Decisions, sensitivity: &[SensitivityRow]) -> String {
+    let mut out = String::new();
+    if !decisions.crossing.is_empty() {
+        out.push_str(
+            "Crossing: first grid time at which capacity >= target (decimal year; \
+             'later' = beyond the horizon)\n",
+        );
+        out.push_str(&crossing_table(decisions).to_string());
+        out.push('\n');
+    }
+    if !decisions.overtake.is_empty() {
+        out.push_str(
+            "Overtaking: first time the follower reaches the leader, among trials where it starts behind\n",
+        );
+        out.push_str(&overtake_table(decisions).to_string());
+        out.push('\n');
+    }
+    let total: Vec<&SensitivityRow> = sensitivity.iter().filter(|r| r.output == "Total").collect();
+    if !total.is_empty() {
+        out.push_str("Drivers of the Total: top three inputs by |Spearman rank correlation|\n");
+        out.push_str(&drivers_table(&total).to_string());
+        out.push('\n');
+    }
+    out
+}
+
+fn crossing_table(decisions: &Decisions) -> Table {
+    let mut table = Table::new();
+    table.set_header(vec![
+        "City",
+        "Target",
+        "Within horizon",
+        "p10",
+        "p50",
+        "p90",
+    ]);
+    let year = |y: Option<f64>| y.map(format_year).unwrap_or_else(|| "later".to_string());
+    for c in &decisions.crossing {
+        table.add_row(vec![
+            c.city.clone(),
+            format_capacity(c.capacity),
+            format_percent(c.probability_within_horizon),
+            year(c.p10),
+            year(c.p50),
+            year(c.p90),
+        ]);
+    }
+    table
+}
+
+fn overtake_table(decisions: &Decisions) -> Table {
+    let mut table = Table::new();
+    table.set_header(vec![
+        "Follower",
+        "Leader",
+        "Starts behind",
+        "Catches up",
+        "p50",
+    ]);
+    for o in &decisions.overtake {
+        table.add_row(vec![
+            o.follower.clone(),
+            o.leader.clone(),
+            format_percent(o.share_starting_behind),
+            format_percent(o.probability_within_horizon),
+            o.p50
+                .map(format_year)
+                .unwrap_or_else(|| "later".to_string()),
+        ]);
+    }
+    table
+}
+
+fn drivers_table(rows: &[&SensitivityRow]) -> Table {
+    let mut table = Table::new();
+    table.set_header(vec!["Year", "1st", "2nd", "3rd"]);
+    let mut years: Vec<f64> = rows.iter().map(|r| r.year).collect();
+    years.dedup();
+    for y in years {
+        let mut line = vec![format!("{} ({})", describe_year(y), format_year(y))];
+        line.extend(
+            rows.iter()
+                .filter(|r| r.year == y)
+                .take(3)
+                .map(|r| format!("{} ({:+.2})", r.input, r.rank_correlation)),
+        );
+        table.add_row(line);
     }
     table
 }

@@ -5,6 +5,7 @@
 
 pub mod bounds;
 pub mod diag;
+pub mod overrides;
 pub mod raw;
 mod risks;
 pub mod starter;
@@ -179,7 +180,10 @@ pub struct LoadedScenario {
     pub path: String,
     /// SHA-256 of the file's bytes, hex.
     pub content_hash: String,
+    /// The file's text as read (before any override).
     pub text: String,
+    /// `--set` overrides applied on top of the file, in order.
+    pub overrides: Vec<overrides::Override>,
 }
 
 impl Scenario {
@@ -202,6 +206,14 @@ impl Scenario {
 
 /// Reads and checks a scenario file.
 pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
+    load_with_overrides(path, &[])
+}
+
+/// Reads a scenario file, applies `--set` overrides to its document, and checks the result.
+pub fn load_with_overrides(
+    path: &Path,
+    overrides: &[overrides::Override],
+) -> Result<LoadedScenario, ScenarioError> {
     let label = path.display().to_string();
     if path.is_dir() {
         return Err(ScenarioError::whole_file(
@@ -228,13 +240,40 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".to_string());
-    let scenario = parse_str(&text, &label, &stem)?;
+    let scenario = parse_with_overrides(&text, &label, &stem, overrides)?;
     Ok(LoadedScenario {
         scenario,
         path: label,
         content_hash: hex_sha256(text.as_bytes()),
         text,
+        overrides: overrides.to_vec(),
     })
+}
+
+/// Parses and checks scenario text after applying `overrides` to its TOML document. With
+/// overrides, problems are placed in the changed document (re-rendered as TOML), and the file
+/// is named with the overrides so that line numbers are not mistaken for the file's own.
+pub fn parse_with_overrides(
+    text: &str,
+    file: &str,
+    default_name: &str,
+    overrides: &[overrides::Override],
+) -> Result<Scenario, ScenarioError> {
+    if overrides.is_empty() {
+        return parse_str(text, file, default_name);
+    }
+    // A file that does not parse is reported against its own text first.
+    if text.parse::<toml::Table>().is_err() {
+        return parse_str(text, file, default_name);
+    }
+    let changed =
+        overrides::apply(text, overrides).map_err(|e| ScenarioError::whole_file(file, e))?;
+    let list: Vec<String> = overrides.iter().map(|o| o.to_string()).collect();
+    let label = format!(
+        "{file} (with --set {}; lines of the changed document)",
+        list.join(", ")
+    );
+    parse_str(&changed, &label, default_name)
 }
 
 /// Parses and checks scenario text; `file` names it in messages, `default_name` is used when

@@ -19,7 +19,8 @@ if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
 fi
 
 cargo build --release --locked -q
-bin="$repo/target/release/simulate"
+bin="${CARGO_TARGET_DIR:-$repo/target}/release/simulate"
+case "$bin" in /*) ;; *) bin="$repo/$bin" ;; esac
 
 work=$(mktemp -d /tmp/simulate-slurm.XXXXXX)
 chmod 755 "$work"

@@ -1,0 +1,104 @@
+//! compare_<series>.png: one city (or the Total) under every compared scenario: each
+//! scenario's median as a line and the 5th-95th percentile band, in the scenario's colour.
+
+use super::style::{self, INK, MUTED};
+use super::{DrawResult, Drawing};
+use crate::chart_data::CompareChart;
+use crate::units;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+impl Drawing for CompareChart {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        draw(root, self)
+    }
+}
+
+/// The file name of a comparison chart, e.g. "compare_beijing.png".
+pub fn file_name(data: &CompareChart, format: super::Format) -> String {
+    format!(
+        "compare_{}.{}",
+        super::slug(&data.series),
+        format.extension()
+    )
+}
+
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &CompareChart,
+) -> DrawResult<(), DB> {
+    let names: Vec<&str> = data.scenarios.iter().map(|s| s.scenario.as_str()).collect();
+    let title = format!(
+        "{}: scenarios compared · median (line) and 90% of trials (band)",
+        data.series
+    );
+    let footer = format!(
+        "Scenarios {} · {} trials each · seed {} shared (common random numbers) · {}",
+        names.join(", "),
+        style::group_thousands(data.trials),
+        data.seed,
+        style::UNITS_NOTE
+    );
+    let area = style::frame_with_footer(root, &title, &footer)?;
+    let times = data.scenarios.iter().flat_map(|s| &s.times);
+    let first = times.clone().fold(f64::INFINITY, |a, b| a.min(*b));
+    let last = times.fold(f64::NEG_INFINITY, |a, b| a.max(*b));
+    let top = data
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.p95)
+        .fold(0.0f64, |a, b| a.max(*b));
+    let axis = style::capacity_axis(top);
+    let mut chart = ChartBuilder::on(&area)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        .build_cartesian_2d(first..last, 0.0..style::headroom(top))?;
+    style::draw_time_mesh(&mut chart, (first, last), axis, 8, true)?;
+    for (i, s) in data.scenarios.iter().enumerate() {
+        let colour = style::series_colour(Some(i));
+        let band: Vec<(f64, f64)> = s
+            .times
+            .iter()
+            .zip(&s.p95)
+            .map(|(t, v)| (*t, *v))
+            .chain(s.times.iter().zip(&s.p5).rev().map(|(t, v)| (*t, *v)))
+            .collect();
+        chart.draw_series(std::iter::once(Polygon::new(
+            band,
+            colour.mix(0.12).filled(),
+        )))?;
+        for edge in [&s.p5, &s.p95] {
+            let points = s.times.iter().copied().zip(edge.iter().copied());
+            chart.draw_series(DashedLineSeries::new(points, 10, 6, colour.stroke_width(2)))?;
+        }
+    }
+    for (i, s) in data.scenarios.iter().enumerate() {
+        let colour = style::series_colour(Some(i));
+        let points = s.times.iter().copied().zip(s.p50.iter().copied());
+        let end = s.p50.last().copied().unwrap_or(0.0);
+        chart
+            .draw_series(LineSeries::new(points, colour.stroke_width(5)))?
+            .label(format!(
+                "{} (median at {}: {})",
+                s.scenario,
+                units::describe_year(last),
+                axis.value(end)
+            ))
+            .legend(move |(x, y)| {
+                let w = style::LEGEND_SAMPLE_PX;
+                EmptyElement::at((x, y))
+                    + Rectangle::new([(0, -8), (w, 8)], colour.mix(0.12).filled())
+                    + PathElement::new([(0, 0), (w, 0)], colour.stroke_width(5))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .margin(20)
+        .legend_area_size(style::LEGEND_SAMPLE_PX + 12)
+        .background_style(WHITE.mix(0.9))
+        .border_style(MUTED)
+        .label_font(style::text(style::NOTE_PX, INK))
+        .draw()?;
+    Ok(())
+}

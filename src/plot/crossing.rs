@@ -1,0 +1,98 @@
+//! crossing.png: for each target capacity, the share of trials that have reached it by each
+//! grid time (the cumulative distribution of its first crossing time).
+
+use super::DrawResult;
+use super::style::{self, INK, MUTED};
+use crate::chart_data::ChartData;
+use crate::units;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+) -> DrawResult<(), DB> {
+    let (first, last) = (data.times[0], data.times[data.times.len() - 1]);
+    let area = style::frame(
+        root,
+        "When is each target reached? Share of trials that have reached it by each date",
+        data,
+    )?;
+    let mut chart = ChartBuilder::on(&area)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        .build_cartesian_2d(first..last, 0.0..100.0)?;
+    chart
+        .configure_mesh()
+        .max_light_lines(0)
+        .bold_line_style(style::GRID)
+        .x_labels(((last - first).ceil() as usize + 1) * 2)
+        .x_label_formatter(&style::year_tick)
+        .y_labels(11)
+        .y_label_formatter(&|v| format!("{v:.0}%"))
+        .x_desc(style::YEAR_TITLE)
+        .y_desc("Trials that have reached the target (%)")
+        .axis_desc_style(style::text(style::AXIS_TITLE_PX, INK))
+        .label_style(style::text(style::TICK_PX, INK))
+        .draw()?;
+    // Several capacities of one city share its colour and differ by dash pattern.
+    for (i, curve) in data.crossing.iter().enumerate() {
+        let colour = style::series_colour(curve.city_index);
+        let repeat = data.crossing[..i]
+            .iter()
+            .filter(|c| c.city_index == curve.city_index)
+            .count();
+        let points: Vec<(f64, f64)> = data
+            .times
+            .iter()
+            .zip(&curve.reached_by)
+            .map(|(t, p)| (*t, 100.0 * p))
+            .collect();
+        let label = format!(
+            "{} ≥ {} (within the horizon: {})",
+            curve.city,
+            units::format_capacity_compact(curve.capacity),
+            units::format_percent(curve.reached_by.last().copied().unwrap_or(0.0))
+        );
+        let stroke = colour.stroke_width(5);
+        let w = style::LEGEND_SAMPLE_PX;
+        if repeat == 0 {
+            chart
+                .draw_series(LineSeries::new(points, stroke))?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + w, y)], stroke));
+        } else {
+            let dash = 6 + 8 * repeat as u32;
+            chart
+                .draw_series(DashedLineSeries::new(points, dash, 8, stroke))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + PathElement::new([(0, 0), (12, 0)], stroke)
+                        + PathElement::new([(20, 0), (w, 0)], stroke)
+                });
+        }
+    }
+    if data.crossing.is_empty() {
+        return chart.plotting_area().draw(&Text::new(
+            "This scenario has no targets.",
+            (0.5 * (first + last), 50.0),
+            style::anchored(
+                style::AXIS_TITLE_PX,
+                MUTED,
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Center,
+            ),
+        ));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .margin(20)
+        .legend_area_size(style::LEGEND_SAMPLE_PX + 12)
+        .background_style(WHITE.mix(0.9))
+        .border_style(MUTED)
+        .label_font(style::text(style::NOTE_PX, INK))
+        .draw()?;
+    Ok(())
+}

@@ -1,0 +1,313 @@
+//! Which assumption matters most: rank correlation (Spearman) and a variance-based index
+//! between every sampled input and every series' capacity at chosen years.
+//!
+//! Memory stays bounded: the analysis re-runs a fixed sample, the first [`SAMPLE_TRIALS`]
+//! trials by number (the same random numbers as the main run's first trials), so the result
+//! does not depend on the thread count or on how a run was sharded. The sample adds Monte
+//! Carlo error: the standard error of a Spearman rho from n pairs is about
+//! 1.06 (1 - rho^2) / sqrt(n - 3) (Fieller, Hartley and Pearson 1957, via Fisher's z), at most
+//! 0.011 for n = 10,000. The variance-based (first-order) index is the correlation ratio
+//! Var(E[Y | X]) / Var(Y) with X cut into [`BINS`] equal-count bins (or grouped by value when
+//! it takes few values); its bias with no real effect is about (bins - 1) / n, 0.002 here.
+
+use crate::model::Model;
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Trials in the sensitivity sample (fewer when the run has fewer).
+pub const SAMPLE_TRIALS: u64 = 10_000;
+/// Bins of an input for the variance-based index.
+pub const BINS: usize = 20;
+/// Fieller-Hartley-Pearson factor for the variance of Fisher's z of a Spearman rho.
+const SPEARMAN_VARIANCE_FACTOR: f64 = 1.06;
+
+/// One row of sensitivity.csv.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SensitivityRow {
+    /// City name or "Total".
+    pub output: String,
+    /// Decimal year of the grid time.
+    pub year: f64,
+    /// Input named after its place in the scenario file; "City.volatility" is the city's
+    /// cumulative random shock up to `year`, a project's "probability" is 1 when delivered.
+    pub input: String,
+    /// Spearman rank correlation between the input and the output's capacity.
+    pub rank_correlation: f64,
+    /// Approximate standard error of `rank_correlation` from the sample size.
+    pub rank_correlation_se: f64,
+    /// Share of the output's variance explained by the input alone (first-order index).
+    pub first_order_index: f64,
+    /// Trials in the sample.
+    pub sample: u64,
+}
+
+/// The years analysed by default: end-2025, end-2027 and the end of the horizon, those that
+/// fall inside the horizon (after its start).
+pub fn default_years(scenario: &Scenario) -> Vec<f64> {
+    let end = scenario.grid.end();
+    let mut years: Vec<f64> = [2026.0, 2028.0]
+        .into_iter()
+        .filter(|y| *y > scenario.grid.start && *y < end)
+        .collect();
+    years.push(end);
+    years
+}
+
+/// One sampled trial: its scalar inputs, then each city's volatility walk at each year, then each
+/// series' capacity at each year.
+struct SampleRow {
+    inputs: Vec<f64>,
+    walks: Vec<f64>,
+    outputs: Vec<f64>,
+}
+
+/// Runs the sample and ranks every input for every series at each of `years` (each mapped to
+/// the first grid time at or after it). Rows are ordered by output, year, then |rho| descending.
+pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
+    let model = Model::new(scenario);
+    let grid = &scenario.grid;
+    let indices: Vec<usize> = years
+        .iter()
+        .filter_map(|y| grid.first_index_at_or_after(*y))
+        .collect();
+    let n = scenario.trials.min(SAMPLE_TRIALS);
+    let sample = run_sample(&model, scenario.seed, n, &indices);
+    let names = model.input_names();
+    let cities = model.city_names();
+    let series_names: Vec<String> = cities
+        .iter()
+        .map(|c| c.to_string())
+        .chain(std::iter::once("Total".to_string()))
+        .collect();
+    // Inputs are ranked once; each city's random walk once per year.
+    let inputs: Vec<RankedInput> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            RankedInput::new(name.clone(), sample.iter().map(|r| r.inputs[i]).collect())
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for (j, &k) in indices.iter().enumerate() {
+        let walks: Vec<RankedInput> = cities
+            .iter()
+            .enumerate()
+            .map(|(c, city)| {
+                let walk = sample
+                    .iter()
+                    .map(|r| r.walks[c * indices.len() + j])
+                    .collect();
+                RankedInput::new(format!("{city}.volatility"), walk)
+            })
+            .collect();
+        let candidates: Vec<&RankedInput> = inputs.iter().chain(&walks).collect();
+        for (s, output) in series_names.iter().enumerate() {
+            let y: Vec<f64> = sample
+                .iter()
+                .map(|r| r.outputs[s * indices.len() + j])
+                .collect();
+            let mut block = rank_inputs(output, grid.time(k), &candidates, &y);
+            rows.append(&mut block);
+        }
+    }
+    // Rows by output, then year, as documented.
+    let order = |name: &str| series_names.iter().position(|s| s == name);
+    rows.sort_by(|a, b| {
+        order(&a.output)
+            .cmp(&order(&b.output))
+            .then(a.year.total_cmp(&b.year))
+    });
+    rows
+}
+
+/// One sampled input with its sort order and mid-ranks, computed once and reused for every
+/// output it is compared with.
+struct RankedInput {
+    name: String,
+    values: Vec<f64>,
+    order: Vec<usize>,
+    ranks: Vec<f64>,
+}
+
+impl RankedInput {
+    fn new(name: String, values: Vec<f64>) -> Self {
+        let order = sorted_order(&values);
+        let ranks = mid_ranks_in_order(&values, &order);
+        RankedInput {
+            name,
+            values,
+            order,
+            ranks,
+        }
+    }
+}
+
+fn run_sample(model: &Model, seed: u64, n: u64, indices: &[usize]) -> Vec<SampleRow> {
+    let len = model.grid.len();
+    (0..n)
+        .into_par_iter()
+        .map_init(
+            || model.buffer(),
+            |buf, trial| {
+                model.run_trial(seed, trial, buf);
+                let pick = |values: &[f64], blocks: usize| -> Vec<f64> {
+                    (0..blocks)
+                        .flat_map(|b| indices.iter().map(move |k| values[b * len + k]))
+                        .collect()
+                };
+                SampleRow {
+                    inputs: buf.inputs.clone(),
+                    walks: pick(&buf.walks, model.series_count() - 1),
+                    outputs: pick(&buf.values, model.series_count()),
+                }
+            },
+        )
+        .collect()
+}
+
+/// Rows for one output at one year, inputs that vary in the sample only, strongest first.
+fn rank_inputs(
+    output: &str,
+    year: f64,
+    candidates: &[&RankedInput],
+    y: &[f64],
+) -> Vec<SensitivityRow> {
+    let n = y.len();
+    let y_ranks = mid_ranks(y);
+    let mut rows: Vec<SensitivityRow> = candidates
+        .iter()
+        .filter(|x| x.values.iter().any(|v| *v != x.values[0]))
+        .map(|x| {
+            let rho = pearson(&x.ranks, &y_ranks);
+            SensitivityRow {
+                output: output.to_string(),
+                year,
+                input: x.name.clone(),
+                rank_correlation: rho,
+                rank_correlation_se: spearman_se(rho, n),
+                first_order_index: correlation_ratio_in_order(&x.values, &x.order, y, BINS),
+                sample: n as u64,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.rank_correlation
+            .abs()
+            .total_cmp(&a.rank_correlation.abs())
+            .then_with(|| a.input.cmp(&b.input))
+    });
+    rows
+}
+
+/// Approximate standard error of a Spearman rho from n pairs.
+pub fn spearman_se(rho: f64, n: usize) -> f64 {
+    if n <= 3 {
+        return f64::NAN;
+    }
+    (1.0 - rho * rho) * (SPEARMAN_VARIANCE_FACTOR / (n as f64 - 3.0)).sqrt()
+}
+
+/// Ranks from 1 to n, ties sharing the mean of their ranks.
+pub fn mid_ranks(values: &[f64]) -> Vec<f64> {
+    mid_ranks_in_order(values, &sorted_order(values))
+}
+
+/// Indices of `values` in increasing order of value.
+fn sorted_order(values: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
+    order
+}
+
+/// Mid-ranks given the sorted order of `values`.
+fn mid_ranks_in_order(values: &[f64], order: &[usize]) -> Vec<f64> {
+    let mut ranks = vec![0.0; values.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
+            j += 1;
+        }
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        for &o in &order[i..=j] {
+            ranks[o] = rank;
+        }
+        i = j + 1;
+    }
+    ranks
+}
+
+/// Pearson correlation; 0 when either side is constant.
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        0.0
+    } else {
+        sxy / (sxx * syy).sqrt()
+    }
+}
+
+/// Var(E[Y | group]) / Var(Y), grouping X by value when it takes at most `bins` values and
+/// into `bins` equal-count groups of its sorted order otherwise (ties kept together).
+pub fn correlation_ratio(x: &[f64], y: &[f64], bins: usize) -> f64 {
+    correlation_ratio_in_order(x, &sorted_order(x), y, bins)
+}
+
+/// [`correlation_ratio`] given the sorted order of `x`.
+fn correlation_ratio_in_order(x: &[f64], order: &[usize], y: &[f64], bins: usize) -> f64 {
+    let n = x.len();
+    let my = y.iter().sum::<f64>() / n as f64;
+    let total: f64 = y.iter().map(|v| (v - my) * (v - my)).sum();
+    if total == 0.0 {
+        return 0.0;
+    }
+    let mut between = 0.0;
+    let mut start = 0;
+    while start < n {
+        let mut end = (start + n.div_ceil(bins)).min(n);
+        while end < n && x[order[end]] == x[order[end - 1]] {
+            end += 1;
+        }
+        let group = &order[start..end];
+        let mean = group.iter().map(|i| y[*i]).sum::<f64>() / group.len() as f64;
+        between += group.len() as f64 * (mean - my) * (mean - my);
+        start = end;
+    }
+    between / total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mid_ranks_share_ties() {
+        assert_eq!(mid_ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+    }
+
+    #[test]
+    fn monotone_relations_have_rank_correlation_one() {
+        let x: Vec<f64> = (0..100).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| (v / 10.0).exp()).collect();
+        assert!((pearson(&mid_ranks(&x), &mid_ranks(&y)) - 1.0).abs() < 1e-12);
+        let z: Vec<f64> = x.iter().map(|v| -v * v).collect();
+        assert!((pearson(&mid_ranks(&x), &mid_ranks(&z)) + 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn correlation_ratio_of_a_function_of_a_two_valued_input_is_one() {
+        let x: Vec<f64> = (0..100).map(|i| f64::from(i % 2)).collect();
+        let y: Vec<f64> = x.iter().map(|v| 5.0 + 3.0 * v).collect();
+        assert!((correlation_ratio(&x, &y, BINS) - 1.0).abs() < 1e-12);
+        let unrelated: Vec<f64> = (0..100).map(|i| f64::from(i / 50)).collect();
+        assert!(correlation_ratio(&unrelated, &y, BINS) < 1e-12);
+    }
+}
