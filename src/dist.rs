@@ -148,9 +148,9 @@ impl Dist {
                         .expect("checked shape")
                         .cdf((x - min) / (max - min))
                 } else if x <= mode {
-                    (x - min).powi(2) / ((max - min) * (mode - min))
+                    ((x - min) / (max - min)) * ((x - min) / (mode - min))
                 } else {
-                    1.0 - (max - x).powi(2) / ((max - min) * (max - mode))
+                    1.0 - ((max - x) / (max - min)) * ((max - x) / (max - mode))
                 }
             }
         }
@@ -192,6 +192,15 @@ impl Dist {
                 let (mu, sigma) = lognormal_params(p5, p95);
                 Sampler::LogNormal { mu, sigma }
             }
+            Dist::Triangular { min, mode, max } if max - min > LARGE_RANGE => {
+                let unit_mode = (mode - min) / (max - min);
+                Sampler::ScaledTriangular {
+                    min,
+                    range: max - min,
+                    unit: rand_distr::Triangular::new(0.0, 1.0, unit_mode)
+                        .expect("mode within [0, 1]"),
+                }
+            }
             Dist::Triangular { min, mode, max } => Sampler::Triangular(
                 rand_distr::Triangular::new(min, max, mode).expect("checked triangular"),
             ),
@@ -209,12 +218,31 @@ impl Dist {
 #[derive(Debug, Clone)]
 pub enum Sampler {
     Fixed(f64),
-    Uniform { min: f64, width: f64 },
-    Normal { mean: f64, sd: f64 },
-    LogNormal { mu: f64, sigma: f64 },
+    Uniform {
+        min: f64,
+        width: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
     Triangular(rand_distr::Triangular<f64>),
+    /// A triangular whose range is so wide that range^2 would overflow: drawn on [0, 1]
+    /// and scaled (same random numbers as [`Sampler::Triangular`]).
+    ScaledTriangular {
+        min: f64,
+        range: f64,
+        unit: rand_distr::Triangular<f64>,
+    },
     Pert(rand_distr::Pert<f64>),
 }
+
+/// Ranges wider than this are computed in units of the range: their square would overflow.
+const LARGE_RANGE: f64 = 1e150;
 
 impl Sampler {
     /// Draws one value. A fixed value draws nothing from `rng`.
@@ -235,6 +263,7 @@ impl Sampler {
                 (mu + sigma * z).exp()
             }
             Sampler::Triangular(d) => d.sample(rng),
+            Sampler::ScaledTriangular { min, range, unit } => min + range * unit.sample(rng),
             Sampler::Pert(d) => d.sample(rng),
         }
     }
@@ -261,6 +290,13 @@ fn triangular_quantile(min: f64, mode: f64, max: f64, p: f64) -> f64 {
         return min;
     }
     let split = (mode - min) / range;
+    if range > LARGE_RANGE {
+        return if p < split {
+            min + range * (p * split).sqrt()
+        } else {
+            max - range * ((1.0 - p) * (1.0 - split)).sqrt()
+        };
+    }
     if p < split {
         min + (p * range * (mode - min)).sqrt()
     } else {

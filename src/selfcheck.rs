@@ -7,7 +7,7 @@
 use crate::app::{self, Report};
 use crate::chart_data::ChartData;
 use crate::decisions::Decisions;
-use crate::engine::{self, RunSpec};
+use crate::engine::{self, Aggregate, RunSpec};
 use crate::plot::{self, Format};
 use crate::report::json::RunMetadata;
 use crate::results::RunResult;
@@ -28,14 +28,17 @@ pub fn parse_bytes(bytes: &[u8]) -> Option<Scenario> {
 /// Every table a run writes, by file name.
 pub type Tables = Vec<(&'static str, Vec<u8>)>;
 
+/// What a short run produced.
+pub struct ShortRun {
+    pub result: RunResult,
+    pub tables: Tables,
+    pub aggregate: Aggregate,
+}
+
 /// Runs `trials` trials of a validated scenario on the current thread pool and renders its
 /// tables (and, with `charts`, every chart as SVG in memory). Fails with a description of the
 /// first non-finite number found in a table.
-pub fn short_run(
-    scenario: &Scenario,
-    trials: u64,
-    charts: bool,
-) -> Result<(RunResult, Tables), String> {
+pub fn short_run(scenario: &Scenario, trials: u64, charts: bool) -> Result<ShortRun, String> {
     let mut spec = RunSpec::from_scenario(scenario);
     spec.trials = trials;
     let agg = engine::run(&spec, &|_| {});
@@ -67,7 +70,11 @@ pub fn short_run(
             let _ = plot::render(chart, &data, Format::Svg);
         }
     }
-    Ok((report.result, tables))
+    Ok(ShortRun {
+        result: report.result,
+        tables,
+        aggregate: agg,
+    })
 }
 
 /// Checks every cell of a CSV table: none may read as inf or NaN, except a cell that is one of

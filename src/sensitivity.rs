@@ -264,6 +264,16 @@ pub fn correlation_ratio(x: &[f64], y: &[f64], bins: usize) -> f64 {
 /// [`correlation_ratio`] given the sorted order of `x`.
 fn correlation_ratio_in_order(x: &[f64], order: &[usize], y: &[f64], bins: usize) -> f64 {
     let n = x.len();
+    // The ratio does not depend on y's unit; beyond 1e100 P squares would overflow to inf
+    // (and inf / inf is NaN), so such outputs are measured in units of their largest value.
+    let largest = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let rescaled: Vec<f64>;
+    let y = if largest > 1e100 {
+        rescaled = y.iter().map(|v| v / largest).collect();
+        &rescaled
+    } else {
+        y
+    };
     let my = y.iter().sum::<f64>() / n as f64;
     let total: f64 = y.iter().map(|v| (v - my) * (v - my)).sum();
     if total == 0.0 {
