@@ -97,6 +97,11 @@ pub fn main_entry(args: Args) -> ExitCode {
             }
         }
     }
+    if let Some(signal) = interrupt::received() {
+        // Arrived while charts were being drawn: they were finished, every file is whole.
+        eprintln!("error: {signal} while writing; every file written is complete");
+        return ExitCode::from(signal.exit_code());
+    }
     if config.compare
         && !failed
         && let Err(e) = write_comparison(&config, &results)

@@ -13,10 +13,10 @@ fn every_regression_input_runs_with_finite_tables() {
     assert!(!files.is_empty());
     for file in files {
         let bytes = std::fs::read(&file).unwrap();
-        if let Some(scenario) = parse_bytes(&bytes) {
-            if let Err(problem) = short_run(&scenario, SHORT_RUN_TRIALS, true) {
-                panic!("{}: {problem}", file.display());
-            }
+        if let Some(scenario) = parse_bytes(&bytes)
+            && let Err(problem) = short_run(&scenario, SHORT_RUN_TRIALS, true)
+        {
+            panic!("{}: {problem}", file.display());
         }
     }
 }

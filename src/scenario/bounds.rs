@@ -124,10 +124,10 @@ pub fn first_overflow(city: &City, shock_multiplier: f64, grid: &Grid) -> Option
         ];
         let multiple = log_terms[1] + log_terms[2];
         let power = power_rate.map_or(0.0, |r| t * r);
-        let exceeded = !(log_terms[0] + multiple < log_limit)
-            || !(multiple < log_limit)
-            || !(projects_hi < MAX_CAPACITY)
-            || !(power < log_limit);
+        let exceeded = !below(log_terms[0] + multiple, log_limit)
+            || !below(multiple, log_limit)
+            || !below(projects_hi, MAX_CAPACITY)
+            || !below(power, log_limit);
         exceeded.then(|| Overflow {
             from: grid.time(k),
             culprit: culprit(log_terms, power, projects_hi),
@@ -138,9 +138,14 @@ pub fn first_overflow(city: &City, shock_multiplier: f64, grid: &Grid) -> Option
     })
 }
 
+/// x < limit; false for NaN, so a NaN bound counts as exceeded.
+fn below(x: f64, limit: f64) -> bool {
+    x < limit
+}
+
 /// The input whose term of the log bound is largest.
 fn culprit(log_terms: [f64; 3], power: f64, projects_hi: f64) -> &'static str {
-    if !(projects_hi < MAX_CAPACITY) {
+    if !below(projects_hi, MAX_CAPACITY) {
         return "project";
     }
     let named = [
