@@ -199,3 +199,50 @@ fn span_of(c: &RawCity, culprit: &str) -> std::ops::Range<usize> {
         _ => c.growth.span(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn city(text: &str) -> (Scenario, Option<Overflow>) {
+        let s = crate::scenario::parse_str(text, "t.toml", "t");
+        let scenario = match s {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let overflow = first_overflow(&scenario.cities[0], 1.0, &scenario.grid);
+        (scenario, overflow)
+    }
+
+    #[test]
+    fn a_fixed_path_crosses_the_limit_where_the_closed_form_says() {
+        // 1000 (1 + g)^t reaches 1e300 at t = ln(1e297) / ln(1 + g); with g = 10 that is
+        // 285.2 years: from 2185.25 on a quarterly grid, beyond a horizon ending 2180.
+        let text = "[scenario]\nstart = 1900.0\nend = 2180.0\n[[city]]\nname = \"A\"\n\
+                    baseline = 1000\ngrowth = 10.0\n";
+        assert_eq!(city(text).1, None);
+        let years = (1e297f64).ln() / 11f64.ln();
+        let err = crate::scenario::parse_str(&text.replace("2180.0", "2200.0"), "t.toml", "t")
+            .unwrap_err()
+            .to_string();
+        let expected_from = 1900.0 + (years * 4.0).ceil() / 4.0;
+        assert!(
+            err.contains(&format!(
+                "from {} on",
+                crate::units::format_year(expected_from)
+            )),
+            "{err}"
+        );
+        assert!(err.contains("key `city[A].growth`"), "{err}");
+    }
+
+    #[test]
+    fn the_researched_scenarios_stay_far_below_the_limit() {
+        for file in ["scenarios/base.toml", "tests/data/all-risks.toml"] {
+            let loaded = crate::scenario::load(std::path::Path::new(file)).unwrap();
+            for c in &loaded.scenario.cities {
+                assert_eq!(first_overflow(c, 10.0, &loaded.scenario.grid), None);
+            }
+        }
+    }
+}
