@@ -92,5 +92,10 @@ fn statistics(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine_threads, random_number_floor, statistics);
+criterion_group! {
+    name = benches;
+    // Criterion's own charts need system fonts, which a fresh machine may lack.
+    config = Criterion::default().without_plots();
+    targets = engine_threads, random_number_floor, statistics
+}
 criterion_main!(benches);
