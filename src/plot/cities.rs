@@ -1,7 +1,7 @@
 //! cities.png: every city's median and 25-75 band on one chart, one colour per city.
 
 use super::DrawResult;
-use super::style::{self, INK, MUTED};
+use super::style;
 use crate::chart_data::ChartData;
 use crate::units;
 use plotters::coord::Shift;
@@ -70,14 +70,6 @@ pub fn draw<DB: DrawingBackend>(
                     + PathElement::new([(0, 0), (w, 0)], colour.stroke_width(5))
             });
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .margin(20)
-        .legend_area_size(style::LEGEND_SAMPLE_PX + 12)
-        .background_style(WHITE.mix(0.9))
-        .border_style(MUTED)
-        .label_font(style::text(style::NOTE_PX, INK))
-        .draw()?;
+    style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }

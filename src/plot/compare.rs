@@ -1,7 +1,7 @@
 //! compare_<series>.png: one city (or the Total) under every compared scenario: each
 //! scenario's median as a line and the 5th-95th percentile band, in the scenario's colour.
 
-use super::style::{self, INK, MUTED};
+use super::style;
 use super::{DrawResult, Drawing};
 use crate::chart_data::CompareChart;
 use crate::units;
@@ -91,14 +91,6 @@ pub fn draw<DB: DrawingBackend>(
                     + PathElement::new([(0, 0), (w, 0)], colour.stroke_width(5))
             });
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .margin(20)
-        .legend_area_size(style::LEGEND_SAMPLE_PX + 12)
-        .background_style(WHITE.mix(0.9))
-        .border_style(MUTED)
-        .label_font(style::text(style::NOTE_PX, INK))
-        .draw()?;
+    style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }

@@ -85,14 +85,6 @@ pub fn draw<DB: DrawingBackend>(
             ),
         ));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .margin(20)
-        .legend_area_size(style::LEGEND_SAMPLE_PX + 12)
-        .background_style(WHITE.mix(0.9))
-        .border_style(MUTED)
-        .label_font(style::text(style::NOTE_PX, INK))
-        .draw()?;
+    style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }

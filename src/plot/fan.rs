@@ -44,15 +44,7 @@ pub fn draw<DB: DrawingBackend>(
     for marker in &series.markers {
         draw_marker(&mut chart, axis, marker, (first, last))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperMiddle)
-        .margin(20)
-        .legend_area_size(style::LEGEND_SAMPLE_PX + 12)
-        .background_style(WHITE.mix(0.9))
-        .border_style(MUTED)
-        .label_font(style::text(style::NOTE_PX, INK))
-        .draw()?;
+    style::draw_legend(&mut chart, SeriesLabelPosition::UpperMiddle)?;
     Ok(())
 }
 

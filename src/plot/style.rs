@@ -193,6 +193,22 @@ pub fn draw_time_mesh<DB: DrawingBackend>(
     mesh.draw()
 }
 
+/// Draws the legend of a chart in the shared style (boxed, muted border, note-sized text).
+pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult<(), DB> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(20)
+        .legend_area_size(LEGEND_SAMPLE_PX + 12)
+        .background_style(WHITE.mix(0.9))
+        .border_style(MUTED)
+        .label_font(text(NOTE_PX, INK))
+        .draw()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
