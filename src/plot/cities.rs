@@ -22,12 +22,7 @@ pub fn draw<DB: DrawingBackend>(
         .cities()
         .flat_map(|s| &s.p75)
         .fold(0.0f64, |a, b| a.max(*b));
-    let axis = style::capacity_axis(top);
-    let mut chart = ChartBuilder::on(&area)
-        .x_label_area_size(70)
-        .y_label_area_size(110)
-        .build_cartesian_2d(first..last, 0.0..style::headroom(top))?;
-    style::draw_time_mesh(&mut chart, (first, last), axis, 8, true)?;
+    let (mut chart, _) = style::full_time_chart(&area, (first, last), top)?;
     for city in data.cities() {
         let colour = style::series_colour(city.city_index);
         let band: Vec<(f64, f64)> = data

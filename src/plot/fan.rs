@@ -29,12 +29,7 @@ pub fn draw<DB: DrawingBackend>(
         .iter()
         .chain(series.markers.iter().map(|m| &m.capacity))
         .fold(0.0f64, |a, b| a.max(*b));
-    let axis = style::capacity_axis(top);
-    let mut chart = ChartBuilder::on(&area)
-        .x_label_area_size(70)
-        .y_label_area_size(110)
-        .build_cartesian_2d(first..last, 0.0..style::headroom(top))?;
-    style::draw_time_mesh(&mut chart, (first, last), axis, 8, true)?;
+    let (mut chart, axis) = style::full_time_chart(&area, (first, last), top)?;
     let colour = style::series_colour(series.city_index);
     draw_bands(&mut chart, data, series, colour)?;
     draw_baseline(&mut chart, axis, first, series.baseline)?;

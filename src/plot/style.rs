@@ -166,6 +166,22 @@ pub fn headroom(max: f64) -> f64 {
 /// A chart of capacity (P) against decimal years: fan, cities and paths charts.
 pub type TimeChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
+/// A full-size time chart on `area`, from `first` to `last` and from 0 P to a little above
+/// `top`, with its mesh and axis titles drawn: the frame of the fan, cities and compare charts.
+pub fn full_time_chart<'a, DB: DrawingBackend + 'a>(
+    area: &'a DrawingArea<DB, Shift>,
+    (first, last): (f64, f64),
+    top: f64,
+) -> DrawResult<(TimeChart<'a, DB>, CapacityAxis), DB> {
+    let axis = capacity_axis(top);
+    let mut chart = ChartBuilder::on(area)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        .build_cartesian_2d(first..last, 0.0..headroom(top))?;
+    draw_time_mesh(&mut chart, (first, last), axis, 8, true)?;
+    Ok((chart, axis))
+}
+
 /// Draws the grid and ticks of a time chart: a year tick every half year, `y_labels` capacity
 /// ticks in `axis`'s unit, and the axis titles when `titles` is set.
 pub fn draw_time_mesh<DB: DrawingBackend>(
