@@ -214,10 +214,23 @@ pub fn mid_ranks(values: &[f64]) -> Vec<f64> {
 }
 
 /// Indices of `values` in increasing order of value.
+/// Indices of `values` in ascending order (f64::total_cmp), ties in index order: the order of a
+/// stable sort, computed as an unstable sort of (key, index) pairs, which are all distinct.
+/// Sorting the pairs in place, not indices through the values, keeps the sort in cache.
 fn sorted_order(values: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
-    order
+    let mut keyed: Vec<(i64, usize)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (total_order_key(*v), i))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// An integer that orders doubles as f64::total_cmp does (the same bit trick).
+fn total_order_key(v: f64) -> i64 {
+    let bits = v.to_bits() as i64;
+    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
 }
 
 /// Mid-ranks given the sorted order of `values`.
@@ -297,6 +310,26 @@ fn correlation_ratio_in_order(x: &[f64], order: &[usize], y: &[f64], bins: usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_order_is_the_stable_total_order() {
+        let values = [
+            2.0,
+            -0.0,
+            0.0,
+            f64::NAN,
+            -1.5,
+            2.0,
+            f64::NEG_INFINITY,
+            0.0,
+            1e-300,
+            -f64::NAN,
+        ];
+        let mut stable: Vec<usize> = (0..values.len()).collect();
+        stable.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
+        assert_eq!(sorted_order(&values), stable);
+        assert_eq!(sorted_order(&values)[..2], [9, 6]);
+    }
 
     #[test]
     fn mid_ranks_share_ties() {
