@@ -89,6 +89,14 @@ fn statistics(c: &mut Criterion) {
             black_box(cell.count())
         });
     });
+    group.bench_function("cell_add_all_blocks", |b| {
+        b.iter(|| {
+            let mut cell = CellStats::default();
+            let blocks = values.chunks(engine::BLOCK_TRIALS);
+            blocks.for_each(|block| cell.add_all(block));
+            black_box(cell.count())
+        });
+    });
     group.finish();
 }
 

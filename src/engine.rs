@@ -2,14 +2,15 @@
 //!
 //! Trials are numbered; trial i's random numbers depend only on (seed, i). Work is split into
 //! fixed chunks of trials and every accumulator merges exactly, so the result is the same bits
-//! whatever the number of threads. Memory holds one accumulator per rayon task, never per trial.
+//! whatever the number of threads. Memory holds one accumulator per thread, never per trial.
 
 use crate::model::{Model, TrialBuffer};
 use crate::scenario::{Scenario, Series};
 use crate::stats::CellStats;
+pub use crate::worker::{BLOCK_TRIALS, Worker};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Trials per unit of parallel work.
 pub const CHUNK_TRIALS: u64 = 1024;
@@ -248,17 +249,15 @@ impl Aggregate {
         &self.cells[series * self.grid_len + k]
     }
 
+    /// Adds one trial: the reference for what [`Worker`] does faster, a block of trials at a time.
     pub fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
-        let values = &buf.values;
-        for (cell, v) in self.cells.iter_mut().zip(values) {
+        for (cell, v) in self.cells.iter_mut().zip(&buf.values) {
             cell.add(*v);
         }
         for (cell, v) in self.used_cells.iter_mut().zip(&buf.used) {
             cell.add(*v);
         }
-        for (hits, binds) in self.cap_binds.iter_mut().zip(&buf.cap_binds) {
-            *hits += u64::from(*binds);
-        }
+        let values = &buf.values;
         for (hits, t) in self.target_hits.iter_mut().zip(&spec.targets) {
             if values[t.series * self.grid_len + t.grid_index] >= t.capacity {
                 *hits += 1;
@@ -273,10 +272,19 @@ impl Aggregate {
             }
         }
         self.add_decision_counts(spec, values);
+        self.add_trial_record(spec, trial, buf);
+    }
+
+    /// What is kept of each trial as it runs, block or not: the trial count, where the power cap
+    /// binds and the sampled path.
+    pub(crate) fn add_trial_record(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
+        for (hits, binds) in self.cap_binds.iter_mut().zip(&buf.cap_binds) {
+            *hits += u64::from(*binds);
+        }
         if trial < spec.path_samples as u64 {
             self.paths.push(SampledPath {
                 trial,
-                values: values.to_vec(),
+                values: buf.values.to_vec(),
             });
         }
         self.trials += 1;
@@ -343,6 +351,9 @@ pub fn run_range_until(
     (!stop.load(Ordering::Relaxed)).then_some(agg)
 }
 
+/// One worker per thread: each takes the next chunk of trials until none is left, into its own
+/// aggregate. Memory is one aggregate and one block per thread, whatever the number of trials,
+/// and the merged result does not depend on which worker ran which chunk (merges are exact).
 fn fold_range(
     spec: &RunSpec,
     range: std::ops::Range<u64>,
@@ -351,25 +362,30 @@ fn fold_range(
 ) -> Aggregate {
     let first_chunk = range.start / CHUNK_TRIALS;
     let last_chunk = range.end.div_ceil(CHUNK_TRIALS);
-    (first_chunk..last_chunk)
+    let next_chunk = AtomicU64::new(first_chunk);
+    let workers = rayon::current_num_threads().max(1);
+    (0..workers)
         .into_par_iter()
-        .fold(
-            || (Aggregate::new(spec), spec.model.buffer()),
-            |(mut agg, mut buf), chunk| {
+        .with_max_len(1)
+        .map(|_| {
+            let mut worker = Worker::new(spec);
+            loop {
+                let chunk = next_chunk.fetch_add(1, Ordering::Relaxed);
+                if chunk >= last_chunk || stop.load(Ordering::Relaxed) {
+                    break;
+                }
                 let lo = (chunk * CHUNK_TRIALS).max(range.start);
                 let hi = ((chunk + 1) * CHUNK_TRIALS).min(range.end);
                 for trial in lo..hi {
                     if stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    spec.model.run_trial(spec.seed, trial, &mut buf);
-                    agg.add_trial(spec, trial, &buf);
+                    worker.run_trial(trial);
                 }
                 progress(hi - lo);
-                (agg, buf)
-            },
-        )
-        .map(|(agg, _)| agg)
+            }
+            worker.finish()
+        })
         .reduce(|| Aggregate::new(spec), Aggregate::merge)
 }
 

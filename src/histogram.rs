@@ -69,8 +69,38 @@ impl LogHistogram {
         }
     }
 
+    /// Adds a run of values that are all in (ZERO_THRESHOLD, f64::MAX], whose smallest and
+    /// largest are `lo` and `hi`: the range grows once for the run, then each value is one
+    /// shift and one increment. Gives the same histogram as adding them one by one.
+    pub fn add_positive_run(&mut self, values: &[f64], lo: f64, hi: f64) {
+        debug_assert!(lo > ZERO_THRESHOLD && hi <= f64::MAX);
+        if values.is_empty() {
+            return;
+        }
+        if self.total == 0 {
+            (self.min, self.max) = (lo, hi);
+        } else {
+            self.min = self.min.min(lo);
+            self.max = self.max.max(hi);
+        }
+        self.total += values.len() as u64;
+        self.cover(key(lo));
+        self.cover(key(hi));
+        let offset = self.offset;
+        let counts = self.counts.as_mut_slice();
+        for v in values {
+            counts[(key(*v) - offset) as usize] += 1;
+        }
+    }
+
     #[cold]
     fn grow_and_add(&mut self, k: u64, n: u64) {
+        self.cover(k);
+        self.counts[(k - self.offset) as usize] += n;
+    }
+
+    /// Grows the buckets, with slack, until key `k` has one.
+    fn cover(&mut self, k: u64) {
         if self.counts.is_empty() {
             self.offset = k.saturating_sub(GROWTH_SLACK);
             self.counts = vec![0; 2 * GROWTH_SLACK as usize];
@@ -85,7 +115,6 @@ impl LogHistogram {
         if i >= self.counts.len() {
             self.counts.resize(i + 1 + GROWTH_SLACK as usize, 0);
         }
-        self.counts[i] += n;
     }
 
     /// Adds every count of `other` to this histogram.

@@ -2,6 +2,7 @@
 
 use crate::copula::MarginalMap;
 use crate::dist::Sampler;
+use crate::fastexp;
 use crate::grid::Grid;
 use crate::risk::{self, GrowthPath, Loss, Window};
 use crate::scenario::{City, MIN_LIFETIME_YEARS, Project, Scenario, Shock, ShockTiming};
@@ -379,7 +380,7 @@ impl PowerModel {
         let log_rate = mw_growth.ln_1p() + self.log_efficiency_growth;
         let spy = f64::from(grid.steps_per_year);
         for (k, (v, b)) in out.iter_mut().zip(binds.iter_mut()).enumerate() {
-            let cap = self.start_cap * (k as f64 / spy * log_rate).exp();
+            let cap = self.start_cap * fastexp::exp(k as f64 / spy * log_rate);
             *b = *v > cap;
             if *b {
                 *v = cap;
@@ -521,7 +522,7 @@ impl CityModel {
     }
 
     /// O(t_k) = B exp(Λ(t_k) + walk_k). With one constant rate and no shock this is the v1
-    /// formula B exp(k dt ln(1 + g) + walk_k), computed exactly as before.
+    /// formula B exp(k dt ln(1 + g) + walk_k), with exp from [`fastexp`].
     fn organic(
         &self,
         grid: &Grid,
@@ -537,19 +538,24 @@ impl CityModel {
         let shock_sd = self.volatility * dt.sqrt();
         let mut walk = 0.0;
         let mut log_multiple = 0.0;
-        out[0] = baseline;
+        // First the log of each multiple of the baseline, then one vectorised exp over the path.
+        out[0] = 0.0;
         for (k, v) in out.iter_mut().enumerate().skip(1) {
             if shock_sd > 0.0 {
                 let z: f64 = rand_distr::StandardNormal.sample(rng);
                 walk += shock_sd * z;
             }
             if plain {
-                *v = baseline * (k as f64 * drift_per_step + walk).exp();
+                *v = k as f64 * drift_per_step + walk;
             } else {
                 log_multiple += path.log_multiple(grid.time(k - 1), grid.time(k), windows);
-                *v = baseline * (log_multiple + walk).exp();
+                *v = log_multiple + walk;
             }
             walk_out[k] = walk;
+        }
+        fastexp::exp_in_place(out);
+        for v in out.iter_mut() {
+            *v *= baseline;
         }
     }
 
