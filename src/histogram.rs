@@ -33,7 +33,7 @@ pub struct LogHistogram {
 
 /// Bucket key of a positive finite value: its bits shifted, monotone in the value.
 #[inline]
-fn key(v: f64) -> u64 {
+pub fn key(v: f64) -> u64 {
     v.to_bits() >> SHIFT
 }
 
@@ -69,12 +69,21 @@ impl LogHistogram {
         }
     }
 
-    /// Adds a run of values that are all in (ZERO_THRESHOLD, f64::MAX], whose smallest and
-    /// largest are `lo` and `hi`: the range grows once for the run, then each value is one
-    /// shift and one increment. Gives the same histogram as adding them one by one.
-    pub fn add_positive_run(&mut self, values: &[f64], lo: f64, hi: f64) {
-        debug_assert!(lo > ZERO_THRESHOLD && hi <= f64::MAX);
-        if values.is_empty() {
+    /// The existing buckets whose keys lie in [from, to), and the key of the first of them: a
+    /// caller counting many values can increment these directly, then report them with
+    /// [`LogHistogram::note_counted`]. Empty until the histogram has grown to that range.
+    pub fn window(&mut self, from: u64, to: u64) -> (u64, &mut [u64]) {
+        let last = self.offset + self.counts.len() as u64;
+        let start = from.clamp(self.offset, last);
+        let end = to.clamp(start, last);
+        let slice = (start - self.offset) as usize..(end - self.offset) as usize;
+        (start, &mut self.counts[slice])
+    }
+
+    /// Records `n` values counted directly in a [`LogHistogram::window`], the smallest `lo` and
+    /// the largest `hi`.
+    pub fn note_counted(&mut self, n: u64, lo: f64, hi: f64) {
+        if n == 0 {
             return;
         }
         if self.total == 0 {
@@ -83,24 +92,11 @@ impl LogHistogram {
             self.min = self.min.min(lo);
             self.max = self.max.max(hi);
         }
-        self.total += values.len() as u64;
-        self.cover(key(lo));
-        self.cover(key(hi));
-        let offset = self.offset;
-        let counts = self.counts.as_mut_slice();
-        for v in values {
-            counts[(key(*v) - offset) as usize] += 1;
-        }
+        self.total += n;
     }
 
     #[cold]
     fn grow_and_add(&mut self, k: u64, n: u64) {
-        self.cover(k);
-        self.counts[(k - self.offset) as usize] += n;
-    }
-
-    /// Grows the buckets, with slack, until key `k` has one.
-    fn cover(&mut self, k: u64) {
         if self.counts.is_empty() {
             self.offset = k.saturating_sub(GROWTH_SLACK);
             self.counts = vec![0; 2 * GROWTH_SLACK as usize];
@@ -115,6 +111,7 @@ impl LogHistogram {
         if i >= self.counts.len() {
             self.counts.resize(i + 1 + GROWTH_SLACK as usize, 0);
         }
+        self.counts[i] += n;
     }
 
     /// Adds every count of `other` to this histogram.

@@ -4,7 +4,7 @@
 //! max), so the result does not depend on how trials were split across threads or in what
 //! order the pieces were combined.
 
-use crate::histogram::{LogHistogram, ZERO_THRESHOLD};
+use crate::histogram::{LogHistogram, ZERO_THRESHOLD, key};
 use crate::scenario::bounds::MAX_CAPACITY;
 use serde::{Deserialize, Serialize};
 
@@ -20,19 +20,6 @@ const FIXED_POINT_SCALE: f64 = 1024.0;
 /// reported. At 10^9 P (a million E) a squared value is below 2^80 in fixed point, so even
 /// MAX_TRIALS (10^10 < 2^34) of them cannot overflow the 128-bit sums: no check per add.
 const FIXED_POINT_LIMIT: f64 = 1e9;
-
-/// (min, max) of `values` when every one is an ordinary capacity: above the histogram's zero
-/// threshold and at most FIXED_POINT_LIMIT (so neither NaN nor infinite). Branch-free, so the
-/// compiler vectorises it.
-fn ordinary_range(values: &[f64]) -> Option<(f64, f64)> {
-    let (mut lo, mut hi, mut outside) = (f64::MAX, 0.0f64, 0usize);
-    for &v in values {
-        outside += usize::from(!((v > ZERO_THRESHOLD) & (v <= FIXED_POINT_LIMIT)));
-        lo = if v < lo { v } else { lo };
-        hi = if v > hi { v } else { hi };
-    }
-    (outside == 0 && !values.is_empty()).then_some((lo, hi))
-}
 
 /// Statistics of one cell: one series at one grid time, over all trials.
 #[derive(Clone, Default, Serialize, Deserialize)]
@@ -81,32 +68,53 @@ impl CellStats {
         self.sum_sq += i128::from(q) * i128::from(q);
     }
 
-    /// Adds many trials' values; the same result as [`CellStats::add`] on each in turn, faster
-    /// when they are all ordinary capacities (positive, at most FIXED_POINT_LIMIT): then the
-    /// histogram grows once for the run and the loops have no branch per value.
+    /// Adds many trials' values; the same result as [`CellStats::add`] on each in turn.
+    /// Fast for ordinary capacities: a value whose histogram bucket already exists and lies
+    /// strictly between those of ZERO_THRESHOLD and FIXED_POINT_LIMIT is counted in one
+    /// branch-light pass (one bounds check stands for every range check); the rest, and every
+    /// value of a cell that has overflowed, go through [`CellStats::add`].
     pub fn add_all(&mut self, values: &[f64]) {
+        if self.overflow {
+            values.iter().for_each(|v| self.add(*v));
+            return;
+        }
         // Below 2^23 values of at most 2^40 in fixed point, a u64 sum cannot overflow.
         for run in values.chunks(1 << 23) {
-            match ordinary_range(run) {
-                Some((lo, hi)) if !self.overflow => self.add_ordinary(run, lo, hi),
-                _ => run.iter().for_each(|v| self.add(*v)),
-            }
+            self.add_ordinary_run(run);
         }
     }
 
-    fn add_ordinary(&mut self, values: &[f64], lo: f64, hi: f64) {
-        self.sketch.add_positive_run(values, lo, hi);
-        self.count += values.len() as u64;
+    fn add_ordinary_run(&mut self, values: &[f64]) {
+        let (from, to) = (key(ZERO_THRESHOLD) + 1, key(FIXED_POINT_LIMIT));
+        let (offset, counts) = self.sketch.window(from, to);
+        let window = counts.len() as u64;
+        let (mut lo, mut hi, mut n) = (f64::MAX, 0.0f64, 0u64);
         let (mut sum, mut sum_sq) = (0u64, 0u128);
         for v in values {
-            // Positive, so adding 0.5 and truncating rounds half away from zero, as in `add`.
-            // Through i64: one instruction on x86-64, where a direct f64 -> u64 takes a dozen.
-            let q = (v * FIXED_POINT_SCALE + 0.5) as i64 as u64;
-            sum += q;
-            sum_sq += u128::from(q) * u128::from(q);
+            let i = key(*v).wrapping_sub(offset);
+            if i < window {
+                counts[i as usize] += 1;
+                lo = if *v < lo { *v } else { lo };
+                hi = if *v > hi { *v } else { hi };
+                // Positive, so adding 0.5 and truncating rounds half away from zero, as in
+                // `add`. Through i64: one instruction on x86-64; f64 -> u64 takes a dozen.
+                let q = (v * FIXED_POINT_SCALE + 0.5) as i64 as u64;
+                sum += q;
+                sum_sq += u128::from(q) * u128::from(q);
+                n += 1;
+            }
         }
+        self.sketch.note_counted(n, lo, hi);
+        self.count += n;
         self.sum += i128::from(sum);
         self.sum_sq += sum_sq as i128;
+        if n < values.len() as u64 {
+            for v in values {
+                if key(*v).wrapping_sub(offset) >= window {
+                    self.add(*v);
+                }
+            }
+        }
     }
 
     pub fn merge(&mut self, other: &CellStats) {

@@ -43,7 +43,9 @@ pub struct Worker<'a> {
     used_block: Vec<f64>,
     /// Trials in the block so far.
     filled: usize,
-    /// Per trial of the block: a grid index or a city, while counting.
+    /// Per trial of the block: 1 while it still waits for a crossing or an overtaking.
+    flags: Vec<u64>,
+    /// Per trial of the block: the largest city so far, while counting.
     slots: Vec<usize>,
     /// Per trial of the block: the largest capacity so far, while counting.
     best: Vec<f64>,
@@ -59,6 +61,7 @@ impl<'a> Worker<'a> {
             used_block: vec![0.0; agg.used_cells.len() * BLOCK_TRIALS],
             agg,
             filled: 0,
+            flags: vec![0; BLOCK_TRIALS],
             slots: vec![0; BLOCK_TRIALS],
             best: vec![0.0; BLOCK_TRIALS],
         }
@@ -140,54 +143,55 @@ impl<'a> Worker<'a> {
     }
 
     /// Per threshold: trials at or above it at each grid time, and the grid index at which each
-    /// trial first reaches it (grid_len when it never does).
+    /// trial first reaches it (grid_len when it never does). `waiting` holds 1 for the trials
+    /// that have not reached it yet: 0/1 arithmetic instead of branches, so the loops vectorise.
     fn count_thresholds(&mut self, n: usize) {
         let len = self.agg.grid_len;
         let columns = columns(&self.block, len, n);
-        let first = &mut self.slots[..n];
+        let waiting = &mut self.flags[..n];
         for (h, t) in self.spec.thresholds.iter().enumerate() {
-            first.fill(len);
+            waiting.fill(1);
             for k in 0..len {
-                let column = columns.at(t.series, k);
-                let level = column
-                    .iter()
-                    .map(|v| u64::from(*v >= t.capacity))
-                    .sum::<u64>();
-                self.agg.threshold_level[h * len + k] += level;
-                for (f, v) in first.iter_mut().zip(column) {
-                    *f = if (*f == len) & (*v >= t.capacity) {
-                        k
-                    } else {
-                        *f
-                    };
+                let (mut level, mut first) = (0u64, 0u64);
+                for (w, v) in waiting.iter_mut().zip(columns.at(t.series, k)) {
+                    let hit = u64::from(*v >= t.capacity);
+                    level += hit;
+                    first += *w & hit;
+                    *w &= hit ^ 1;
                 }
+                self.agg.threshold_level[h * len + k] += level;
+                self.agg.crossing_first[h * (len + 1) + k] += first;
             }
-            for f in first.iter() {
-                self.agg.crossing_first[h * (len + 1) + f] += 1;
-            }
+            self.agg.crossing_first[h * (len + 1) + len] += waiting.iter().sum::<u64>();
         }
     }
 
-    /// Per ordered pair: grid_len + 1 when the follower does not start behind the leader, else
-    /// the first grid index at which it reaches the leader (grid_len when it never does).
+    /// Per ordered pair: grid_len + 1 counts trials whose follower does not start behind the
+    /// leader; k the trials whose follower starting behind first reaches it at grid index k, and
+    /// grid_len those in which it never does. `behind` holds 1 while the follower is still behind.
     fn count_overtakes(&mut self, n: usize) {
         let len = self.agg.grid_len;
         let columns = columns(&self.block, len, n);
-        let slot = &mut self.slots[..n];
+        let behind = &mut self.flags[..n];
         for (pair, &(a, b)) in self.spec.pairs.iter().enumerate() {
+            let counts = &mut self.agg.overtake_first[pair * (len + 2)..(pair + 1) * (len + 2)];
             let (leader, follower) = (columns.at(a, 0), columns.at(b, 0));
-            for ((s, l), f) in slot.iter_mut().zip(leader).zip(follower) {
-                *s = if f >= l { len + 1 } else { len };
+            for ((w, l), f) in behind.iter_mut().zip(leader).zip(follower) {
+                *w = u64::from(f >= l) ^ 1;
             }
-            for k in 1..len {
+            let started_behind = behind.iter().sum::<u64>();
+            counts[len + 1] += n as u64 - started_behind;
+            for (k, count) in counts.iter_mut().enumerate().take(len).skip(1) {
                 let (leader, follower) = (columns.at(a, k), columns.at(b, k));
-                for ((s, l), f) in slot.iter_mut().zip(leader).zip(follower) {
-                    *s = if (*s == len) & (f >= l) { k } else { *s };
+                let mut first = 0u64;
+                for ((w, l), f) in behind.iter_mut().zip(leader).zip(follower) {
+                    let reached = u64::from(f >= l);
+                    first += *w & reached;
+                    *w &= reached ^ 1;
                 }
+                *count += first;
             }
-            for s in slot.iter() {
-                self.agg.overtake_first[pair * (len + 2) + s] += 1;
-            }
+            counts[len] += behind.iter().sum::<u64>();
         }
     }
 
