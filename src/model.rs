@@ -536,22 +536,30 @@ impl CityModel {
         let plain = path.is_constant() && windows.is_empty();
         let drift_per_step = dt * path.initial.ln_1p();
         let shock_sd = self.volatility * dt.sqrt();
-        let mut walk = 0.0;
-        let mut log_multiple = 0.0;
-        // First the log of each multiple of the baseline, then one vectorised exp over the path.
-        out[0] = 0.0;
-        for (k, v) in out.iter_mut().enumerate().skip(1) {
-            if shock_sd > 0.0 {
+        // The random walk (one normal per step), then the log of each multiple of the baseline,
+        // then one vectorised exp over the path: three simple loops instead of one mixed one.
+        if shock_sd > 0.0 {
+            let mut walk = 0.0;
+            for w in walk_out.iter_mut().skip(1) {
                 let z: f64 = rand_distr::StandardNormal.sample(rng);
                 walk += shock_sd * z;
+                *w = walk;
             }
-            if plain {
+        } else {
+            walk_out.fill(0.0);
+        }
+        out[0] = 0.0;
+        let steps = out.iter_mut().zip(walk_out.iter()).enumerate().skip(1);
+        if plain {
+            for (k, (v, walk)) in steps {
                 *v = k as f64 * drift_per_step + walk;
-            } else {
+            }
+        } else {
+            let mut log_multiple = 0.0;
+            for (k, (v, walk)) in steps {
                 log_multiple += path.log_multiple(grid.time(k - 1), grid.time(k), windows);
                 *v = log_multiple + walk;
             }
-            walk_out[k] = walk;
         }
         fastexp::exp_in_place(out);
         for v in out.iter_mut() {
