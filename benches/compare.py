@@ -119,13 +119,16 @@ def main():
           f"{statistics.median(two):.3f} s, speed-up {statistics.median(one) / statistics.median(two):.2f}x")
 
     print("peak memory (max RSS):")
+    rust_rss = {}
     for trials in [100_000, 1_000_000, 10_000_000]:
         wall, rss = timed(rust_cmd(args.scenario, trials, 1, f"{tmp}/mem{trials}"))
+        rust_rss[trials] = rss
         line = f"  {trials:>10} trials: rust {rss:7.1f} MB ({wall:.2f} s)"
         if trials <= 1_000_000:
             _, np_rss = timed(numpy_cmd(args.scenario, trials, 1, f"{tmp}/npmem.json"))
             line += f"   numpy {np_rss:7.1f} MB"
         print(line)
+    print(f"  rust 10^7 / 10^5 trials: {rust_rss[10_000_000] / rust_rss[100_000]:.2f}x")
 
 
 if __name__ == "__main__":
