@@ -5,7 +5,7 @@
 //! about 20 ms have passed, at most one chunk) and scales by trials / threads. Runs estimated above
 //! an hour need the trial count on the command line (`--trials`) or `--force`.
 
-use crate::engine::{Aggregate, CHUNK_TRIALS, RunSpec};
+use crate::engine::{CHUNK_TRIALS, RunSpec, Worker};
 use std::time::{Duration, Instant};
 
 /// Runs estimated to take longer than this (seconds) must be confirmed.
@@ -48,12 +48,11 @@ pub fn estimate(spec: &RunSpec, trials: u64, threads: usize) -> Option<Estimate>
     if trials < MIN_TRIALS_TO_TIME {
         return None;
     }
-    let mut agg = Aggregate::new(spec);
-    let mut buf = spec.model.buffer();
+    // The engine's own path: trials into a worker, whose blocks are counted as they fill.
+    let mut worker = Worker::new(spec);
     let mut run = |from: u64, to: u64| {
         for trial in from..to {
-            spec.model.run_trial(spec.seed, trial, &mut buf);
-            agg.add_trial(spec, trial, &buf);
+            worker.run_trial(trial);
         }
     };
     // The first trial also touches cold memory and grows the sketches: not timed.
