@@ -3,7 +3,9 @@
 //!
 //! Why not `f64::exp`: it calls the platform's libm once per value. The profile put those calls
 //! at about a quarter of a trial's time, and libm's last bit may differ between systems and
-//! versions (this is the model's most frequent libm call; draws still use `ln`). This version uses
+//! versions. This was the model's most frequent libm call, not its only one: the drift's
+//! `ln_1p`, growth periods, fading and shocks, and the draws themselves still use libm. This
+//! version uses
 //! only IEEE-754 additions and multiplications in a fixed order (no fused multiply-add, no
 //! table), so it rounds identically everywhere. It is within 1 ulp of the standard
 //! library's `exp`, and equal to it for about 90% of arguments (tested).
@@ -12,8 +14,10 @@
 //! high part exact in products with n and a low part), exp(r) by its Taylor polynomial to
 //! degree 13 (truncation error below 1e-17 relative), then scaled by 2^n built from its bits.
 
-/// Arguments are clamped to this range, where 2^n stays a normal number: exp(-708) ~ 3.3e-308
-/// and exp(709) ~ 8.2e307. Capacities never come near either end (validation bounds them).
+/// The range computed, where 2^n stays a normal number: exp(-708) ~ 3.3e-308 and
+/// exp(709) ~ 8.2e307. Below it the result is 0 and above it infinity (libm gives a subnormal
+/// number below, and finite values up to 709.78): a capacity that large is flagged as an
+/// overflow by the statistics either way, and one that small counts as zero.
 pub const MIN_ARG: f64 = -708.0;
 pub const MAX_ARG: f64 = 709.0;
 
@@ -44,10 +48,18 @@ const INV_FACTORIAL: [f64; 12] = [
     1.0 / 6_227_020_800.0,
 ];
 
-/// e^x for one value; NaN gives NaN, and x is first clamped to [MIN_ARG, MAX_ARG].
+/// e^x for one value: 0 below MIN_ARG, infinity above MAX_ARG, NaN for NaN.
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
-    let x = x.clamp(MIN_ARG, MAX_ARG);
+    let within = exp_within_range(x.clamp(MIN_ARG, MAX_ARG));
+    // Selects, not branches, so that loops over slices still vectorise.
+    let above = if x > MAX_ARG { f64::INFINITY } else { within };
+    if x < MIN_ARG { 0.0 } else { above }
+}
+
+/// e^x for x in [MIN_ARG, MAX_ARG] (or NaN).
+#[inline(always)]
+fn exp_within_range(x: f64) -> f64 {
     let t = x * LOG2_E + SHIFTER;
     let n = t - SHIFTER;
     let r = (x - n * LN2_HI) - n * LN2_LO;
@@ -120,11 +132,13 @@ mod tests {
     }
 
     #[test]
-    fn clamps_outside_the_normal_range() {
-        assert_eq!(exp(1e6), exp(MAX_ARG));
-        assert!(exp(1e6).is_finite() && exp(1e6) > 8e307);
-        assert_eq!(exp(-1e6), exp(MIN_ARG));
-        assert!(exp(-1e6) > 0.0);
+    fn zero_below_the_range_and_infinity_above() {
+        assert!(exp(MAX_ARG).is_finite() && exp(MAX_ARG) > 8e307);
+        assert_eq!(exp(MAX_ARG + 1e-9), f64::INFINITY);
+        assert_eq!(exp(f64::INFINITY), f64::INFINITY);
+        assert!(exp(MIN_ARG) > 0.0 && exp(MIN_ARG) < 4e-308);
+        assert_eq!(exp(MIN_ARG - 1e-9), 0.0);
+        assert_eq!(exp(f64::NEG_INFINITY), 0.0);
     }
 
     #[test]

@@ -213,7 +213,6 @@ pub fn mid_ranks(values: &[f64]) -> Vec<f64> {
     mid_ranks_in_order(values, &sorted_order(values))
 }
 
-/// Indices of `values` in increasing order of value.
 /// Indices of `values` in ascending order (f64::total_cmp), ties in index order: the order of a
 /// stable sort, computed as an unstable sort of (key, index) pairs, which are all distinct.
 /// Sorting the pairs in place, not indices through the values, keeps the sort in cache.

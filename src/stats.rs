@@ -68,7 +68,9 @@ impl CellStats {
         self.sum_sq += i128::from(q) * i128::from(q);
     }
 
-    /// Adds many trials' values; the same result as [`CellStats::add`] on each in turn.
+    /// Adds many trials' values: the same count, histogram, min, max, mean and sd as
+    /// [`CellStats::add`] on each in turn (the raw sums of a cell that overflows within the
+    /// call may differ, but an overflowed cell reports no mean or sd and merges no sums).
     /// Fast for ordinary capacities: a value whose histogram bucket already exists and lies
     /// strictly between those of ZERO_THRESHOLD and FIXED_POINT_LIMIT is counted in one
     /// branch-light pass (one bounds check stands for every range check); the rest, and every

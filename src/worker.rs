@@ -226,7 +226,7 @@ fn columns(block: &[f64], grid_len: usize, n: usize) -> Columns<'_> {
 mod tests {
     use super::*;
     use crate::engine::{Aggregate, RunSpec};
-    use crate::stats::PERCENTILES;
+    use crate::stats::{CellStats, PERCENTILES};
 
     /// Every statistic and counter of `a` and `b`, as exact bits.
     fn fingerprint(a: &Aggregate) -> Vec<u64> {
@@ -265,11 +265,17 @@ mod tests {
     }
 
     /// The block path against the trial-by-trial reference, on scenarios with targets,
-    /// observations, several cities, a power cap and utilisation, over a part block at the end.
+    /// observations, several cities, a power cap, utilisation, values beyond the exact sums'
+    /// limit and around the zero threshold, over a part block at the end.
     #[test]
     fn blocks_count_exactly_what_trial_by_trial_counts() {
-        let mut covered = [false; 4];
-        for path in ["scenarios/base.toml", "tests/data/all-risks.toml"] {
+        let mut covered = [false; 6];
+        let scenarios = [
+            "scenarios/base.toml",
+            "tests/data/all-risks.toml",
+            "tests/data/edge-values.toml",
+        ];
+        for path in scenarios {
             let spec = spec_of(path, 3 * BLOCK_TRIALS as u64 + 17);
             let mut worker = Worker::new(&spec);
             let mut reference = Aggregate::new(&spec);
@@ -281,16 +287,21 @@ mod tests {
             }
             let blocked = worker.finish();
             assert_eq!(fingerprint(&blocked), fingerprint(&reference), "{path}");
-            for (seen, counts) in covered.iter_mut().zip([
-                blocked.target_hits.len(),
-                blocked.observation_ranks.len(),
-                blocked.cap_binds.len(),
-                blocked.used_cells.len(),
+            let zero = crate::histogram::ZERO_THRESHOLD;
+            let straddles_zero = |c: &CellStats| c.min() < Some(zero) && c.max() > Some(zero);
+            for (seen, present) in covered.iter_mut().zip([
+                !blocked.target_hits.is_empty(),
+                !blocked.observation_ranks.is_empty(),
+                !blocked.cap_binds.is_empty(),
+                !blocked.used_cells.is_empty(),
+                blocked.cells.iter().any(|c| c.mean().is_none()),
+                blocked.cells.iter().any(straddles_zero),
             ]) {
-                *seen |= counts > 0;
+                *seen |= present;
             }
         }
-        // Targets, observations, a power cap and utilisation were all exercised.
-        assert_eq!(covered, [true; 4]);
+        // Targets, observations, a power cap, utilisation, cells beyond the exact sums' limit
+        // and cells on both sides of the zero threshold were all exercised.
+        assert_eq!(covered, [true; 6]);
     }
 }
