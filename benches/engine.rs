@@ -3,6 +3,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand::distr::{Distribution, StandardUniform};
+use simulate::dist::Sampler;
 use simulate::engine::{self, RunSpec};
 use simulate::model::stream;
 use simulate::scenario;
@@ -40,19 +41,32 @@ fn engine_threads(c: &mut Criterion) {
     group.finish();
 }
 
-/// The random numbers one base trial needs, drawn and discarded: per city a stream, two
-/// parameter draws and one normal per step; per project a stream and four draws.
+/// The random numbers one base trial needs, drawn and discarded, from the scenario's own
+/// distributions: per city a stream, its baseline and growth draws and one normal per step; per
+/// project a stream, the delivery uniform and its capacity, online and ramp draws.
 fn random_number_floor(c: &mut Criterion) {
     let spec = base_spec(TRIALS);
     let loaded = scenario::load(std::path::Path::new("scenarios/base.toml")).unwrap();
     let steps = spec.model.grid.steps;
-    let projects: usize = loaded
+    let cities: Vec<[Sampler; 2]> = loaded
         .scenario
         .cities
         .iter()
-        .map(|c| c.projects.len())
-        .sum();
-    let cities = loaded.scenario.cities.len();
+        .map(|c| [c.baseline.sampler(), c.growth.sampler()])
+        .collect();
+    let projects: Vec<[Sampler; 3]> = loaded
+        .scenario
+        .cities
+        .iter()
+        .flat_map(|c| &c.projects)
+        .map(|p| {
+            [
+                p.capacity.sampler(),
+                p.online.sampler(),
+                p.ramp_years.sampler(),
+            ]
+        })
+        .collect();
     let mut group = c.benchmark_group("draws");
     group.throughput(Throughput::Elements(TRIALS));
     group.sample_size(10);
@@ -60,19 +74,18 @@ fn random_number_floor(c: &mut Criterion) {
         b.iter(|| {
             let mut acc = 0.0;
             for trial in 0..TRIALS {
-                for city in 0..cities as u64 {
-                    let mut rng = stream(1, trial, city);
-                    for _ in 0..2 + steps {
+                for (key, samplers) in cities.iter().enumerate() {
+                    let mut rng = stream(1, trial, key as u64);
+                    acc += samplers.iter().map(|s| s.sample(&mut rng)).sum::<f64>();
+                    for _ in 0..steps {
                         let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
                         acc += z;
                     }
                 }
-                for p in 0..projects as u64 {
-                    let mut rng = stream(1, trial, 100 + p);
-                    for _ in 0..4 {
-                        let u: f64 = StandardUniform.sample(&mut rng);
-                        acc += u;
-                    }
+                for (key, samplers) in projects.iter().enumerate() {
+                    let mut rng = stream(1, trial, 100 + key as u64);
+                    let u: f64 = StandardUniform.sample(&mut rng);
+                    acc += u + samplers.iter().map(|s| s.sample(&mut rng)).sum::<f64>();
                 }
             }
             black_box(acc)
