@@ -19,16 +19,67 @@ pub const RELATIVE_ACCURACY: f64 = 0.001;
 /// Extra buckets allocated on each side when the range grows, to avoid regrowing often.
 const GROWTH_SLACK: u64 = 256;
 
+/// Bucket counts are kept as 32 bits (half the cache footprint of 64, which the profile showed
+/// to matter: a trial increments 92 buckets in 92 histograms) plus, once a histogram holds 2^32
+/// values, a 64-bit carry per bucket counting the wraps. The serialized form is one 64-bit
+/// count per bucket, as before.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Buckets", into = "Buckets")]
 pub struct LogHistogram {
     /// Bucket key of `counts[0]`.
     offset: u64,
-    counts: Vec<u64>,
+    /// Each bucket's count modulo 2^32.
+    counts: Vec<u32>,
+    /// Each bucket's count divided by 2^32; empty while the total is below 2^32 (then every
+    /// count fits in `counts`), else as long as `counts`.
+    carries: Vec<u64>,
     /// Values at or below ZERO_THRESHOLD (including any negative value).
     zeros: u64,
     total: u64,
     min: f64,
     max: f64,
+}
+
+/// The serialized form of a [`LogHistogram`] (part files, format v2): full 64-bit counts.
+#[derive(Clone, Serialize, Deserialize)]
+struct Buckets {
+    offset: u64,
+    counts: Vec<u64>,
+    zeros: u64,
+    total: u64,
+    min: f64,
+    max: f64,
+}
+
+impl From<LogHistogram> for Buckets {
+    fn from(h: LogHistogram) -> Self {
+        Buckets {
+            offset: h.offset,
+            counts: (0..h.counts.len()).map(|i| h.count_at(i)).collect(),
+            zeros: h.zeros,
+            total: h.total,
+            min: h.min,
+            max: h.max,
+        }
+    }
+}
+
+impl From<Buckets> for LogHistogram {
+    fn from(b: Buckets) -> Self {
+        let mut h = LogHistogram {
+            offset: b.offset,
+            counts: b.counts.iter().map(|c| *c as u32).collect(),
+            carries: Vec::new(),
+            zeros: b.zeros,
+            total: b.total,
+            min: b.min,
+            max: b.max,
+        };
+        if b.counts.iter().any(|c| *c > u64::from(u32::MAX)) {
+            h.carries = b.counts.iter().map(|c| c >> 32).collect();
+        }
+        h
+    }
 }
 
 /// Bucket key of a positive finite value: its bits shifted, monotone in the value.
@@ -59,7 +110,7 @@ impl LogHistogram {
             let k = key(v);
             let i = k.wrapping_sub(self.offset);
             match self.counts.get_mut(i as usize) {
-                Some(c) if k >= self.offset => *c += 1,
+                Some(c) if k >= self.offset && *c < u32::MAX => *c += 1,
                 _ => self.grow_and_add(k, 1),
             }
         } else if v.is_infinite() && v > 0.0 {
@@ -70,9 +121,14 @@ impl LogHistogram {
     }
 
     /// The existing buckets whose keys lie in [from, to), and the key of the first of them: a
-    /// caller counting many values can increment these directly, then report them with
-    /// [`LogHistogram::note_counted`]. Empty until the histogram has grown to that range.
-    pub fn window(&mut self, from: u64, to: u64) -> (u64, &mut [u64]) {
+    /// caller counting at most `n` values can increment these directly, then report them with
+    /// [`LogHistogram::note_counted`]. Empty until the histogram has grown to that range, and
+    /// when n more values could take a bucket past 32 bits (then every value must go through
+    /// [`LogHistogram::add`]).
+    pub fn window(&mut self, from: u64, to: u64, n: usize) -> (u64, &mut [u32]) {
+        if self.total + n as u64 > u64::from(u32::MAX) {
+            return (from, &mut []);
+        }
         let last = self.offset + self.counts.len() as u64;
         let start = from.clamp(self.offset, last);
         let end = to.clamp(start, last);
@@ -95,6 +151,12 @@ impl LogHistogram {
         self.total += n;
     }
 
+    /// The count of bucket `i` (of `counts`).
+    fn count_at(&self, i: usize) -> u64 {
+        let carry = self.carries.get(i).copied().unwrap_or(0);
+        (carry << 32) + u64::from(self.counts[i])
+    }
+
     #[cold]
     fn grow_and_add(&mut self, k: u64, n: u64) {
         if self.counts.is_empty() {
@@ -105,13 +167,21 @@ impl LogHistogram {
             let new_offset = k.saturating_sub(GROWTH_SLACK);
             let extra = (self.offset - new_offset) as usize;
             self.counts.splice(0..0, std::iter::repeat_n(0, extra));
+            if !self.carries.is_empty() {
+                self.carries.splice(0..0, std::iter::repeat_n(0, extra));
+            }
             self.offset = new_offset;
         }
         let i = (k - self.offset) as usize;
         if i >= self.counts.len() {
             self.counts.resize(i + 1 + GROWTH_SLACK as usize, 0);
         }
-        self.counts[i] += n;
+        let sum = u64::from(self.counts[i]) + n;
+        if sum > u64::from(u32::MAX) || !self.carries.is_empty() {
+            self.carries.resize(self.counts.len(), 0);
+            self.carries[i] += sum >> 32;
+        }
+        self.counts[i] = sum as u32;
     }
 
     /// Adds every count of `other` to this histogram.
@@ -127,8 +197,11 @@ impl LogHistogram {
         }
         self.total += other.total;
         self.zeros += other.zeros;
-        for (i, c) in other.counts.iter().enumerate().filter(|(_, c)| **c > 0) {
-            self.grow_and_add(other.offset + i as u64, *c);
+        for i in 0..other.counts.len() {
+            let c = other.count_at(i);
+            if c > 0 {
+                self.grow_and_add(other.offset + i as u64, c);
+            }
         }
     }
 
@@ -161,8 +234,8 @@ impl LogHistogram {
             return Some(0f64.clamp(self.min, self.max));
         }
         let mut seen = self.zeros;
-        for (i, c) in self.counts.iter().enumerate() {
-            seen += c;
+        for i in 0..self.counts.len() {
+            seen += self.count_at(i);
             if seen > rank {
                 let v = representative(self.offset + i as u64);
                 return Some(v.clamp(self.min, self.max));
@@ -195,6 +268,59 @@ mod tests {
         let median = h.quantile(0.5).unwrap();
         assert!((median / 20.0 - 1.0).abs() < RELATIVE_ACCURACY);
         assert!((h.quantile(0.3).unwrap() / 10.0 - 1.0).abs() < RELATIVE_ACCURACY);
+    }
+
+    /// A histogram of `count` values all equal to 1000, built directly (adding 2^32 values one
+    /// by one would take minutes).
+    fn thousands(count: u64) -> LogHistogram {
+        LogHistogram::from(Buckets {
+            offset: key(1000.0),
+            counts: vec![count],
+            zeros: 0,
+            total: count,
+            min: 1000.0,
+            max: 1000.0,
+        })
+    }
+
+    fn serialized_counts(h: &LogHistogram) -> Vec<u64> {
+        Buckets::from(h.clone()).counts
+    }
+
+    #[test]
+    fn counts_past_32_bits_carry_through_add_merge_and_serde() {
+        let limit = u64::from(u32::MAX);
+        // One by one across the 32-bit limit.
+        let mut h = thousands(limit - 1);
+        for _ in 0..3 {
+            h.add(1000.0);
+        }
+        let bucket = (key(1000.0) - h.offset) as usize;
+        assert_eq!(h.count_at(bucket), limit + 2);
+        // A merge that carries, into a histogram that must also grow on both sides.
+        let mut big = thousands(3_000_000_000);
+        big.add(1.0);
+        big.add(1e6);
+        big.merge(&thousands(3_000_000_000));
+        let bucket = (key(1000.0) - big.offset) as usize;
+        assert_eq!(big.count_at(bucket), 6_000_000_000);
+        assert_eq!(big.count(), 6_000_000_002);
+        assert!((big.quantile(0.5).unwrap() / 1000.0 - 1.0).abs() < RELATIVE_ACCURACY);
+        assert_eq!(big.quantile(1.0), Some(1e6));
+        // The serialized form keeps full counts, and reading it back gives the same histogram.
+        let json = serde_json::to_string(&big).unwrap();
+        let back: LogHistogram = serde_json::from_str(&json).unwrap();
+        assert_eq!(serialized_counts(&back), serialized_counts(&big));
+        assert_eq!(back.count_at(bucket), 6_000_000_000);
+    }
+
+    #[test]
+    fn no_window_when_a_bucket_could_pass_32_bits() {
+        let limit = u64::from(u32::MAX);
+        let mut h = thousands(limit - 10);
+        let k = key(1000.0);
+        assert_eq!(h.window(k, k + 1, 10).1.len(), 1);
+        assert!(h.window(k, k + 1, 11).1.is_empty());
     }
 
     #[test]

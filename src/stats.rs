@@ -88,7 +88,7 @@ impl CellStats {
 
     fn add_ordinary_run(&mut self, values: &[f64]) {
         let (from, to) = (key(ZERO_THRESHOLD) + 1, key(FIXED_POINT_LIMIT));
-        let (offset, counts) = self.sketch.window(from, to);
+        let (offset, counts) = self.sketch.window(from, to, values.len());
         let window = counts.len() as u64;
         let (mut lo, mut hi, mut n) = (f64::MAX, 0.0f64, 0u64);
         let (mut sum, mut sum_sq) = (0u64, 0u128);
