@@ -20,8 +20,8 @@ pub const RELATIVE_ACCURACY: f64 = 0.001;
 const GROWTH_SLACK: u64 = 256;
 
 /// Bucket counts are kept as 32 bits (half the cache footprint of 64, which the profile showed
-/// to matter: a trial increments 92 buckets in 92 histograms) plus, once a histogram holds 2^32
-/// values, a 64-bit carry per bucket counting the wraps. The serialized form is one 64-bit
+/// to matter: a trial increments 92 buckets in 92 histograms) plus, once some bucket's count
+/// passes 32 bits, a 64-bit carry per bucket counting the wraps. The serialized form is one 64-bit
 /// count per bucket, as before.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(from = "Buckets", into = "Buckets")]
@@ -30,8 +30,8 @@ pub struct LogHistogram {
     offset: u64,
     /// Each bucket's count modulo 2^32.
     counts: Vec<u32>,
-    /// Each bucket's count divided by 2^32; empty while the total is below 2^32 (then every
-    /// count fits in `counts`), else as long as `counts`.
+    /// Each bucket's count divided by 2^32; empty until some count passes 32 bits, then as long
+    /// as `counts`.
     carries: Vec<u64>,
     /// Values at or below ZERO_THRESHOLD (including any negative value).
     zeros: u64,
@@ -136,8 +136,8 @@ impl LogHistogram {
         (start, &mut self.counts[slice])
     }
 
-    /// Records `n` values counted directly in a [`LogHistogram::window`], the smallest `lo` and
-    /// the largest `hi`.
+    /// Records `n` more values (counted directly in a [`LogHistogram::window`], or merged), the
+    /// smallest `lo` and the largest `hi`: the total, min and max; not the buckets.
     pub fn note_counted(&mut self, n: u64, lo: f64, hi: f64) {
         if n == 0 {
             return;
@@ -189,13 +189,7 @@ impl LogHistogram {
         if other.total == 0 {
             return;
         }
-        if self.total == 0 {
-            (self.min, self.max) = (other.min, other.max);
-        } else {
-            self.min = self.min.min(other.min);
-            self.max = self.max.max(other.max);
-        }
-        self.total += other.total;
+        self.note_counted(other.total, other.min, other.max);
         self.zeros += other.zeros;
         for i in 0..other.counts.len() {
             let c = other.count_at(i);
