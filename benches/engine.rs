@@ -3,7 +3,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand::distr::{Distribution, StandardUniform};
-use simulate::dist::Sampler;
+use simulate::scenario::dist::Sampler;
 use simulate::engine::{self, RunSpec};
 use simulate::model::stream;
 use simulate::scenario;

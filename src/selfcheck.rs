@@ -4,15 +4,15 @@
 //! Kept in the library so that the cargo-fuzz targets (nightly) and the proptest smoke runs
 //! in `cargo test` (stable) drive exactly the same code.
 
-use crate::app::{self, Report};
-use crate::chart_data::ChartData;
-use crate::decisions::Decisions;
+use crate::analysis::Report;
 use crate::engine::{self, Aggregate, RunSpec};
+use crate::error::{Error, Result};
+use crate::output;
+use crate::plot::data::ChartData;
 use crate::plot::{self, Format};
 use crate::report::json::RunMetadata;
-use crate::results::RunResult;
+use crate::analysis::results::RunResult;
 use crate::scenario::{self, Scenario};
-use crate::sensitivity;
 use std::collections::HashSet;
 
 /// Trials of a short run: enough for every percentile to be defined.
@@ -38,24 +38,21 @@ pub struct ShortRun {
 /// Runs `trials` trials of a validated scenario on the current thread pool and renders its
 /// tables (and, with `charts`, every chart as SVG in memory). Fails with a description of the
 /// first non-finite number found in a table.
-pub fn short_run(scenario: &Scenario, trials: u64, charts: bool) -> Result<ShortRun, String> {
+pub fn short_run(scenario: &Scenario, trials: u64, charts: bool) -> Result<ShortRun> {
     let mut spec = RunSpec::from_scenario(scenario);
     spec.trials = trials;
     let agg = engine::run(&spec, &|_| {});
-    let report = Report {
-        result: RunResult::new(scenario, &agg),
-        decisions: Decisions::new(scenario, &spec, &agg),
-        sensitivity: sensitivity::analyse(scenario, &sensitivity::default_years(scenario)),
-    };
+    let report = Report::new(scenario, &agg, None);
     let metadata = RunMetadata {
         scenario_path: "fuzz.toml".to_string(),
         scenario_sha256: String::new(),
-        program_version: env!("CARGO_PKG_VERSION").to_string(),
+        program_version: crate::version::VERSION.to_string(),
+        git_revision: None,
         elapsed_seconds: 0.0,
         threads: 1,
         overrides: Vec::new(),
     };
-    let tables = app::table_files(&report, &metadata).map_err(|e| format!("{e:#}"))?;
+    let tables = output::table_files(&report, &metadata)?;
     let names = scenario_names(scenario);
     for (table, bytes) in &tables {
         if table.ends_with(".csv") {
@@ -65,7 +62,7 @@ pub fn short_run(scenario: &Scenario, trials: u64, charts: bool) -> Result<Short
     if charts {
         let data = ChartData::new(scenario, &agg, &report.result)
             .with_decisions(&report.decisions, &report.sensitivity);
-        for chart in plot::charts(&data) {
+        for (chart, _file) in plot::planned(&data, Format::Svg) {
             // A chart may fail to draw (the error is reported to the user); it must not panic.
             let _ = plot::render(chart, &data, Format::Svg);
         }
@@ -79,21 +76,21 @@ pub fn short_run(scenario: &Scenario, trials: u64, charts: bool) -> Result<Short
 
 /// Checks every cell of a CSV table: none may read as inf or NaN, except a cell that is one of
 /// `names` (a city, project, shock or source may be called "inf").
-pub fn check_csv_finite(table: &str, bytes: &[u8], names: &HashSet<String>) -> Result<(), String> {
+pub fn check_csv_finite(table: &str, bytes: &[u8], names: &HashSet<String>) -> Result<()> {
     let mut reader = csv::Reader::from_reader(bytes);
     let headers = reader
         .headers()
-        .map_err(|e| format!("{table}: {e}"))?
+        .map_err(|e| Error::Failed(format!("{table}: {e}")))?
         .clone();
     for (row, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| format!("{table}: {e}"))?;
+        let record = record.map_err(|e| Error::Failed(format!("{table}: {e}")))?;
         for (column, cell) in headers.iter().zip(record.iter()) {
             let non_finite = cell.trim().parse::<f64>().is_ok_and(|v| !v.is_finite());
             if non_finite && !names.contains(cell) {
-                return Err(format!(
+                return Err(Error::Failed(format!(
                     "{table}: row {}, column {column}: '{cell}' is not a finite number",
                     row + 1
-                ));
+                )));
             }
         }
     }

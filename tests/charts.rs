@@ -3,13 +3,13 @@
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use simulate::chart_data::ChartData;
-use simulate::decisions::Decisions;
+use simulate::plot::data::ChartData;
+use simulate::analysis::decisions::Decisions;
 use simulate::engine::{self, RunSpec};
 use simulate::plot::{self, Format};
-use simulate::results::RunResult;
+use simulate::analysis::results::RunResult;
 use simulate::scenario;
-use simulate::sensitivity;
+use simulate::analysis::sensitivity;
 use std::collections::HashSet;
 use std::path::Path;
 

@@ -4,9 +4,9 @@
 mod common;
 
 use common::{SIGMAS, run_text};
-use simulate::decisions::Decisions;
+use simulate::analysis::decisions::Decisions;
 use simulate::engine::RunSpec;
-use simulate::sensitivity::{self, BINS, spearman_se};
+use simulate::analysis::sensitivity::{self, BINS, spearman_se};
 
 const HEADER: &str = r#"
 [scenario]

@@ -1,6 +1,6 @@
 //! docs/scenarios.md must document every key the parser accepts and every distribution.
 
-use simulate::dist::KINDS;
+use simulate::scenario::dist::KINDS;
 use simulate::scenario::raw::accepted_keys;
 
 fn reference() -> String {

@@ -40,7 +40,7 @@ fn trials(scenario: &Scenario, n: u64) -> Vec<Vec<f64>> {
 }
 
 /// Checks every percentile of a series whose trials all agree against `expected(t)`.
-fn assert_path(result: &simulate::results::RunResult, city: &str, expected: impl Fn(f64) -> f64) {
+fn assert_path(result: &simulate::analysis::results::RunResult, city: &str, expected: impl Fn(f64) -> f64) {
     let rows: Vec<_> = result.rows.iter().filter(|r| r.city == city).collect();
     assert!(!rows.is_empty(), "no rows for {city}");
     for r in rows {
@@ -416,7 +416,7 @@ fn without_correlation_each_city_keeps_its_independent_draws() {
     );
     let (_, _, a) = run_text(&one);
     let (_, _, b) = run_text(&more);
-    let rows = |r: &simulate::results::RunResult| -> Vec<_> {
+    let rows = |r: &simulate::analysis::results::RunResult| -> Vec<_> {
         r.rows.iter().filter(|x| x.city == "A").cloned().collect()
     };
     assert_eq!(rows(&a), rows(&b));

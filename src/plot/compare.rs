@@ -3,7 +3,7 @@
 
 use super::style;
 use super::{DrawResult, Drawing};
-use crate::chart_data::CompareChart;
+use crate::plot::data::CompareChart;
 use crate::units;
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -3,7 +3,7 @@
 
 use super::DrawResult;
 use super::style::{self, INK, MUTED};
-use crate::chart_data::{ChartData, Marker, MarkerKind, ProjectMark, SeriesChart};
+use crate::plot::data::{ChartData, Marker, MarkerKind, ProjectMark, SeriesChart};
 use crate::units::{self, CapacityAxis};
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -3,7 +3,7 @@
 
 use super::DrawResult;
 use super::style::{self, INK};
-use crate::chart_data::{ChartData, HorizonRow};
+use crate::plot::data::{ChartData, HorizonRow};
 use crate::units::{self, CapacityAxis};
 use plotters::coord::Shift;
 use plotters::prelude::*;

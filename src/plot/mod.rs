@@ -1,12 +1,14 @@
 //! Charts of a finished run, one file per chart; they draw [`ChartData`] and compute nothing.
 //!
-//! Each chart renders to bytes (PNG or SVG) in memory, then `report::write_atomic` puts it on
-//! disk, so a chart file is complete or absent. A chart that fails to draw becomes an error
-//! naming it; the other charts are still drawn.
+//! Each chart renders to bytes (PNG or SVG) in memory; [`crate::output`] puts them on disk, so
+//! a chart file is complete or absent. [`planned`] is the one list of a run's charts and their
+//! file names. The only module that uses plotters; may import `analysis`, `engine` (types),
+//! `scenario`, `stats` and the leaves.
 
 pub mod cities;
 pub mod compare;
 pub mod crossing;
+pub mod data;
 pub mod fan;
 pub mod horizon;
 pub mod paths;
@@ -14,25 +16,37 @@ pub mod style;
 pub mod targets;
 pub mod tornado;
 
-use crate::chart_data::ChartData;
-use crate::report;
-use anyhow::{Context, Result, anyhow};
+use crate::error::{Error, Result};
+use crate::plot::data::ChartData;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use rayon::prelude::*;
-use std::path::{Path, PathBuf};
 
 /// The result of a drawing call on backend `DB`.
 pub type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 /// File format of the charts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Bitmap, 8-bit RGB.
     Png,
+    /// Vector graphics.
     Svg,
 }
 
 impl Format {
+    /// Every format, as its name on the command line.
+    pub const NAMES: [&'static str; 2] = ["png", "svg"];
+
+    /// The format of a name in [`Format::NAMES`].
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name {
+            "png" => Some(Format::Png),
+            "svg" => Some(Format::Svg),
+            _ => None,
+        }
+    }
+
+    /// File name extension (and the name on the command line).
     pub fn extension(self) -> &'static str {
         match self {
             Format::Png => "png",
@@ -72,40 +86,43 @@ pub fn charts(data: &ChartData) -> Vec<Chart> {
         .collect()
 }
 
-/// The file name of each chart, in the order of [`charts`]: fan_<city>, fan_total, cities,
-/// horizon, paths, targets. City names become lowercase ASCII slugs; a slug that two cities
-/// share gets the city's number appended.
-pub fn file_names(data: &ChartData, format: Format) -> Vec<String> {
+/// Every chart of a run with its file name, in the order they are drawn: fan_<city> (city
+/// names become lowercase ASCII slugs; a slug that two cities share gets the city's number
+/// appended), fan_total, cities, horizon, paths, targets, then crossing and tornado when the
+/// data holds decisions.
+pub fn planned(data: &ChartData, format: Format) -> Vec<(Chart, String)> {
     let mut used: Vec<String> = vec!["total".into()];
-    let mut names = Vec::new();
-    for (i, s) in data.series.iter().enumerate() {
-        let stem = if s.city_index.is_none() {
-            "total".to_string()
-        } else {
-            let base = slug(&s.name);
-            let stem = if used.contains(&base) {
-                format!("{base}_{}", i + 1)
-            } else {
-                base
+    let ext = format.extension();
+    charts(data)
+        .into_iter()
+        .map(|chart| {
+            let stem = match chart {
+                Chart::Fan(i) => format!("fan_{}", fan_stem(data, i, &mut used)),
+                Chart::Cities => "cities".into(),
+                Chart::Horizon => "horizon".into(),
+                Chart::Paths => "paths".into(),
+                Chart::Targets => "targets".into(),
+                Chart::Crossing => "crossing".into(),
+                Chart::Tornado => "tornado".into(),
             };
-            used.push(stem.clone());
-            stem
-        };
-        names.push(format!("fan_{stem}.{}", format.extension()));
+            (chart, format!("{stem}.{ext}"))
+        })
+        .collect()
+}
+
+fn fan_stem(data: &ChartData, i: usize, used: &mut Vec<String>) -> String {
+    let s = &data.series[i];
+    if s.city_index.is_none() {
+        return "total".to_string();
     }
-    let decided = !data.crossing.is_empty() || data.drivers.is_some();
-    let extra: &[&str] = if decided {
-        &["crossing", "tornado"]
+    let base = slug(&s.name);
+    let stem = if used.contains(&base) {
+        format!("{base}_{}", i + 1)
     } else {
-        &[]
+        base
     };
-    for stem in ["cities", "horizon", "paths", "targets"]
-        .iter()
-        .chain(extra)
-    {
-        names.push(format!("{stem}.{}", format.extension()));
-    }
-    names
+    used.push(stem.clone());
+    stem
 }
 
 /// A lowercase ASCII file-name stem for a name.
@@ -162,15 +179,15 @@ pub fn render(chart: Chart, data: &ChartData, format: Format) -> Result<Vec<u8>>
 
 /// Draws anything [`Drawing`] at the shared size into memory and returns the file's bytes.
 pub fn render_drawing(item: &impl Drawing, format: Format) -> Result<Vec<u8>> {
-    style::ensure_font().map_err(|e| anyhow!(e))?;
+    style::ensure_font().map_err(Error::Failed)?;
     let (w, h) = style::SIZE;
     match format {
         Format::Png => {
             let mut rgb = vec![0u8; (w * h * 3) as usize];
             {
                 let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-                item.draw_on(&root).map_err(|e| anyhow!("{e}"))?;
-                root.present().map_err(|e| anyhow!("{e}"))?;
+                item.draw_on(&root).map_err(|e| Error::Failed(e.to_string()))?;
+                root.present().map_err(|e| Error::Failed(e.to_string()))?;
             }
             encode_png(&rgb, (w, h))
         }
@@ -178,8 +195,8 @@ pub fn render_drawing(item: &impl Drawing, format: Format) -> Result<Vec<u8>> {
             let mut svg = String::new();
             {
                 let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-                item.draw_on(&root).map_err(|e| anyhow!("{e}"))?;
-                root.present().map_err(|e| anyhow!("{e}"))?;
+                item.draw_on(&root).map_err(|e| Error::Failed(e.to_string()))?;
+                root.present().map_err(|e| Error::Failed(e.to_string()))?;
             }
             Ok(svg.into_bytes())
         }
@@ -198,32 +215,6 @@ fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>> {
     writer.write_image_data(rgb)?;
     writer.finish()?;
     Ok(bytes)
-}
-
-/// What happened to one chart file.
-#[derive(Debug)]
-pub struct ChartOutcome {
-    pub file: String,
-    pub result: Result<PathBuf>,
-}
-
-/// Draws every chart into `dir`, in parallel on the current rayon pool; returns each chart's
-/// outcome in the order of [`charts`] (a failure does not stop the others).
-pub fn write_all(dir: &Path, data: &ChartData, format: Format) -> Vec<ChartOutcome> {
-    let jobs: Vec<(Chart, String)> = charts(data)
-        .into_iter()
-        .zip(file_names(data, format))
-        .collect();
-    jobs.into_par_iter()
-        .map(|(chart, file)| {
-            let path = dir.join(&file);
-            let result = render(chart, data, format)
-                .and_then(|bytes| report::write_atomic(&path, &bytes))
-                .map(|()| path)
-                .with_context(|| format!("Could not draw chart '{file}'"));
-            ChartOutcome { file, result }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use super::DrawResult;
 use super::style::{self, INK};
-use crate::chart_data::{ChartData, SeriesChart};
+use crate::plot::data::{ChartData, SeriesChart};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};

@@ -2,7 +2,7 @@
 //! sizes, the title and footer frame, and the capacity and year axes' labels.
 
 use super::DrawResult;
-use crate::chart_data::ChartData;
+use crate::plot::data::ChartData;
 use crate::units::{self, CapacityAxis};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;

@@ -2,7 +2,7 @@
 
 use super::DrawResult;
 use super::style::{self, INK, MUTED};
-use crate::chart_data::ChartData;
+use crate::plot::data::ChartData;
 use crate::units;
 use plotters::coord::Shift;
 use plotters::prelude::*;

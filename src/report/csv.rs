@@ -3,12 +3,12 @@
 //! sensitivity, comparison). Numbers are printed with fixed decimals so that equal results
 //! give equal bytes.
 
-use crate::compare::CompareRow;
-use crate::decisions::Decisions;
-use crate::results::{RunResult, SummaryRow};
-use crate::sensitivity::SensitivityRow;
+use crate::analysis::compare::CompareRow;
+use crate::analysis::decisions::Decisions;
+use crate::analysis::results::{RunResult, SummaryRow};
+use crate::analysis::sensitivity::SensitivityRow;
 use crate::units::format_year;
-use anyhow::Result;
+use crate::error::Result;
 
 /// summary.csv: city,year,mean,sd,p5,p10,p25,p50,p75,p90,p95 (capacities in P).
 pub fn summary_csv(result: &RunResult) -> Result<Vec<u8>> {

@@ -1,7 +1,8 @@
 //! summary.json: the tables plus the run's metadata, for programs that read results.
 
-use crate::results::RunResult;
-use anyhow::Result;
+use crate::analysis::results::RunResult;
+use crate::error::Result;
+use crate::scenario::LoadedScenario;
 use serde::Serialize;
 
 /// Facts about a run that are not results: where it came from and how it ran.
@@ -13,12 +14,29 @@ pub struct RunMetadata {
     pub scenario_sha256: String,
     /// Version of this program.
     pub program_version: String,
+    /// Git revision this program was built from, when known.
+    pub git_revision: Option<String>,
     /// Wall-clock time of the simulation, seconds.
     pub elapsed_seconds: f64,
     /// Worker threads used (results do not depend on it).
     pub threads: usize,
     /// `--set PATH=VALUE` overrides applied on top of the scenario file, in order.
     pub overrides: Vec<String>,
+}
+
+impl RunMetadata {
+    /// The metadata of a run of `l` that took `elapsed_seconds` on `threads` threads.
+    pub fn new(l: &LoadedScenario, elapsed_seconds: f64, threads: usize) -> Self {
+        RunMetadata {
+            scenario_path: l.path.clone(),
+            scenario_sha256: l.content_hash.clone(),
+            program_version: crate::version::VERSION.to_string(),
+            git_revision: crate::version::GIT_REVISION.map(str::to_string),
+            elapsed_seconds,
+            threads,
+            overrides: l.overrides.iter().map(|o| o.to_string()).collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -30,6 +48,7 @@ struct Document<'a> {
     result: &'a RunResult,
 }
 
+/// summary.json of a run.
 pub fn summary_json(result: &RunResult, metadata: &RunMetadata) -> Result<Vec<u8>> {
     let doc = Document {
         units: "P (PFLOPS, FP16); years are decimal years",

@@ -1,9 +1,9 @@
 //! The tables printed at the end of a run: medians with 90% intervals, target probabilities,
 //! crossing times, overtaking and the strongest drivers of the Total.
 
-use crate::decisions::Decisions;
-use crate::results::{RunResult, SummaryRow};
-use crate::sensitivity::SensitivityRow;
+use crate::analysis::decisions::Decisions;
+use crate::analysis::results::{RunResult, SummaryRow};
+use crate::analysis::sensitivity::SensitivityRow;
 use crate::units::{describe_year, format_capacity, format_percent, format_year};
 use comfy_table::Table;
 

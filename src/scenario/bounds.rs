@@ -9,8 +9,8 @@
 use super::diag::Diagnostics;
 use super::raw::RawCity;
 use super::{City, Scenario};
-use crate::dist::{Dist, standard_normal_quantile};
-use crate::grid::Grid;
+use crate::scenario::dist::{Dist, standard_normal_quantile};
+use crate::scenario::grid::Grid;
 use toml::Spanned;
 
 /// Largest capacity (P) a scenario may plausibly reach; ~1.8e308 is f64's limit, and the

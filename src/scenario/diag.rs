@@ -1,6 +1,7 @@
 //! Problems found in a scenario file, collected (not thrown) so that a user sees all of them at once.
 
-use std::fmt;
+use crate::error::Error;
+
 use std::ops::Range;
 
 /// One problem: where it is (a byte span in the file), which key, and what would be valid.
@@ -31,90 +32,35 @@ impl Diagnostics {
     }
 }
 
-/// A problem placed in its file: line and column are 1-based.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Located {
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub key: String,
-    pub message: String,
-}
+pub use crate::error::Located;
 
-/// Every problem found in one scenario file; the program exits with code 2 on it.
-#[derive(Debug)]
-pub struct ScenarioError {
-    pub file: String,
-    pub problems: Vec<Located>,
-}
-
-impl ScenarioError {
-    /// Places each diagnostic's span in `text` (the file's content) as a line and column.
-    pub fn from_diagnostics(file: &str, text: &str, diags: Diagnostics) -> Self {
-        let problems = diags
-            .items
-            .into_iter()
-            .map(|d| {
-                let (line, column) = match d.span {
-                    Some(span) => {
-                        let (l, c) = line_column(text, span.start);
-                        (Some(l), Some(c))
-                    }
-                    None => (None, None),
-                };
-                Located {
-                    line,
-                    column,
-                    key: d.key,
-                    message: d.message,
+/// Every problem of one scenario file as the program's error (exit 2): places each
+/// diagnostic's span in `text` (the file's content) as a line and column.
+pub fn into_error(file: &str, text: &str, diags: Diagnostics) -> Error {
+    let problems = diags
+        .items
+        .into_iter()
+        .map(|d| {
+            let (line, column) = match d.span {
+                Some(span) => {
+                    let (l, c) = line_column(text, span.start);
+                    (Some(l), Some(c))
                 }
-            })
-            .collect();
-        ScenarioError {
-            file: file.to_string(),
-            problems,
-        }
-    }
-
-    /// A problem with the file as a whole (missing, unreadable, not UTF-8).
-    pub fn whole_file(file: &str, message: impl Into<String>) -> Self {
-        ScenarioError {
-            file: file.to_string(),
-            problems: vec![Located {
-                line: None,
-                column: None,
-                key: String::new(),
-                message: message.into(),
-            }],
-        }
+                None => (None, None),
+            };
+            Located {
+                line,
+                column,
+                key: d.key,
+                message: d.message,
+            }
+        })
+        .collect();
+    Error::Scenario {
+        file: file.to_string(),
+        problems,
     }
 }
-
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.problems.len();
-        write!(
-            f,
-            "{} problem{} in scenario file {}",
-            n,
-            if n == 1 { "" } else { "s" },
-            self.file
-        )?;
-        for p in &self.problems {
-            write!(f, "\n  {}", self.file)?;
-            if let (Some(l), Some(c)) = (p.line, p.column) {
-                write!(f, ":{l}:{c}")?;
-            }
-            if p.key.is_empty() {
-                write!(f, ": {}", p.message)?;
-            } else {
-                write!(f, ": key `{}`: {}", p.key, p.message)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ScenarioError {}
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {

@@ -5,15 +5,18 @@
 
 pub mod bounds;
 pub mod diag;
+pub mod dist;
+pub mod grid;
 pub mod overrides;
 pub mod raw;
 mod risks;
 pub mod starter;
 mod validate;
 
-use crate::dist::Dist;
-use crate::grid::Grid;
-use diag::{Diagnostics, ScenarioError};
+use crate::scenario::dist::Dist;
+use crate::scenario::grid::Grid;
+use crate::error::Error;
+use diag::Diagnostics;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -205,7 +208,7 @@ impl Scenario {
 }
 
 /// Reads and checks a scenario file.
-pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
+pub fn load(path: &Path) -> Result<LoadedScenario, Error> {
     load_with_overrides(path, &[])
 }
 
@@ -213,22 +216,22 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
 pub fn load_with_overrides(
     path: &Path,
     overrides: &[overrides::Override],
-) -> Result<LoadedScenario, ScenarioError> {
+) -> Result<LoadedScenario, Error> {
     let label = path.display().to_string();
     if path.is_dir() {
-        return Err(ScenarioError::whole_file(
+        return Err(Error::whole_file(
             &label,
             "is a directory; give a scenario file such as scenarios/base.toml",
         ));
     }
     let bytes = std::fs::read(path)
-        .map_err(|e| ScenarioError::whole_file(&label, format!("cannot be read: {e}")))?;
+        .map_err(|e| Error::whole_file(&label, format!("cannot be read: {e}")))?;
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
         let (line, col) = diag::line_column(
             &String::from_utf8_lossy(&bytes),
             e.utf8_error().valid_up_to(),
         );
-        ScenarioError::whole_file(
+        Error::whole_file(
             &label,
             format!(
                 "is not UTF-8 text (invalid byte at line {line}, column {col}); \
@@ -258,7 +261,7 @@ pub fn parse_with_overrides(
     file: &str,
     default_name: &str,
     overrides: &[overrides::Override],
-) -> Result<Scenario, ScenarioError> {
+) -> Result<Scenario, Error> {
     if overrides.is_empty() {
         return parse_str(text, file, default_name);
     }
@@ -267,7 +270,7 @@ pub fn parse_with_overrides(
         return parse_str(text, file, default_name);
     }
     let changed =
-        overrides::apply(text, overrides).map_err(|e| ScenarioError::whole_file(file, e))?;
+        overrides::apply(text, overrides).map_err(|e| Error::whole_file(file, e.to_string()))?;
     let list: Vec<String> = overrides.iter().map(|o| o.to_string()).collect();
     let label = format!(
         "{file} (with --set {}; lines of the changed document)",
@@ -278,18 +281,18 @@ pub fn parse_with_overrides(
 
 /// Parses and checks scenario text; `file` names it in messages, `default_name` is used when
 /// `[scenario] name` is absent.
-pub fn parse_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, ScenarioError> {
+pub fn parse_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, Error> {
     let raw: raw::RawFile = toml::from_str(text).map_err(|e| {
         let mut diags = Diagnostics::default();
         let key = e.span().map(|s| key_at(text, s.start)).unwrap_or_default();
         diags.push(e.span(), &key, e.message().trim().to_string());
-        ScenarioError::from_diagnostics(file, text, diags)
+        crate::scenario::diag::into_error(file, text, diags)
     })?;
     let mut diags = Diagnostics::default();
     let scenario = validate::validate(raw, default_name, &mut diags);
     match scenario {
         Some(s) if diags.is_empty() => Ok(s),
-        _ => Err(ScenarioError::from_diagnostics(file, text, diags)),
+        _ => Err(crate::scenario::diag::into_error(file, text, diags)),
     }
 }
 

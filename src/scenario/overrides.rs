@@ -7,8 +7,10 @@
 //! applied to the parsed TOML document, which is then checked by the usual strict parser, so
 //! every rule still holds. An unknown path is an error listing what exists at that level.
 
+use crate::error::{Error, Result};
+
 use super::raw::accepted_keys;
-use crate::dist::KINDS;
+use crate::scenario::dist::KINDS;
 use std::fmt;
 
 /// One `--set` as typed.
@@ -26,7 +28,7 @@ impl fmt::Display for Override {
 
 impl Override {
     /// Parses "PATH=VALUE" (the first '=' outside brackets splits them).
-    pub fn parse(text: &str) -> Result<Override, String> {
+    pub fn parse(text: &str) -> Result<Override> {
         let mut depth = 0usize;
         for (i, ch) in text.char_indices() {
             match ch {
@@ -45,9 +47,9 @@ impl Override {
                 _ => {}
             }
         }
-        Err(format!(
+        Err(Error::Invalid(format!(
             "--set needs PATH=VALUE, e.g. city.Beijing.growth.mean=0.35; got '{text}'"
-        ))
+        )))
     }
 }
 
@@ -66,7 +68,7 @@ impl Segment {
     }
 }
 
-fn split_path(path: &str) -> Result<Vec<Segment>, String> {
+fn split_path(path: &str) -> Result<Vec<Segment>> {
     let mut segments = Vec::new();
     let mut key = String::new();
     let mut chars = path.chars();
@@ -91,7 +93,7 @@ fn split_path(path: &str) -> Result<Vec<Segment>, String> {
         segments.push(Segment::Key(key));
     }
     if segments.is_empty() {
-        return Err("--set: empty path".to_string());
+        return Err(Error::Invalid("--set: empty path".to_string()));
     }
     Ok(segments)
 }
@@ -110,26 +112,26 @@ fn parse_value(value: &str) -> toml::Value {
 
 /// Applies every override in order to the scenario text; returns the changed document as TOML
 /// text, or an error naming the override and what exists where it went wrong.
-pub fn apply(text: &str, overrides: &[Override]) -> Result<String, String> {
+pub fn apply(text: &str, overrides: &[Override]) -> Result<String> {
     let mut doc: toml::Table = text
         .parse()
-        .map_err(|e: toml::de::Error| e.message().trim().to_string())?;
+        .map_err(|e: toml::de::Error| Error::Invalid(e.message().trim().to_string()))?;
     for o in overrides {
         let segments = split_path(&o.path)?;
         let (parent, key) =
-            resolve_parent(&mut doc, &segments).map_err(|e| format!("--set {o}: {e}"))?;
+            resolve_parent(&mut doc, &segments).map_err(|e| Error::Invalid(format!("--set {o}: {e}")))?;
         parent.insert(key, parse_value(&o.value));
     }
-    toml::to_string(&doc).map_err(|e| e.to_string())
+    toml::to_string(&doc).map_err(|e| Error::Invalid(e.to_string()))
 }
 
 /// The current value at a path, if the key is set in the document.
-pub fn lookup(text: &str, path: &str) -> Result<Option<toml::Value>, String> {
+pub fn lookup(text: &str, path: &str) -> Result<Option<toml::Value>> {
     let mut doc: toml::Table = text
         .parse()
-        .map_err(|e: toml::de::Error| e.message().trim().to_string())?;
+        .map_err(|e: toml::de::Error| Error::Invalid(e.message().trim().to_string()))?;
     let segments = split_path(path)?;
-    let (parent, key) = resolve_parent(&mut doc, &segments).map_err(|e| format!("{path}: {e}"))?;
+    let (parent, key) = resolve_parent(&mut doc, &segments).map_err(|e| Error::Invalid(format!("{path}: {e}")))?;
     Ok(parent.get(&key).cloned())
 }
 
@@ -138,7 +140,7 @@ pub fn lookup(text: &str, path: &str) -> Result<Option<toml::Value>, String> {
 fn resolve_parent<'a>(
     doc: &'a mut toml::Table,
     segments: &[Segment],
-) -> Result<(&'a mut toml::Table, String), String> {
+) -> Result<(&'a mut toml::Table, String)> {
     let (last, walk) = segments.split_last().expect("non-empty path");
     let mut table = doc;
     let mut schema: Vec<String> = Vec::new();
@@ -148,7 +150,7 @@ fn resolve_parent<'a>(
         let key = walk[i].text().to_string();
         let at = describe(&here);
         if !table.contains_key(&key) {
-            return Err(format!("no key `{key}` {at}; {}", existing(table, &schema)));
+            return Err(Error::Invalid(format!("no key `{key}` {at}; {}", existing(table, &schema))));
         }
         let value = table.get_mut(&key).expect("checked above");
         schema.push(key.clone());
@@ -157,24 +159,24 @@ fn resolve_parent<'a>(
             toml::Value::Table(t) => t,
             toml::Value::Array(items) => {
                 let Some(selector) = walk.get(i + 1) else {
-                    return Err(format!(
+                    return Err(Error::Invalid(format!(
                         "`{here}` is a list; name an element and a key, e.g. {here}[NAME].KEY"
-                    ));
+                    )));
                 };
                 i += 1;
                 let index =
-                    select(items, selector.text()).map_err(|e| format!("{e} in `{here}`"))?;
+                    select(items, selector.text()).map_err(|e| Error::Invalid(format!("{e} in `{here}`")))?;
                 here = format!("{here}[{}]", selector.text());
                 match &mut items[index] {
                     toml::Value::Table(t) => t,
-                    _ => return Err(format!("`{here}` is not a table")),
+                    _ => return Err(Error::Invalid(format!("`{here}` is not a table"))),
                 }
             }
             other => {
-                return Err(format!(
+                return Err(Error::Invalid(format!(
                     "`{here}` is a {}, not a table; set it as a whole with --set {here}=VALUE",
                     other.type_str()
-                ));
+                )));
             }
         };
         i += 1;
@@ -183,16 +185,16 @@ fn resolve_parent<'a>(
     if table.contains_key(&key) || may_add(table, &schema, &key) {
         Ok((table, key))
     } else {
-        Err(format!(
+        Err(Error::Invalid(format!(
             "no key `{key}` {}; {}",
             describe(&here),
             existing(table, &schema)
-        ))
+        )))
     }
 }
 
 /// Index of the array element named `selector`: exact name, unique prefix, or index.
-fn select(items: &[toml::Value], selector: &str) -> Result<usize, String> {
+fn select(items: &[toml::Value], selector: &str) -> Result<usize> {
     let names: Vec<Option<&str>> = items
         .iter()
         .map(|v| v.get("name").and_then(|n| n.as_str()))
@@ -224,10 +226,10 @@ fn select(items: &[toml::Value], selector: &str) -> Result<usize, String> {
     } else {
         "no element named"
     };
-    Err(format!(
+    Err(Error::Invalid(format!(
         "{why} \"{selector}\" (exists: {})",
         listed.join(", ")
-    ))
+    )))
 }
 
 /// True when `key` is absent but valid here: a key the format accepts at this place, or a

@@ -5,9 +5,9 @@ use super::diag::Diagnostics;
 use super::raw::{RawCity, RawCorrelation, RawGrowthPeriod, RawPower, RawShock};
 use super::validate::{bounded, dist, growth, year};
 use super::{Correlation, Fading, GrowthPeriod, Power, Shock, ShockTiming};
-use crate::copula;
-use crate::dist::Dist;
-use crate::grid::{Grid, YEAR_EPSILON};
+use crate::model::copula;
+use crate::scenario::dist::Dist;
+use crate::scenario::grid::{Grid, YEAR_EPSILON};
 use std::collections::HashSet;
 use toml::Spanned;
 

@@ -7,8 +7,8 @@ use super::{
     Series, Target,
 };
 use super::{bounds, risks};
-use crate::dist::Dist;
-use crate::grid::{Grid, YEAR_EPSILON, parse_iso_date};
+use crate::scenario::dist::Dist;
+use crate::scenario::grid::{Grid, YEAR_EPSILON, parse_iso_date};
 use std::collections::HashSet;
 use std::ops::Range;
 use toml::Spanned;
@@ -196,7 +196,7 @@ pub(super) fn year(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics)
         toml::Value::Integer(i) => Some(*i as f64),
         toml::Value::Float(x) => Some(*x),
         toml::Value::Datetime(dt) if dt.time.is_none() => dt.date.and_then(|d| {
-            crate::grid::decimal_year(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+            crate::scenario::grid::decimal_year(i32::from(d.year), u32::from(d.month), u32::from(d.day))
         }),
         toml::Value::String(s) => parse_iso_date(s),
         _ => None,

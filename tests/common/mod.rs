@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use simulate::engine::{self, Aggregate, RunSpec};
-use simulate::results::RunResult;
+use simulate::analysis::results::RunResult;
 use simulate::scenario::{self, Scenario};
 
 /// Parses `text` (a whole scenario file) and runs it on the current thread pool.
@@ -17,7 +17,7 @@ pub fn run_text(text: &str) -> (Scenario, Aggregate, RunResult) {
 
 /// Standard normal quantile, from the library (itself checked against statrs in unit tests).
 pub fn z(p: f64) -> f64 {
-    simulate::dist::standard_normal_quantile(p)
+    simulate::scenario::dist::standard_normal_quantile(p)
 }
 
 /// Standard normal density.

@@ -5,8 +5,46 @@
 //! about 20 ms have passed, at most one chunk) and scales by trials / threads. Runs estimated above
 //! an hour need the trial count on the command line (`--trials`) or `--force`.
 
+use super::args::RunConfig;
+use super::run::trial_range;
 use crate::engine::{CHUNK_TRIALS, RunSpec, Worker};
+use crate::error::{Error, Result};
+use crate::scenario::LoadedScenario;
 use std::time::{Duration, Instant};
+
+/// Times each run before any starts: refuses (exit 2) a run estimated to take over an hour
+/// whose trial count came from the file, unless --force; announces long runs on stderr.
+pub fn check_budgets(loaded: &[LoadedScenario], config: &RunConfig) -> Result<()> {
+    let threads = config.threads.unwrap_or_else(rayon::current_num_threads);
+    for l in loaded {
+        let spec = RunSpec::from_scenario(&l.scenario);
+        let range = trial_range(&spec, config);
+        let Some(estimate) = estimate(&spec, range.end - range.start, threads) else {
+            continue;
+        };
+        let seconds = estimate.seconds();
+        if seconds > MAX_UNCONFIRMED_SECONDS && config.trials.is_none() && !config.force {
+            return Err(Error::Invalid(format!(
+                "{}: {} trials (scenario.trials in the file) would take {}; \
+                 give the count on the command line to confirm (--trials {}) or choose fewer, \
+                 or pass --force",
+                l.path,
+                estimate.trials,
+                estimate.describe(),
+                estimate.trials
+            )));
+        }
+        if seconds >= ANNOUNCE_SECONDS && !config.quiet {
+            eprintln!(
+                "{}: {} trials, {}; Ctrl-C stops the run without writing anything",
+                l.path,
+                estimate.trials,
+                estimate.describe()
+            );
+        }
+    }
+    Ok(())
+}
 
 /// Runs estimated to take longer than this (seconds) must be confirmed.
 pub const MAX_UNCONFIRMED_SECONDS: f64 = 3600.0;

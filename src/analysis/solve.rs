@@ -10,6 +10,8 @@
 //! a central difference over the smallest step that moves the probability by at least
 //! [`SLOPE_MIN_CHANGE`].
 
+use crate::error::{Error, Result};
+
 use crate::model::Model;
 use crate::scenario::overrides::Override;
 use crate::scenario::{self, LoadedScenario, Scenario};
@@ -36,11 +38,11 @@ pub struct Goal {
 
 impl Goal {
     /// Parses the --target text and checks the probability.
-    pub fn parse(target: &str, probability: f64) -> Result<Goal, String> {
+    pub fn parse(target: &str, probability: f64) -> Result<Goal> {
         let usage = || {
-            format!(
+            Error::Invalid(format!(
                 "--target must look like \"Beijing>=200000@2028.0\" (CITY>=CAPACITY in P @ decimal YEAR); got '{target}'"
-            )
+            ))
         };
         let (city, rest) = target.split_once(">=").ok_or_else(usage)?;
         let (capacity, at) = rest.split_once('@').ok_or_else(usage)?;
@@ -56,9 +58,9 @@ impl Goal {
             number(at).ok_or_else(usage)?,
         );
         if !(probability > 0.0 && probability < 1.0) {
-            return Err(format!(
+            return Err(Error::Invalid(format!(
                 "--probability must be strictly between 0 and 1, got {probability}"
-            ));
+            )));
         }
         Ok(Goal {
             city: city.trim().to_string(),
@@ -104,16 +106,12 @@ pub struct Search<'a> {
     pub range: (f64, f64),
 }
 
-/// An error in the request (exit 2): unknown path, a value the scenario rules refuse, a goal
-/// outside the horizon, an unknown city.
-#[derive(Debug)]
-pub struct RequestError(pub String);
 
 impl Search<'_> {
     /// The default range: 0 to four times the parameter's current value (0 to 1 when the
     /// value is not a positive number).
-    pub fn default_range(loaded: &LoadedScenario, path: &str) -> Result<(f64, f64), RequestError> {
-        let current = scenario::overrides::lookup(&loaded.text, path).map_err(RequestError)?;
+    pub fn default_range(loaded: &LoadedScenario, path: &str) -> Result<(f64, f64)> {
+        let current = scenario::overrides::lookup(&loaded.text, path)?;
         let current = current.and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)));
         Ok(match current {
             Some(v) if v > 0.0 => (0.0, 4.0 * v),
@@ -122,7 +120,7 @@ impl Search<'_> {
     }
 
     /// The probability of the goal with the parameter set to `value`.
-    pub fn probability_at(&self, value: f64) -> Result<f64, RequestError> {
+    pub fn probability_at(&self, value: f64) -> Result<f64> {
         let scenario = self.scenario_at(value)?;
         let (series, k) = self.goal_cell(&scenario)?;
         let model = Model::new(&scenario);
@@ -137,7 +135,7 @@ impl Search<'_> {
         Ok(hits as f64 / scenario.trials as f64)
     }
 
-    fn scenario_at(&self, value: f64) -> Result<Scenario, RequestError> {
+    fn scenario_at(&self, value: f64) -> Result<Scenario> {
         let mut overrides = self.loaded.overrides.clone();
         overrides.push(Override {
             path: self.path.to_string(),
@@ -146,13 +144,13 @@ impl Search<'_> {
         let stem = self.loaded.scenario.name.clone();
         let mut s =
             scenario::parse_with_overrides(&self.loaded.text, &self.loaded.path, &stem, &overrides)
-                .map_err(|e| RequestError(format!("with {}={value}: {e}", self.path)))?;
+                .map_err(|e| Error::Invalid(format!("with {}={value}: {e}", self.path)))?;
         s.trials = self.loaded.scenario.trials;
         s.seed = self.loaded.scenario.seed;
         Ok(s)
     }
 
-    fn goal_cell(&self, scenario: &Scenario) -> Result<(usize, usize), RequestError> {
+    fn goal_cell(&self, scenario: &Scenario) -> Result<(usize, usize)> {
         let series = if self.goal.city == "Total" {
             scenario.cities.len()
         } else {
@@ -163,7 +161,7 @@ impl Search<'_> {
                 .ok_or_else(|| {
                     let names: Vec<&str> =
                         scenario.cities.iter().map(|c| c.name.as_str()).collect();
-                    RequestError(format!(
+                    Error::Invalid(format!(
                         "--target: no city \"{}\" (cities: {}, or Total)",
                         self.goal.city,
                         names.join(", ")
@@ -175,7 +173,7 @@ impl Search<'_> {
             .first_index_at_or_after(self.goal.at)
             .filter(|_| self.goal.at >= scenario.grid.start)
             .ok_or_else(|| {
-                RequestError(format!(
+                Error::Invalid(format!(
                     "--target year {} lies outside the horizon {}-{}",
                     format_year(self.goal.at),
                     format_year(scenario.grid.start),
@@ -186,7 +184,7 @@ impl Search<'_> {
     }
 
     /// Bisection on "probability >= goal", then the answer's uncertainty.
-    pub fn run(&self) -> Result<Outcome, RequestError> {
+    pub fn run(&self) -> Result<Outcome> {
         let (mut lo, mut hi) = self.range;
         let (p_lo, p_hi) = (self.probability_at(lo)?, self.probability_at(hi)?);
         let meets = |p: f64| p >= self.goal.probability;
@@ -232,7 +230,7 @@ impl Search<'_> {
         &self,
         x: f64,
         range: (f64, f64),
-    ) -> Result<(f64, (f64, f64, usize)), RequestError> {
+    ) -> Result<(f64, (f64, f64, usize))> {
         let width = (range.1 - range.0).abs();
         let mut h = width / 1024.0;
         let mut evaluations = 0;

@@ -6,12 +6,15 @@
 //! sampled paths). Every accumulator merges exactly, so merged tables are byte-identical to a
 //! single run with the same seed however the trials were split.
 
-use crate::engine::Aggregate;
+use crate::engine::aggregate::Aggregate;
+use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::Range;
 
+/// The `format` of every part file.
 pub const PART_FORMAT: &str = "simulate-part";
+/// The part file layout's version; a merge refuses other versions.
 pub const PART_VERSION: u32 = 2;
 
 /// Shard I of N (I from 0).
@@ -36,7 +39,12 @@ pub struct PartMeta {
     pub format: String,
     /// Format version; a merge refuses other versions.
     pub version: u32,
+    /// Version of the program that wrote the part; a merge refuses parts of another version,
+    /// whose random streams or statistics may differ.
     pub program_version: String,
+    /// Git revision of the program that wrote the part, when known.
+    #[serde(default)]
+    pub git_revision: Option<String>,
     /// Scenario path as given to the shard.
     pub scenario_path: String,
     /// SHA-256 of the scenario file's bytes.
@@ -63,30 +71,36 @@ pub struct PartMeta {
 impl Shard {
     /// Parses "I/N", or "auto" to read SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN) and
     /// SLURM_ARRAY_TASK_COUNT.
-    pub fn parse(text: &str) -> Result<Shard, String> {
+    pub fn parse(text: &str) -> Result<Shard> {
         if text == "auto" {
             return Self::from_slurm(|name| std::env::var(name).ok());
         }
         let (i, n) = text
             .split_once('/')
-            .ok_or_else(|| format!("--shard must be I/N (e.g. 0/4) or auto, got '{text}'"))?;
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "--shard must be I/N (e.g. 0/4) or auto, got '{text}'"
+                ))
+            })?;
         let parse = |s: &str, what: &str| {
             s.trim()
                 .parse::<u64>()
-                .map_err(|_| format!("--shard {what} must be a whole number, got '{s}'"))
+                .map_err(|_| Error::Invalid(format!("--shard {what} must be a whole number, got '{s}'")))
         };
         Shard::new(parse(i, "I")?, parse(n, "N")?)
     }
 
     /// Builds a shard from Slurm's job-array variables, read through `var`.
-    pub fn from_slurm(var: impl Fn(&str) -> Option<String>) -> Result<Shard, String> {
-        let read = |name: &str| -> Result<u64, String> {
+    pub fn from_slurm(var: impl Fn(&str) -> Option<String>) -> Result<Shard> {
+        let read = |name: &str| -> Result<u64> {
             let v = var(name).ok_or_else(|| {
-                format!("--shard auto needs {name} (set by Slurm in a job array)")
+                Error::Invalid(format!(
+                    "--shard auto needs {name} (set by Slurm in a job array)"
+                ))
             })?;
             v.trim()
                 .parse()
-                .map_err(|_| format!("{name} must be a whole number, got '{v}'"))
+                .map_err(|_| Error::Invalid(format!("{name} must be a whole number, got '{v}'")))
         };
         let id = read("SLURM_ARRAY_TASK_ID")?;
         let count = read("SLURM_ARRAY_TASK_COUNT")?;
@@ -96,16 +110,19 @@ impl Shard {
         };
         Shard::new(
             id.checked_sub(min)
-                .ok_or("SLURM_ARRAY_TASK_ID below SLURM_ARRAY_TASK_MIN")?,
+                .ok_or_else(|| {
+                    Error::Invalid("SLURM_ARRAY_TASK_ID below SLURM_ARRAY_TASK_MIN".to_string())
+                })?,
             count,
         )
     }
 
-    pub fn new(index: u64, count: u64) -> Result<Shard, String> {
+    /// Shard `index` of `count`, checked.
+    pub fn new(index: u64, count: u64) -> Result<Shard> {
         if count == 0 || index >= count {
-            return Err(format!(
+            return Err(Error::Invalid(format!(
                 "--shard I/N needs N >= 1 and 0 <= I < N, got {index}/{count}"
-            ));
+            )));
         }
         Ok(Shard { index, count })
     }
@@ -122,23 +139,11 @@ impl Shard {
     }
 }
 
-/// Why a set of parts cannot be merged.
-#[derive(Debug, PartialEq)]
-pub struct MergeError(pub String);
-
-impl fmt::Display for MergeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for MergeError {}
-
 /// Checks that `parts` (with the names they were read from) are the N parts of one run, each
 /// once, and merges their statistics.
-pub fn merge_parts(parts: Vec<(String, PartFile)>) -> Result<(PartMeta, Aggregate), MergeError> {
+pub fn merge_parts(parts: Vec<(String, PartFile)>) -> Result<(PartMeta, Aggregate)> {
     let Some((first_name, first)) = parts.first() else {
-        return Err(MergeError("no part files given".to_string()));
+        return Err(Error::Invalid("no part files given".to_string()));
     };
     for (name, p) in &parts {
         check_same_run(first_name, &first.meta, name, &p.meta)?;
@@ -148,7 +153,7 @@ pub fn merge_parts(parts: Vec<(String, PartFile)>) -> Result<(PartMeta, Aggregat
     for (name, p) in &parts {
         let i = p.meta.shard_index as usize;
         if let Some(other) = seen[i] {
-            return Err(MergeError(format!(
+            return Err(Error::Invalid(format!(
                 "shard {i}/{n} given twice: {other} and {name}"
             )));
         }
@@ -159,7 +164,7 @@ pub fn merge_parts(parts: Vec<(String, PartFile)>) -> Result<(PartMeta, Aggregat
         .map(|i| i.to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(MergeError(format!(
+        return Err(Error::Invalid(format!(
             "missing shard(s) {} of {n}; run them with --shard I/{n}",
             missing.join(", ")
         )));
@@ -174,7 +179,7 @@ pub fn merge_parts(parts: Vec<(String, PartFile)>) -> Result<(PartMeta, Aggregat
         agg = agg.merge(p.aggregate);
     }
     if agg.trials != head.trials {
-        return Err(MergeError(format!(
+        return Err(Error::Invalid(format!(
             "the parts hold {} trials, the run has {}",
             agg.trials, head.trials
         )));
@@ -187,16 +192,24 @@ fn check_same_run(
     a: &PartMeta,
     b_name: &str,
     b: &PartMeta,
-) -> Result<(), MergeError> {
+) -> Result<()> {
+    if b.program_version != crate::version::VERSION {
+        return Err(Error::Invalid(format!(
+            "{b_name} was written by simulate {} but this is simulate {}; parts from other \
+             versions may use other random streams: run the shards again with this version",
+            b.program_version,
+            crate::version::VERSION
+        )));
+    }
     if b.format != PART_FORMAT || b.version != PART_VERSION {
-        return Err(MergeError(format!(
+        return Err(Error::Invalid(format!(
             "{b_name}: not a part file of format {PART_FORMAT} version {PART_VERSION} \
              (found {} version {})",
             b.format, b.version
         )));
     }
     let differ = |what: &str, x: &dyn fmt::Display, y: &dyn fmt::Display| {
-        Err(MergeError(format!(
+        Err(Error::Invalid(format!(
             "{b_name} belongs to another run than {a_name}: {what} {y} vs {x}"
         )))
     };
@@ -227,7 +240,7 @@ fn check_same_run(
         return differ("shard count N", &a.shard_count, &b.shard_count);
     }
     if b.shard_index >= b.shard_count {
-        return Err(MergeError(format!(
+        return Err(Error::Invalid(format!(
             "{b_name}: shard index {} >= N",
             b.shard_index
         )));

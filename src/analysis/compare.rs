@@ -6,7 +6,7 @@
 //! same random numbers wherever the scenarios agree: differences come from the assumptions,
 //! not from sampling noise (a scenario compared with itself differs by exactly zero).
 
-use crate::results::RunResult;
+use crate::analysis::results::RunResult;
 use serde::Serialize;
 
 /// One row of compare.csv.
@@ -52,5 +52,5 @@ pub fn compare_rows(results: &[RunResult]) -> Vec<CompareRow> {
 }
 
 fn same_year(a: f64, b: f64) -> bool {
-    (a - b).abs() < crate::grid::YEAR_EPSILON
+    (a - b).abs() < crate::scenario::grid::YEAR_EPSILON
 }

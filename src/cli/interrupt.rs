@@ -3,13 +3,9 @@
 //!
 //! A second signal while the first is being handled ends the process at once (same exit code).
 
+use crate::error::{EXIT_SIGINT, EXIT_SIGTERM, Error};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
-
-/// Exit code after SIGINT (Ctrl-C): 128 + 2, the shell's convention.
-pub const EXIT_SIGINT: u8 = 130;
-/// Exit code after SIGTERM: 128 + 15.
-pub const EXIT_SIGTERM: u8 = 143;
 
 struct Flags {
     stop: Arc<AtomicBool>,
@@ -50,31 +46,14 @@ pub fn stop_flag() -> &'static AtomicBool {
     FLAGS.get().map_or(&NEVER, |f| &f.stop)
 }
 
-/// The signal received, if any.
-pub fn received() -> Option<Interrupted> {
+/// The signal received, if any, as the error that ends the program with 130 or 143.
+pub fn received() -> Option<Error> {
     let flags = FLAGS.get()?;
     if !flags.stop.load(Ordering::SeqCst) {
         return None;
     }
     let signal = flags.signal.load(Ordering::SeqCst) as i32;
-    Some(Interrupted {
+    Some(Error::Interrupted {
         sigterm: signal == signal_hook::consts::SIGTERM,
     })
-}
-
-/// A run stopped by a signal: an error the top level turns into exit code 130 or 143.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("interrupted by {}", if *.sigterm { "SIGTERM" } else { "SIGINT (Ctrl-C)" })]
-pub struct Interrupted {
-    pub sigterm: bool,
-}
-
-impl Interrupted {
-    pub fn exit_code(self) -> u8 {
-        if self.sigterm {
-            EXIT_SIGTERM
-        } else {
-            EXIT_SIGINT
-        }
-    }
 }

@@ -4,7 +4,9 @@
 //! max), so the result does not depend on how trials were split across threads or in what
 //! order the pieces were combined.
 
-use crate::histogram::{LogHistogram, ZERO_THRESHOLD, key};
+pub mod histogram;
+
+use crate::stats::histogram::{LogHistogram, ZERO_THRESHOLD, key};
 use crate::scenario::bounds::MAX_CAPACITY;
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +15,7 @@ pub const PERCENTILES: [f64; 7] = [5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0];
 
 /// Relative accuracy of the quantile sketch: each percentile is within 0.1% of a sample value
 /// of that rank.
-pub const SKETCH_ALPHA: f64 = crate::histogram::RELATIVE_ACCURACY;
+pub const SKETCH_ALPHA: f64 = crate::stats::histogram::RELATIVE_ACCURACY;
 /// Sums are kept in units of 1/1024 P as 128-bit integers, so they add exactly.
 const FIXED_POINT_SCALE: f64 = 1024.0;
 /// Largest magnitude (P) that the fixed-point sums accept; beyond it mean and sd are not

@@ -1,8 +1,9 @@
 //! Command-line flags as typed, and the run configuration built from them.
 
+use crate::engine::shard::Shard;
 use crate::plot::Format;
 use crate::scenario::overrides::Override;
-use crate::shard::Shard;
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -36,7 +37,7 @@ SIGTERM.";
 #[derive(Debug, Parser)]
 #[command(
     name = "simulate",
-    version,
+    version = crate::version::long_version(),
     about,
     after_help = EXAMPLES,
     args_conflicts_with_subcommands = true,
@@ -127,7 +128,7 @@ pub struct Args {
     pub no_plots: bool,
 
     /// File format of the charts.
-    #[arg(long, value_name = "FORMAT", value_enum, default_value = "png")]
+    #[arg(long, value_name = "FORMAT", value_parser = format_parser(), default_value = "png")]
     pub format: Format,
 
     /// Run even when the file's trial count is estimated to take over an hour.
@@ -153,13 +154,19 @@ pub enum Command {
         #[arg(long)]
         no_plots: bool,
         /// File format of the charts.
-        #[arg(long, value_name = "FORMAT", value_enum, default_value = "png")]
+        #[arg(long, value_name = "FORMAT", value_parser = format_parser(), default_value = "png")]
         format: Format,
     },
 }
 
-fn parse_shard(text: &str) -> Result<Shard, String> {
+fn parse_shard(text: &str) -> crate::error::Result<Shard> {
     Shard::parse(text)
+}
+
+/// The chart formats by name, with clap's list of possible values in help and errors.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    clap::builder::PossibleValuesParser::new(Format::NAMES)
+        .map(|name: String| Format::from_name(&name).unwrap_or(Format::Png))
 }
 
 /// Settings of one invocation after flags are merged over scenario files.

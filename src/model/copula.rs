@@ -2,7 +2,7 @@
 //! to the correlation of the underlying normals, and factors it so that one trial can turn
 //! independent normals into correlated ones (docs/model.md, "Correlated growth").
 
-use crate::dist::{Dist, standard_normal_cdf};
+use crate::scenario::dist::{Dist, standard_normal_cdf};
 
 /// Pivots below this count as zero: the matrix is singular there (e.g. correlation 1).
 const PIVOT_TOLERANCE: f64 = 1e-10;
@@ -111,7 +111,7 @@ impl MarginalMap {
             Dist::Fixed(x) => MarginalMap::Affine { mean: x, sd: 0.0 },
             Dist::Normal { mean, sd } => MarginalMap::Affine { mean, sd },
             Dist::LogNormal { p5, p95 } => {
-                let (mu, sigma) = crate::dist::lognormal_params(p5, p95);
+                let (mu, sigma) = crate::scenario::dist::lognormal_params(p5, p95);
                 MarginalMap::LogAffine { mu, sigma }
             }
             ref other => MarginalMap::Quantile(other.clone()),

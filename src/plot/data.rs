@@ -5,11 +5,11 @@
 //! histograms; with [`ChartData::with_decisions`], the crossing curves and the Total's
 //! strongest drivers.
 
-use crate::decisions::Decisions;
+use crate::analysis::decisions::Decisions;
 use crate::engine::Aggregate;
-use crate::results::{RunResult, SummaryRow};
+use crate::analysis::results::{RunResult, SummaryRow};
 use crate::scenario::{Scenario, Series};
-use crate::sensitivity::SensitivityRow;
+use crate::analysis::sensitivity::SensitivityRow;
 use crate::stats::Histogram;
 
 /// Bins of the end-year histograms.

@@ -9,7 +9,7 @@
 //! is a branch-free loop over the block. The counts are integers, so the result is exactly what
 //! [`Aggregate::add_trial`] gives trial by trial (tested).
 
-use crate::engine::{Aggregate, RunSpec};
+use crate::engine::aggregate::{Aggregate, RunSpec};
 use crate::model::TrialBuffer;
 
 /// Trials gathered before the statistics take them in. The block of the base scenario is
@@ -287,7 +287,7 @@ mod tests {
             }
             let blocked = worker.finish();
             assert_eq!(fingerprint(&blocked), fingerprint(&reference), "{path}");
-            let zero = crate::histogram::ZERO_THRESHOLD;
+            let zero = crate::stats::histogram::ZERO_THRESHOLD;
             let straddles_zero = |c: &CellStats| c.min() < Some(zero) && c.max() > Some(zero);
             for (seen, present) in covered.iter_mut().zip([
                 !blocked.target_hits.is_empty(),

@@ -2,7 +2,6 @@
 //! fades or changes by period, retirement of capacity, and the power cap. Pure functions of
 //! their draws; the model decides what to draw and in what order.
 
-use crate::model::MIN_GROWTH;
 use rand::distr::{Distribution, StandardUniform};
 
 /// A span of time in which one shock multiplies growth; a shock's windows never overlap.
@@ -201,9 +200,24 @@ pub fn retired(baseline: f64, k: usize, lifetime_steps: f64, prefix: &[f64]) -> 
 /// Share of a project's capacity installed and not yet retired `elapsed` years after it came
 /// online, with a linear ramp of `ramp` years and a lifetime of `lifetime` years.
 pub fn surviving_fraction(elapsed: f64, ramp: f64, lifetime: f64) -> f64 {
-    crate::model::ramp_fraction(elapsed, ramp)
-        - crate::model::ramp_fraction(elapsed - lifetime, ramp)
+    ramp_fraction(elapsed, ramp)
+        - ramp_fraction(elapsed - lifetime, ramp)
 }
+
+/// Growth draws are kept above this (validation already makes lower draws practically impossible).
+pub const MIN_GROWTH: f64 = -0.999_999;
+
+/// Share of full capacity reached `elapsed` years after coming online with a linear ramp.
+pub fn ramp_fraction(elapsed: f64, ramp_years: f64) -> f64 {
+    if elapsed < 0.0 {
+        0.0
+    } else if ramp_years <= 0.0 {
+        1.0
+    } else {
+        (elapsed / ramp_years).min(1.0)
+    }
+}
+
 
 #[cfg(test)]
 mod tests {
@@ -263,5 +277,13 @@ mod tests {
         assert_eq!(retired(1000.0, 2, 8.0, &prefix), 250.0);
         assert_eq!(retired(1000.0, 8, 8.0, &prefix), 1000.0);
         assert_eq!(retired(1000.0, 20, 8.0, &prefix), 1000.0);
+    }
+
+    #[test]
+    fn ramp_is_linear_between_online_and_full() {
+        assert_eq!(ramp_fraction(-0.1, 1.0), 0.0);
+        assert_eq!(ramp_fraction(0.0, 0.0), 1.0);
+        assert_eq!(ramp_fraction(0.25, 1.0), 0.25);
+        assert_eq!(ramp_fraction(2.0, 1.0), 1.0);
     }
 }

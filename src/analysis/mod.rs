@@ -1,0 +1,42 @@
+//! What a finished run means: per-cell summaries and backtests ([`results`]), decisions
+//! (crossing times, ranking, overtaking), sensitivity, the comparison of scenarios and goal
+//! seeking. May import `engine`, `model`, `scenario`, `stats` and the leaves; never `report`,
+//! `plot`, `output` or `cli`.
+
+pub mod compare;
+pub mod decisions;
+pub mod results;
+pub mod sensitivity;
+pub mod solve;
+
+use crate::engine::{Aggregate, RunSpec};
+use crate::scenario::Scenario;
+use decisions::Decisions;
+use results::RunResult;
+use sensitivity::SensitivityRow;
+
+/// Everything a finished run reports: what the tables, the terminal and the charts show.
+pub struct Report {
+    /// Per-cell summaries, targets, backtests.
+    pub result: RunResult,
+    /// Crossing times, targets over time, ranking, overtaking.
+    pub decisions: Decisions,
+    /// The inputs ranked by influence at each year asked.
+    pub sensitivity: Vec<SensitivityRow>,
+}
+
+impl Report {
+    /// Analyses a run's aggregate; `sensitivity_years` None means
+    /// [`sensitivity::default_years`].
+    pub fn new(scenario: &Scenario, agg: &Aggregate, sensitivity_years: Option<&[f64]>) -> Self {
+        let spec = RunSpec::from_scenario(scenario);
+        let years = sensitivity_years
+            .map(<[f64]>::to_vec)
+            .unwrap_or_else(|| sensitivity::default_years(scenario));
+        Report {
+            result: RunResult::new(scenario, agg),
+            decisions: Decisions::new(scenario, &spec, agg),
+            sensitivity: sensitivity::analyse(scenario, &years),
+        }
+    }
+}

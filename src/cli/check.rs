@@ -1,0 +1,77 @@
+//! Loading every scenario of an invocation with the command line's overrides, and `--check`.
+
+use super::args::RunConfig;
+use crate::error::{Error, Result};
+use crate::scenario::diag::Diagnostics;
+use crate::scenario::grid::YEAR_EPSILON;
+use crate::scenario::{self, LoadedScenario};
+use std::path::PathBuf;
+
+/// Loads every file and applies the command-line overrides; returns every problem found
+/// (one [`Error::Scenario`] per bad file, together).
+pub fn load_all(paths: &[PathBuf], config: &RunConfig) -> Result<Vec<LoadedScenario>> {
+    let mut loaded = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match scenario::load_with_overrides(path, &config.overrides)
+            .and_then(|l| apply_overrides(l, config))
+        {
+            Ok(l) => loaded.push(l),
+            Err(e) => errors.push(e),
+        }
+    }
+    match errors.len() {
+        0 => Ok(loaded),
+        1 => Err(errors.remove(0)),
+        _ => Err(Error::Many(errors)),
+    }
+}
+
+fn apply_overrides(mut l: LoadedScenario, config: &RunConfig) -> Result<LoadedScenario> {
+    if let Some(trials) = config.trials {
+        let mut diags = Diagnostics::default();
+        match scenario::validate_trials_override(trials, &mut diags) {
+            Some(t) => l.scenario.trials = t,
+            None => return Err(scenario::diag::into_error(&l.path, &l.text, diags)),
+        }
+    }
+    if let Some(seed) = config.seed {
+        l.scenario.seed = seed;
+    }
+    let grid = &l.scenario.grid;
+    for year in config.sensitivity_at.iter().flatten() {
+        if !(*year > grid.start && *year <= grid.end() + YEAR_EPSILON) {
+            return Err(Error::whole_file(
+                &l.path,
+                format!(
+                    "--sensitivity-at {year} lies outside the horizon: give years after {} and up to {}",
+                    grid.start,
+                    grid.end()
+                ),
+            ));
+        }
+    }
+    Ok(l)
+}
+
+/// `--check`: one line per valid file.
+pub fn print_checked(loaded: &[LoadedScenario]) {
+    for l in loaded {
+        println!("ok: {} ({})", l.path, describe(l));
+    }
+}
+
+fn describe(l: &LoadedScenario) -> String {
+    let s = &l.scenario;
+    format!(
+        "scenario {}: {} cities, {} projects, {} targets, {} grid times from {} to {}, {} trials",
+        s.name,
+        s.cities.len(),
+        s.cities.iter().map(|c| c.projects.len()).sum::<usize>(),
+        s.targets.len(),
+        s.grid.len(),
+        s.grid.start,
+        s.grid.end(),
+        s.trials
+    )
+}

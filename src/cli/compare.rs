@@ -1,0 +1,65 @@
+//! `--compare`: several scenarios run on common random numbers, then compared side by side in
+//! OUT/compare/.
+
+use super::args::RunConfig;
+use crate::analysis::results::RunResult;
+use crate::error::{Error, Result};
+use crate::output::{self, COMPARE_FOLDER, write};
+use crate::scenario::LoadedScenario;
+
+/// At least two scenarios with distinct names (none named "compare"), all run with the first
+/// one's seed and trial count so that they share their random numbers.
+pub fn align_for_comparison(
+    mut loaded: Vec<LoadedScenario>,
+    config: &RunConfig,
+) -> Result<Vec<LoadedScenario>> {
+    if loaded.len() < 2 {
+        return Err(Error::Invalid(
+            "--compare needs two or more scenario files".to_string(),
+        ));
+    }
+    let mut names = std::collections::HashSet::new();
+    for l in &loaded {
+        let name = &l.scenario.name;
+        if name == COMPARE_FOLDER || !names.insert(name.clone()) {
+            return Err(Error::Invalid(format!(
+                "--compare: scenario name \"{name}\" ({}) is used twice or is reserved; \
+                 give each file its own [scenario] name other than \"{COMPARE_FOLDER}\"",
+                l.path
+            )));
+        }
+    }
+    let (seed, trials) = (loaded[0].scenario.seed, loaded[0].scenario.trials);
+    for l in loaded.iter_mut().skip(1) {
+        let s = &mut l.scenario;
+        if (s.seed, s.trials) != (seed, trials) && !config.quiet {
+            eprintln!(
+                "note: --compare runs {} with seed {seed} and {trials} trials (its file says seed {} and {} trials) \
+                 so that every scenario shares the first one's random numbers",
+                l.path, s.seed, s.trials
+            );
+        }
+        s.seed = seed;
+        s.trials = trials;
+    }
+    Ok(loaded)
+}
+
+/// Writes OUT/compare/: every file of [`output::compare_files`], as one set.
+pub fn write_comparison(config: &RunConfig, results: &[RunResult]) -> Result<()> {
+    let files = output::compare_files(results, config.charts)?;
+    let dir = write::output_dir(&config.out, COMPARE_FOLDER)?;
+    let staged: Vec<(std::path::PathBuf, &[u8])> = files
+        .iter()
+        .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
+        .collect();
+    write::write_all_atomic(&staged)?;
+    if !config.quiet {
+        println!(
+            "comparison of {} scenarios in {}",
+            results.len(),
+            dir.display()
+        );
+    }
+    Ok(())
+}

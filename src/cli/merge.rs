@@ -1,0 +1,66 @@
+//! `simulate merge PART...`: checks that the parts belong together (same program version,
+//! scenario, seed, trials and overrides; each shard once), merges them, and writes the tables
+//! and charts a single run would have written.
+
+use super::run::{Outputs, publish};
+use crate::engine::Aggregate;
+use crate::engine::shard::{self, PartFile};
+use crate::error::{Context, Error, Result};
+use crate::report::json::RunMetadata;
+use crate::scenario::{self, Scenario};
+use std::path::{Path, PathBuf};
+
+/// Merges the part files and publishes the result.
+pub fn merge(paths: &[PathBuf], outputs: &Outputs) -> Result<()> {
+    let (scenario, agg, metadata, sensitivity_at) = merge_files(paths)?;
+    let outputs = Outputs {
+        sensitivity_at,
+        ..*outputs
+    };
+    publish(&scenario, &agg, &metadata, &outputs).map(|_| ())
+}
+
+type Merged = (Scenario, Aggregate, RunMetadata, Option<Vec<f64>>);
+
+fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
+    let mut parts = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::Invalid(e.to_string()))
+            .with_context(|| format!("Could not read part file '{name}'"))?;
+        let part: PartFile = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Invalid(e.to_string()))
+            .with_context(|| format!("'{name}' is not a part file written by simulate --shard"))?;
+        parts.push((name, part));
+    }
+    let (meta, agg) = shard::merge_parts(parts)?;
+    if scenario::hex_sha256(meta.scenario_text.as_bytes()) != meta.scenario_sha256 {
+        return Err(Error::Invalid(
+            "the parts' scenario text does not match their SHA-256; a part file was edited"
+                .to_string(),
+        ));
+    }
+    let stem = Path::new(&meta.scenario_path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".to_string());
+    let mut scenario = scenario::parse_with_overrides(
+        &meta.scenario_text,
+        &meta.scenario_path,
+        &stem,
+        &meta.overrides,
+    )?;
+    scenario.trials = meta.trials;
+    scenario.seed = meta.seed;
+    let metadata = RunMetadata {
+        scenario_path: meta.scenario_path,
+        scenario_sha256: meta.scenario_sha256,
+        program_version: crate::version::VERSION.to_string(),
+        git_revision: crate::version::GIT_REVISION.map(str::to_string),
+        elapsed_seconds: meta.elapsed_seconds,
+        threads: rayon::current_num_threads(),
+        overrides: meta.overrides.iter().map(|o| o.to_string()).collect(),
+    };
+    Ok((scenario, agg, metadata, meta.sensitivity_at))
+}

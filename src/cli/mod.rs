@@ -1,0 +1,72 @@
+//! The command line: flags ([`args`]), one file per command (run, merge, solve, compare,
+//! init, check), progress, signals and the run-time budget. The only module that knows about
+//! clap, the terminal's progress bar or exit codes' meaning for a shell; it may import every
+//! other stage.
+//!
+//! [`dispatch`] reads top to bottom: choose the command, load, check, run, compare.
+
+pub mod args;
+pub mod budget;
+pub mod check;
+pub mod compare;
+pub mod init;
+pub mod interrupt;
+pub mod merge;
+pub mod progress;
+pub mod run;
+pub mod solve;
+
+use crate::error::{Error, Result};
+use args::{Args, Command, RunConfig};
+
+/// Runs one invocation of the program; the error, if any, carries the exit code.
+pub fn dispatch(args: Args) -> Result<()> {
+    if let Some(Command::Merge {
+        parts,
+        out,
+        quiet,
+        no_plots,
+        format,
+    }) = &args.command
+    {
+        let outputs = run::Outputs {
+            out,
+            quiet: *quiet,
+            charts: (!no_plots).then_some(*format),
+            // Taken from the part files.
+            sensitivity_at: None,
+        };
+        return merge::merge(parts, &outputs);
+    }
+    if let Some(path) = &args.init {
+        return init::init_scenario(path);
+    }
+    let config = RunConfig::from(&args);
+    let loaded = check::load_all(&args.scenarios, &config)?;
+    if args.check {
+        check::print_checked(&loaded);
+        return Ok(());
+    }
+    if let Some(path) = &args.solve {
+        return solve::solve(&args, path, &loaded, &config);
+    }
+    let loaded = if config.compare {
+        compare::align_for_comparison(loaded, &config)?
+    } else {
+        loaded
+    };
+    if let Err(e) = interrupt::install() {
+        eprintln!("warning: Ctrl-C and SIGTERM will not stop a run cleanly: {e}");
+    }
+    budget::check_budgets(&loaded, &config)?;
+    let results = run::run_all(&loaded, &config)?;
+    if config.compare {
+        compare::write_comparison(&config, &results)?;
+    }
+    Ok(())
+}
+
+/// Prints an error (with its causes) the way every command does: "error: ..." on stderr.
+pub fn print_error(e: &Error) {
+    eprintln!("error: {e}");
+}

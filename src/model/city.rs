@@ -1,0 +1,245 @@
+//! One city in one trial: its baseline, organic growth path, projects, losses, retirement,
+//! power cap and utilisation (docs/model.md).
+
+use super::risk::{self, GrowthPath, Loss, Window};
+use super::streams::{name_key, stream};
+use super::*;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+#[derive(Debug, Clone)]
+pub(super) struct CityModel {
+    pub(super) name: String,
+    pub(super) baseline: Sampler,
+    pub(super) growth: Sampler,
+    pub(super) volatility: f64,
+    pub(super) stream_key: u64,
+    /// (long-run growth, half-life in years, stream key).
+    pub(super) fading: Option<(Sampler, f64, u64)>,
+    /// (from, growth, stream key) per period.
+    pub(super) periods: Vec<(f64, Sampler, u64)>,
+    pub(super) power: Option<PowerModel>,
+    pub(super) lifetime: Option<(Sampler, u64)>,
+    pub(super) utilisation: Option<(Sampler, u64)>,
+    /// Which shocks hit this city, by shock index.
+    pub(super) hit_by: Vec<bool>,
+    pub(super) projects: Vec<ProjectModel>,
+}
+
+
+/// Where a city's trial runs: the grid, the trial's identity and its shared draws.
+pub(super) struct TrialContext<'a> {
+    pub(super) grid: &'a Grid,
+    pub(super) seed: u64,
+    pub(super) trial: u64,
+    pub(super) shared: &'a SharedDraws,
+    /// The city's growth draw from the copula, when growth is correlated.
+    pub(super) growth: Option<f64>,
+}
+
+/// A city's per-trial draws that the model needs after its path is built.
+pub(super) struct CityDraws {
+    pub(super) utilisation: f64,
+}
+
+impl CityModel {
+    pub(super) fn new(c: &City, index: usize, shocks: &[Shock]) -> Self {
+        let key = |what: &str| name_key(&format!("{}\u{1f}{what}", c.name));
+        CityModel {
+            name: c.name.clone(),
+            baseline: c.baseline.sampler(),
+            growth: c.growth.sampler(),
+            volatility: c.volatility,
+            stream_key: name_key(&c.name),
+            fading: c.fading.as_ref().map(|f| {
+                (
+                    f.long_run.sampler(),
+                    f.half_life_years,
+                    key("growth_long_run"),
+                )
+            }),
+            periods: c
+                .growth_periods
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (
+                        p.from,
+                        p.growth.sampler(),
+                        key(&format!("growth_period{i}")),
+                    )
+                })
+                .collect(),
+            power: c.power.as_ref().map(|p| PowerModel {
+                start_cap: p.mw * p.p_per_mw,
+                mw_growth: p.mw_growth.sampler(),
+                log_efficiency_growth: p.efficiency_growth.ln_1p(),
+                stream_key: key("power"),
+            }),
+            lifetime: c.lifetime.as_ref().map(|d| (d.sampler(), key("lifetime"))),
+            utilisation: c
+                .utilisation
+                .as_ref()
+                .map(|d| (d.sampler(), key("utilisation"))),
+            hit_by: shocks.iter().map(|s| s.cities.contains(&index)).collect(),
+            projects: c
+                .projects
+                .iter()
+                .map(|p| ProjectModel::new(p, &c.name))
+                .collect(),
+        }
+    }
+
+    /// Organic capacity on the grid (growth, shocks, retirement, losses), then each project's
+    /// contribution added on top.
+    pub(super) fn simulate(
+        &self,
+        ctx: &TrialContext,
+        out: &mut [f64],
+        scratch: &mut CityScratch,
+        record: Record,
+    ) -> CityDraws {
+        let (grid, seed, trial) = (ctx.grid, ctx.seed, ctx.trial);
+        let mut rng = stream(seed, trial, self.stream_key);
+        let baseline = self.baseline.sample(&mut rng).max(0.0);
+        let drawn_growth = self.growth.sample(&mut rng).max(MIN_GROWTH);
+        let growth = ctx.growth.map_or(drawn_growth, |g| g.max(MIN_GROWTH));
+        self.prepare(ctx, scratch);
+        let path = GrowthPath {
+            start: grid.start,
+            initial: growth,
+            fading: self
+                .fading
+                .as_ref()
+                .map(|(l, h, key)| (own_draw(l, seed, trial, *key).max(MIN_GROWTH), *h)),
+            periods: &scratch.period_rates,
+        };
+        let windows = &scratch.city_windows;
+        self.organic(grid, baseline, &path, windows, &mut rng, (out, record.walk));
+        let lifetime = self
+            .lifetime
+            .as_ref()
+            .map(|(l, key)| own_draw(l, seed, trial, *key).max(MIN_LIFETIME_YEARS));
+        record.inputs.extend([baseline, growth]);
+        record
+            .inputs
+            .extend(path.fading.map(|(long_run, _)| long_run));
+        record
+            .inputs
+            .extend(scratch.period_rates.iter().map(|(_, g)| *g));
+        record.inputs.extend(lifetime);
+        if let Some(life) = lifetime {
+            retire(out, baseline, life / grid.dt(), &mut scratch.prefix);
+        }
+        self.apply_losses(grid, &ctx.shared.losses, out);
+        for p in &self.projects {
+            p.add_contribution(grid, seed, trial, lifetime, out, record.inputs);
+        }
+        CityDraws {
+            utilisation: self.utilisation.as_ref().map_or(1.0, |(u, key)| {
+                own_draw(u, seed, trial, *key).clamp(0.0, 1.0)
+            }),
+        }
+    }
+
+    /// Draws the period rates and picks the trial's shock windows that hit this city.
+    pub(super) fn prepare(&self, ctx: &TrialContext, scratch: &mut CityScratch) {
+        scratch.period_rates.clear();
+        scratch
+            .period_rates
+            .extend(self.periods.iter().map(|(from, g, key)| {
+                (
+                    *from,
+                    own_draw(g, ctx.seed, ctx.trial, *key).max(MIN_GROWTH),
+                )
+            }));
+        scratch.city_windows.clear();
+        let hits = ctx.shared.windows.iter().filter(|w| self.hit_by[w.shock]);
+        scratch.city_windows.extend(hits);
+    }
+
+    /// O(t_k) = B exp(Λ(t_k) + walk_k). With one constant rate and no shock this is the v1
+    /// formula B exp(k dt ln(1 + g) + walk_k), with exp from [`fastexp`].
+    pub(super) fn organic(
+        &self,
+        grid: &Grid,
+        baseline: f64,
+        path: &GrowthPath,
+        windows: &[Window],
+        rng: &mut Xoshiro256PlusPlus,
+        (out, walk_out): (&mut [f64], &mut [f64]),
+    ) {
+        let dt = grid.dt();
+        let plain = path.is_constant() && windows.is_empty();
+        let drift_per_step = dt * path.initial.ln_1p();
+        let shock_sd = self.volatility * dt.sqrt();
+        // The random walk (one normal per step), then the log of each multiple of the baseline,
+        // then one vectorised exp over the path: three simple loops instead of one mixed one.
+        if shock_sd > 0.0 {
+            let mut walk = 0.0;
+            for w in walk_out.iter_mut().skip(1) {
+                let z: f64 = rand_distr::StandardNormal.sample(rng);
+                walk += shock_sd * z;
+                *w = walk;
+            }
+        } else {
+            walk_out.fill(0.0);
+        }
+        out[0] = 0.0;
+        let steps = out.iter_mut().zip(walk_out.iter()).enumerate().skip(1);
+        if plain {
+            for (k, (v, walk)) in steps {
+                *v = k as f64 * drift_per_step + walk;
+            }
+        } else {
+            let mut log_multiple = 0.0;
+            for (k, (v, walk)) in steps {
+                log_multiple += path.log_multiple(grid.time(k - 1), grid.time(k), windows);
+                *v = log_multiple + walk;
+            }
+        }
+        fastexp::exp_in_place(out);
+        for v in out.iter_mut() {
+            *v *= baseline;
+        }
+    }
+
+    /// Multiplies organic capacity by (1 - capacity_loss) from each loss of a shock that hits
+    /// this city on, the loss's own time included.
+    pub(super) fn apply_losses(&self, grid: &Grid, losses: &[Loss], out: &mut [f64]) {
+        for loss in losses.iter().filter(|l| self.hit_by[l.shock]) {
+            let from = grid.first_index_at_or_after(loss.at).unwrap_or(out.len());
+            for v in &mut out[from..] {
+                *v *= loss.keep;
+            }
+        }
+    }
+}
+
+/// Sets the last series (the Total) of series-major `values` to the sum of the others, city by
+/// city in order.
+pub(super) fn sum_into_total(values: &mut [f64], len: usize) {
+    let (cities, total) = values.split_at_mut(values.len() - len);
+    total.fill(0.0);
+    for city in cities.chunks_exact(len) {
+        for (t, v) in total.iter_mut().zip(city) {
+            *t += *v;
+        }
+    }
+}
+
+/// Draws one value from the sampler on its own stream.
+pub(super) fn own_draw(sampler: &Sampler, seed: u64, trial: u64, key: u64) -> f64 {
+    sampler.sample(&mut stream(seed, trial, key))
+}
+
+/// Replaces organic capacity by what survives retirement (docs/model.md, "Retirement"):
+/// the gross path less the retired baseline and retired positive additions, floored at 0.
+fn retire(out: &mut [f64], baseline: f64, lifetime_steps: f64, prefix: &mut [f64]) {
+    prefix[0] = 0.0;
+    for k in 1..out.len() {
+        prefix[k] = prefix[k - 1] + (out[k] - out[k - 1]).max(0.0);
+    }
+    for (k, v) in out.iter_mut().enumerate() {
+        *v = (*v - risk::retired(baseline, k, lifetime_steps, prefix)).max(0.0);
+    }
+}

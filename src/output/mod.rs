@@ -1,0 +1,176 @@
+//! Every file a run leaves on disk, declared once: the tables ([`TABLES`]), the charts
+//! ([`crate::plot::planned`]) and the comparison ([`compare_files`]). The run, `merge`,
+//! `--compare`, the self-check and the tests all read these lists; [`write`] puts the files on
+//! disk all-or-nothing. May import `plot`, `report`, `analysis` and below; never `cli`.
+
+pub mod write;
+
+use crate::analysis::Report;
+use crate::analysis::compare::compare_rows;
+use crate::analysis::results::RunResult;
+use crate::error::{Context, Result};
+use crate::plot::data::ChartData;
+use crate::plot::{self, Format};
+use crate::report::json::RunMetadata;
+use crate::report::{csv, json};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// One table of a run's folder.
+pub struct TableSpec {
+    /// File name inside the scenario's folder.
+    pub file: &'static str,
+    /// When it is written, in words (for docs/architecture.md and the tests).
+    pub when: &'static str,
+    /// Whether this run writes it.
+    pub applies: fn(&Report) -> bool,
+    /// Its bytes.
+    pub render: fn(&Report, &RunMetadata) -> Result<Vec<u8>>,
+}
+
+fn always(_: &Report) -> bool {
+    true
+}
+
+/// Every table a run can write, in the order they are written.
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        file: "summary.csv",
+        when: "always",
+        applies: always,
+        render: |r, _| csv::summary_csv(&r.result),
+    },
+    TableSpec {
+        file: "targets.csv",
+        when: "always",
+        applies: always,
+        render: |r, _| csv::targets_csv(&r.result),
+    },
+    TableSpec {
+        file: "backtest.csv",
+        when: "always",
+        applies: always,
+        render: |r, _| csv::backtest_csv(&r.result),
+    },
+    TableSpec {
+        file: "crossing.csv",
+        when: "always",
+        applies: always,
+        render: |r, _| csv::crossing_csv(&r.decisions),
+    },
+    TableSpec {
+        file: "targets_over_time.csv",
+        when: "always",
+        applies: always,
+        render: |r, _| csv::levels_csv(&r.decisions),
+    },
+    TableSpec {
+        file: "ranking.csv",
+        when: "always",
+        applies: always,
+        render: |r, _| csv::ranking_csv(&r.decisions),
+    },
+    TableSpec {
+        file: "overtake.csv",
+        when: "always",
+        applies: always,
+        render: |r, _| csv::overtake_csv(&r.decisions),
+    },
+    TableSpec {
+        file: "sensitivity.csv",
+        when: "always",
+        applies: always,
+        render: |r, _| csv::sensitivity_csv(&r.sensitivity),
+    },
+    TableSpec {
+        file: "summary.json",
+        when: "always",
+        applies: always,
+        render: |r, m| json::summary_json(&r.result, m),
+    },
+    TableSpec {
+        file: "used.csv",
+        when: "when a city has a utilisation",
+        applies: |r| !r.result.used_rows.is_empty(),
+        render: |r, _| csv::used_csv(&r.result),
+    },
+    TableSpec {
+        file: "power.csv",
+        when: "when a city has a power cap",
+        applies: |r| !r.result.power.is_empty(),
+        render: |r, _| csv::power_csv(&r.result),
+    },
+];
+
+/// Every table of a run's report, by file name, as bytes.
+pub fn table_files(
+    report: &Report,
+    metadata: &RunMetadata,
+) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    TABLES
+        .iter()
+        .filter(|t| (t.applies)(report))
+        .map(|t| (t.render)(report, metadata).map(|bytes| (t.file, bytes)))
+        .collect()
+}
+
+/// Writes every table into OUT/<scenario>/ as one set; returns the folder.
+pub fn write_tables(out: &Path, report: &Report, metadata: &RunMetadata) -> Result<PathBuf> {
+    let files = table_files(report, metadata)?;
+    let dir = write::output_dir(out, &report.result.scenario)?;
+    let staged: Vec<(PathBuf, &[u8])> = files
+        .iter()
+        .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
+        .collect();
+    write::write_all_atomic(&staged)?;
+    Ok(dir)
+}
+
+/// What happened to one chart file.
+#[derive(Debug)]
+pub struct ChartOutcome {
+    /// The chart's file name.
+    pub file: String,
+    /// Its path, or why it could not be drawn or written.
+    pub result: Result<PathBuf>,
+}
+
+/// Draws every chart of [`plot::planned`] into `dir`, in parallel on the current rayon pool;
+/// returns each chart's outcome in order (a failure does not stop the others).
+pub fn write_charts(dir: &Path, data: &ChartData, format: Format) -> Vec<ChartOutcome> {
+    plot::planned(data, format)
+        .into_par_iter()
+        .map(|(chart, file)| {
+            let path = dir.join(&file);
+            let result = plot::render(chart, data, format)
+                .and_then(|bytes| write::write_atomic(&path, &bytes))
+                .map(|()| path)
+                .with_context(|| format!("Could not draw chart '{file}'"));
+            ChartOutcome { file, result }
+        })
+        .collect()
+}
+
+/// Folder (under OUT) of the comparison tables.
+pub const COMPARE_FOLDER: &str = "compare";
+
+/// Every file of `--compare`, by name, as bytes: compare.csv and, with a chart format, one
+/// overlay chart per series.
+pub fn compare_files(
+    results: &[RunResult],
+    format: Option<Format>,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = vec![(
+        "compare.csv".to_string(),
+        csv::compare_csv(&compare_rows(results))?,
+    )];
+    if let Some(format) = format {
+        for chart in ChartData::compare_charts(results) {
+            let file = plot::compare::file_name(&chart, format);
+            let bytes = plot::render_drawing(&chart, format)
+                .with_context(|| format!("Could not draw chart '{file}'"))?;
+            files.push((file, bytes));
+        }
+    }
+    Ok(files)
+}
