@@ -7,8 +7,8 @@ fn main() {
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/index");
     let revision = git(&["rev-parse", "--short=12", "HEAD"]).map(|hash| {
-        let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
-            .is_some_and(|s| !s.is_empty());
+        let dirty =
+            git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
         if dirty { format!("{hash}-dirty") } else { hash }
     });
     if let Some(r) = &revision {

@@ -3,8 +3,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand::distr::{Distribution, StandardUniform};
-use simulate::scenario::dist::Sampler;
 use simulate::engine::{self, RunSpec};
+use simulate::model::sampler::{Sampler, ToSampler};
 use simulate::model::stream;
 use simulate::scenario;
 use simulate::stats::CellStats;

@@ -5,13 +5,13 @@
 //! in `cargo test` (stable) drive exactly the same code.
 
 use crate::analysis::Report;
+use crate::analysis::results::RunResult;
 use crate::engine::{self, Aggregate, RunSpec};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::plot::data::ChartData;
 use crate::plot::{self, Format};
 use crate::report::json::RunMetadata;
-use crate::analysis::results::RunResult;
 use crate::scenario::{self, Scenario};
 use std::collections::HashSet;
 

@@ -1,4 +1,10 @@
-//! Human-readable numbers: capacities in P or E, years and percentages, shared by every report.
+//! Units and human-readable numbers: capacities in P or E, years and percentages, shared by
+//! every report. A leaf: imports nothing of the crate.
+
+/// Largest capacity (P) a scenario may plausibly reach; ~1.8e308 is f64's limit, and the
+/// Total adds the cities up, so each city keeps eight orders of magnitude of headroom.
+/// Statistics clamp to it; validation refuses scenarios whose bound exceeds it.
+pub const MAX_CAPACITY: f64 = 1e300;
 
 /// One EFLOPS is 1,000 PFLOPS.
 pub const P_PER_E: f64 = 1_000.0;

@@ -106,7 +106,6 @@ pub struct Search<'a> {
     pub range: (f64, f64),
 }
 
-
 impl Search<'_> {
     /// The default range: 0 to four times the parameter's current value (0 to 1 when the
     /// value is not a positive number).
@@ -226,11 +225,7 @@ impl Search<'_> {
     /// Central-difference slope of the probability at `x`, doubling the step from 1/1024 of
     /// the range until the probability moves by [`SLOPE_MIN_CHANGE`]; returns the slope and
     /// (step used, probability change, evaluations).
-    fn slope_at(
-        &self,
-        x: f64,
-        range: (f64, f64),
-    ) -> Result<(f64, (f64, f64, usize))> {
+    fn slope_at(&self, x: f64, range: (f64, f64)) -> Result<(f64, (f64, f64, usize))> {
         let width = (range.1 - range.0).abs();
         let mut h = width / 1024.0;
         let mut evaluations = 0;

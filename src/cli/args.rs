@@ -47,7 +47,7 @@ pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Scenario files (TOML); each runs into OUT/<scenario name>/.
+    /// Scenario files (TOML); each runs into OUT/NAME/ (NAME: the scenario's name).
     #[arg(required_unless_present = "init", value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
 

@@ -4,7 +4,7 @@
 use super::args::RunConfig;
 use crate::analysis::results::RunResult;
 use crate::error::{Error, Result};
-use crate::output::{self, COMPARE_FOLDER, write};
+use crate::output::{self, COMPARE_FOLDER, atomic};
 use crate::scenario::LoadedScenario;
 
 /// At least two scenarios with distinct names (none named "compare"), all run with the first
@@ -48,12 +48,12 @@ pub fn align_for_comparison(
 /// Writes OUT/compare/: every file of [`output::compare_files`], as one set.
 pub fn write_comparison(config: &RunConfig, results: &[RunResult]) -> Result<()> {
     let files = output::compare_files(results, config.charts)?;
-    let dir = write::output_dir(&config.out, COMPARE_FOLDER)?;
+    let dir = atomic::output_dir(&config.out, COMPARE_FOLDER)?;
     let staged: Vec<(std::path::PathBuf, &[u8])> = files
         .iter()
         .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
         .collect();
-    write::write_all_atomic(&staged)?;
+    atomic::write_all_atomic(&staged)?;
     if !config.quiet {
         println!(
             "comparison of {} scenarios in {}",

@@ -16,7 +16,9 @@ pub mod progress;
 pub mod run;
 pub mod solve;
 
-use crate::error::{Error, Result};
+pub use progress::print_error;
+
+use crate::error::Result;
 use args::{Args, Command, RunConfig};
 
 /// Runs one invocation of the program; the error, if any, carries the exit code.
@@ -64,9 +66,4 @@ pub fn dispatch(args: Args) -> Result<()> {
         compare::write_comparison(&config, &results)?;
     }
     Ok(())
-}
-
-/// Prints an error (with its causes) the way every command does: "error: ..." on stderr.
-pub fn print_error(e: &Error) {
-    eprintln!("error: {e}");
 }

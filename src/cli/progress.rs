@@ -1,4 +1,5 @@
-//! The progress bar on stderr and the thread pool a command runs on.
+//! What a command shows while it works (the progress bar, errors on stderr) and the thread
+//! pool it runs on.
 
 use crate::error::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -27,4 +28,9 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
         .build()
         .map_err(|e| crate::error::Error::Failed(e.to_string()))
         .context("Could not start worker threads")
+}
+
+/// Prints an error (with its causes) the way every command does: "error: ..." on stderr.
+pub fn print_error(e: &crate::error::Error) {
+    eprintln!("error: {e}");
 }

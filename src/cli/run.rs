@@ -9,7 +9,7 @@ use crate::analysis::results::RunResult;
 use crate::engine::shard::{PART_FORMAT, PART_VERSION, PartFile, PartMeta, Shard};
 use crate::engine::{self, Aggregate, RunSpec};
 use crate::error::{Error, Result};
-use crate::output::{self, write};
+use crate::output::{self, atomic};
 use crate::plot::Format;
 use crate::plot::data::ChartData;
 use crate::report::{self, json::RunMetadata};
@@ -92,7 +92,7 @@ fn stopped(l: &LoadedScenario, config: &RunConfig, seconds: f64) -> Error {
 
 /// Where and how a finished run's reports are written.
 pub struct Outputs<'a> {
-    /// The output folder; each scenario writes into OUT/<name>/.
+    /// The output folder; each scenario writes into `OUT/<name>/`.
     pub out: &'a Path,
     /// No summary on the terminal.
     pub quiet: bool,
@@ -165,7 +165,7 @@ pub fn write_charts(
         .filter_map(|o| match &o.result {
             Ok(_) => None,
             Err(e) => {
-                super::print_error(e);
+                super::progress::print_error(e);
                 Some(o.file.as_str())
             }
         })
@@ -220,9 +220,9 @@ fn write_part(
         },
         aggregate,
     };
-    let dir = write::output_dir(&config.out, &l.scenario.name)?;
+    let dir = atomic::output_dir(&config.out, &l.scenario.name)?;
     let path = dir.join(shard.file_name());
-    write::write_atomic(&path, &serde_json::to_vec(&part)?)?;
+    atomic::write_atomic(&path, &serde_json::to_vec(&part)?)?;
     if !config.quiet {
         println!(
             "shard {}/{}: trials {}..{} in {:.2} s; part in {}",

@@ -24,8 +24,9 @@ pub fn solve(args: &Args, path: &str, loaded: &[LoadedScenario], config: &RunCon
                 "--solve-range must be two finite numbers LO,HI with LO < HI, got {other:?}"
             )));
         }
-        None => Search::default_range(l, path)
-            .map_err(|e| Error::Invalid(format!("--solve {e}")))?,
+        None => {
+            Search::default_range(l, path).map_err(|e| Error::Invalid(format!("--solve {e}")))?
+        }
     };
     let search = Search {
         loaded: l,

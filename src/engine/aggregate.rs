@@ -242,7 +242,7 @@ impl Aggregate {
         &self.cells[series * self.grid_len + k]
     }
 
-    /// Adds one trial: the reference for what [`Worker`] does faster, a block of trials at a time.
+    /// Adds one trial: the reference for what [`crate::engine::Worker`] does faster, a block of trials at a time.
     pub fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
         for (cell, v) in self.cells.iter_mut().zip(&buf.values) {
             cell.add(*v);
@@ -321,4 +321,3 @@ impl Aggregate {
         self
     }
 }
-

@@ -13,9 +13,9 @@ pub mod shard;
 pub mod worker;
 
 pub use aggregate::*;
-pub use worker::{BLOCK_TRIALS, Worker};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+pub use worker::{BLOCK_TRIALS, Worker};
 
 /// Trials per unit of parallel work.
 pub const CHUNK_TRIALS: u64 = 1024;

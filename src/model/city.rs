@@ -4,6 +4,7 @@
 use super::risk::{self, GrowthPath, Loss, Window};
 use super::streams::{name_key, stream};
 use super::*;
+use crate::model::sampler::ToSampler;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 #[derive(Debug, Clone)]
@@ -24,7 +25,6 @@ pub(super) struct CityModel {
     pub(super) hit_by: Vec<bool>,
     pub(super) projects: Vec<ProjectModel>,
 }
-
 
 /// Where a city's trial runs: the grid, the trial's identity and its shared draws.
 pub(super) struct TrialContext<'a> {

@@ -9,15 +9,16 @@ mod city;
 pub mod copula;
 pub mod fastexp;
 pub mod risk;
+pub mod sampler;
 pub mod streams;
 
 use crate::model::copula::MarginalMap;
-use crate::scenario::dist::Sampler;
+use crate::model::sampler::{Sampler, ToSampler};
 use crate::scenario::grid::Grid;
 use crate::scenario::{City, MIN_LIFETIME_YEARS, Project, Scenario, Shock, ShockTiming};
 use city::{CityModel, TrialContext, sum_into_total};
-use risk::{Loss, Window};
 use rand::distr::{Distribution, StandardUniform};
+use risk::{Loss, Window};
 pub use risk::{MIN_GROWTH, ramp_fraction};
 pub use streams::{name_key, stream};
 
@@ -187,10 +188,10 @@ impl Model {
 
     /// Names of the scalar inputs a trial samples, after their place in the scenario file, in
     /// the order of [`TrialBuffer::inputs`]: per city "Beijing.baseline", "Beijing.growth"
-    /// (after correlation), "Beijing.growth_long_run", "Beijing.growth_period[0].growth",
-    /// "Beijing.lifetime", each project's "Shenzhen.project[Qianhai].probability" (1 when the
+    /// (after correlation), "Beijing.growth_long_run", `"Beijing.growth_period[0].growth"`,
+    /// "Beijing.lifetime", each project's `"Shenzhen.project[Qianhai].probability"` (1 when the
     /// trial delivers it, else 0), ".capacity", ".online", ".ramp_years", then
-    /// "Beijing.power.mw_growth"; after the cities, "shock[Name]": how many times the shock
+    /// "Beijing.power.mw_growth"; after the cities, `"shock[Name]"`: how many times the shock
     /// starts in the trial.
     pub fn input_names(&self) -> Vec<String> {
         let mut names = Vec::new();
@@ -426,4 +427,3 @@ impl ProjectModel {
         }
     }
 }
-

@@ -200,8 +200,7 @@ pub fn retired(baseline: f64, k: usize, lifetime_steps: f64, prefix: &[f64]) -> 
 /// Share of a project's capacity installed and not yet retired `elapsed` years after it came
 /// online, with a linear ramp of `ramp` years and a lifetime of `lifetime` years.
 pub fn surviving_fraction(elapsed: f64, ramp: f64, lifetime: f64) -> f64 {
-    ramp_fraction(elapsed, ramp)
-        - ramp_fraction(elapsed - lifetime, ramp)
+    ramp_fraction(elapsed, ramp) - ramp_fraction(elapsed - lifetime, ramp)
 }
 
 /// Growth draws are kept above this (validation already makes lower draws practically impossible).
@@ -217,7 +216,6 @@ pub fn ramp_fraction(elapsed: f64, ramp_years: f64) -> f64 {
         (elapsed / ramp_years).min(1.0)
     }
 }
-
 
 #[cfg(test)]
 mod tests {

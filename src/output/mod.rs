@@ -1,9 +1,9 @@
 //! Every file a run leaves on disk, declared once: the tables ([`TABLES`]), the charts
 //! ([`crate::plot::planned`]) and the comparison ([`compare_files`]). The run, `merge`,
-//! `--compare`, the self-check and the tests all read these lists; [`write`] puts the files on
+//! `--compare`, the self-check and the tests all read these lists; [`atomic`] puts the files on
 //! disk all-or-nothing. May import `plot`, `report`, `analysis` and below; never `cli`.
 
-pub mod write;
+pub mod atomic;
 
 use crate::analysis::Report;
 use crate::analysis::compare::compare_rows;
@@ -114,15 +114,15 @@ pub fn table_files(
         .collect()
 }
 
-/// Writes every table into OUT/<scenario>/ as one set; returns the folder.
+/// Writes every table into `OUT/<scenario>/` as one set; returns the folder.
 pub fn write_tables(out: &Path, report: &Report, metadata: &RunMetadata) -> Result<PathBuf> {
     let files = table_files(report, metadata)?;
-    let dir = write::output_dir(out, &report.result.scenario)?;
+    let dir = atomic::output_dir(out, &report.result.scenario)?;
     let staged: Vec<(PathBuf, &[u8])> = files
         .iter()
         .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
         .collect();
-    write::write_all_atomic(&staged)?;
+    atomic::write_all_atomic(&staged)?;
     Ok(dir)
 }
 
@@ -143,7 +143,7 @@ pub fn write_charts(dir: &Path, data: &ChartData, format: Format) -> Vec<ChartOu
         .map(|(chart, file)| {
             let path = dir.join(&file);
             let result = plot::render(chart, data, format)
-                .and_then(|bytes| write::write_atomic(&path, &bytes))
+                .and_then(|bytes| atomic::write_atomic(&path, &bytes))
                 .map(|()| path)
                 .with_context(|| format!("Could not draw chart '{file}'"));
             ChartOutcome { file, result }

@@ -1,6 +1,6 @@
 //! cities.png: every city's median and 25-75 band on one chart, one colour per city.
 
-use super::DrawResult;
+use super::canvas::DrawResult;
 use super::style;
 use crate::plot::data::ChartData;
 use crate::units;

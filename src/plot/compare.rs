@@ -1,8 +1,8 @@
-//! compare_<series>.png: one city (or the Total) under every compared scenario: each
+//! `compare_<series>.png`: one city (or the Total) under every compared scenario: each
 //! scenario's median as a line and the 5th-95th percentile band, in the scenario's colour.
 
+use super::canvas::{DrawResult, Drawing};
 use super::style;
-use super::{DrawResult, Drawing};
 use crate::plot::data::CompareChart;
 use crate::units;
 use plotters::coord::Shift;
@@ -15,7 +15,7 @@ impl Drawing for CompareChart {
 }
 
 /// The file name of a comparison chart, e.g. "compare_beijing.png".
-pub fn file_name(data: &CompareChart, format: super::Format) -> String {
+pub fn file_name(data: &CompareChart, format: super::canvas::Format) -> String {
     format!(
         "compare_{}.{}",
         super::slug(&data.series),

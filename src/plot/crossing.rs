@@ -1,7 +1,7 @@
 //! crossing.png: for each target capacity, the share of trials that have reached it by each
 //! grid time (the cumulative distribution of its first crossing time).
 
-use super::DrawResult;
+use super::canvas::DrawResult;
 use super::style::{self, INK, MUTED};
 use crate::plot::data::ChartData;
 use crate::units;

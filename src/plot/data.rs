@@ -6,10 +6,10 @@
 //! strongest drivers.
 
 use crate::analysis::decisions::Decisions;
-use crate::engine::Aggregate;
 use crate::analysis::results::{RunResult, SummaryRow};
-use crate::scenario::{Scenario, Series};
 use crate::analysis::sensitivity::SensitivityRow;
+use crate::engine::Aggregate;
+use crate::scenario::{Scenario, Series};
 use crate::stats::Histogram;
 
 /// Bins of the end-year histograms.

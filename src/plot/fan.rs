@@ -1,7 +1,7 @@
-//! fan_<city>.png and fan_total.png: one series' median, 25-75 and 5-95 bands, baseline,
+//! `fan_<city>.png` and fan_total.png: one series' median, 25-75 and 5-95 bands, baseline,
 //! projects' median online times and targets with their probabilities.
 
-use super::DrawResult;
+use super::canvas::DrawResult;
 use super::style::{self, INK, MUTED};
 use crate::plot::data::{ChartData, Marker, MarkerKind, ProjectMark, SeriesChart};
 use crate::units::{self, CapacityAxis};

@@ -1,7 +1,7 @@
 //! horizon.png: each city's distribution of capacity at the end year, one row per city on a
 //! shared capacity axis, with the median and the 90% interval marked.
 
-use super::DrawResult;
+use super::canvas::DrawResult;
 use super::style::{self, INK};
 use crate::plot::data::{ChartData, HorizonRow};
 use crate::units::{self, CapacityAxis};

@@ -5,6 +5,7 @@
 //! file names. The only module that uses plotters; may import `analysis`, `engine` (types),
 //! `scenario`, `stats` and the leaves.
 
+pub mod canvas;
 pub mod cities;
 pub mod compare;
 pub mod crossing;
@@ -18,42 +19,9 @@ pub mod tornado;
 
 use crate::error::{Error, Result};
 use crate::plot::data::ChartData;
+pub use canvas::{DrawResult, Drawing, Format};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-
-/// The result of a drawing call on backend `DB`.
-pub type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
-
-/// File format of the charts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Bitmap, 8-bit RGB.
-    Png,
-    /// Vector graphics.
-    Svg,
-}
-
-impl Format {
-    /// Every format, as its name on the command line.
-    pub const NAMES: [&'static str; 2] = ["png", "svg"];
-
-    /// The format of a name in [`Format::NAMES`].
-    pub fn from_name(name: &str) -> Option<Format> {
-        match name {
-            "png" => Some(Format::Png),
-            "svg" => Some(Format::Svg),
-            _ => None,
-        }
-    }
-
-    /// File name extension (and the name on the command line).
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Png => "png",
-            Format::Svg => "svg",
-        }
-    }
-}
 
 /// One chart of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +54,7 @@ pub fn charts(data: &ChartData) -> Vec<Chart> {
         .collect()
 }
 
-/// Every chart of a run with its file name, in the order they are drawn: fan_<city> (city
+/// Every chart of a run with its file name, in the order they are drawn: `fan_<city>` (city
 /// names become lowercase ASCII slugs; a slug that two cities share gets the city's number
 /// appended), fan_total, cities, horizon, paths, targets, then crossing and tornado when the
 /// data holds decisions.
@@ -159,11 +127,6 @@ fn draw_chart<DB: DrawingBackend>(
     }
 }
 
-/// Something that draws itself on any plotters backend.
-pub trait Drawing {
-    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB>;
-}
-
 struct RunChart<'a>(Chart, &'a ChartData);
 
 impl Drawing for RunChart<'_> {
@@ -186,7 +149,8 @@ pub fn render_drawing(item: &impl Drawing, format: Format) -> Result<Vec<u8>> {
             let mut rgb = vec![0u8; (w * h * 3) as usize];
             {
                 let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-                item.draw_on(&root).map_err(|e| Error::Failed(e.to_string()))?;
+                item.draw_on(&root)
+                    .map_err(|e| Error::Failed(e.to_string()))?;
                 root.present().map_err(|e| Error::Failed(e.to_string()))?;
             }
             encode_png(&rgb, (w, h))
@@ -195,7 +159,8 @@ pub fn render_drawing(item: &impl Drawing, format: Format) -> Result<Vec<u8>> {
             let mut svg = String::new();
             {
                 let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-                item.draw_on(&root).map_err(|e| Error::Failed(e.to_string()))?;
+                item.draw_on(&root)
+                    .map_err(|e| Error::Failed(e.to_string()))?;
                 root.present().map_err(|e| Error::Failed(e.to_string()))?;
             }
             Ok(svg.into_bytes())

@@ -1,7 +1,7 @@
 //! paths.png: a few dozen single trials per series next to the median over all trials, to
 //! show that any one future is jagged while the median is smooth.
 
-use super::DrawResult;
+use super::canvas::DrawResult;
 use super::style::{self, INK};
 use crate::plot::data::{ChartData, SeriesChart};
 use plotters::coord::Shift;

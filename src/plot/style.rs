@@ -1,7 +1,7 @@
 //! What every chart shares: size, the embedded font, the colour-blind-safe palette, text
 //! sizes, the title and footer frame, and the capacity and year axes' labels.
 
-use super::DrawResult;
+use super::canvas::DrawResult;
 use crate::plot::data::ChartData;
 use crate::units::{self, CapacityAxis};
 use plotters::coord::Shift;

@@ -1,6 +1,6 @@
 //! targets.png: each target's probability of being met, as a labelled bar.
 
-use super::DrawResult;
+use super::canvas::DrawResult;
 use super::style::{self, INK, MUTED};
 use crate::plot::data::ChartData;
 use crate::units;

@@ -1,7 +1,7 @@
 //! tornado.png: the inputs that drive the Total's capacity at one year, as bars of their
 //! Spearman rank correlation with it, strongest at the top.
 
-use super::DrawResult;
+use super::canvas::DrawResult;
 use super::style::{self, INK, MUTED};
 use crate::plot::data::ChartData;
 use crate::units;

@@ -7,8 +7,8 @@ use crate::analysis::compare::CompareRow;
 use crate::analysis::decisions::Decisions;
 use crate::analysis::results::{RunResult, SummaryRow};
 use crate::analysis::sensitivity::SensitivityRow;
-use crate::units::format_year;
 use crate::error::Result;
+use crate::units::format_year;
 
 /// summary.csv: city,year,mean,sd,p5,p10,p25,p50,p75,p90,p95 (capacities in P).
 pub fn summary_csv(result: &RunResult) -> Result<Vec<u8>> {

@@ -8,14 +8,12 @@
 
 use super::diag::Diagnostics;
 use super::raw::RawCity;
-use super::{City, Scenario};
+use super::types::{City, Scenario};
 use crate::scenario::dist::{Dist, standard_normal_quantile};
 use crate::scenario::grid::Grid;
 use toml::Spanned;
 
-/// Largest capacity (P) a scenario may plausibly reach; ~1.8e308 is f64's limit, and the
-/// Total adds the cities up, so each city keeps eight orders of magnitude of headroom.
-pub const MAX_CAPACITY: f64 = 1e300;
+pub use crate::units::MAX_CAPACITY;
 /// Upper quantile level used to bound a draw: one trial in a billion may lie beyond it.
 pub const BOUND_LEVEL: f64 = 1.0 - 1e-9;
 /// Most (series x grid time) cells a run may keep; each cell holds a quantile sketch of at

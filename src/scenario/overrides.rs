@@ -118,8 +118,8 @@ pub fn apply(text: &str, overrides: &[Override]) -> Result<String> {
         .map_err(|e: toml::de::Error| Error::Invalid(e.message().trim().to_string()))?;
     for o in overrides {
         let segments = split_path(&o.path)?;
-        let (parent, key) =
-            resolve_parent(&mut doc, &segments).map_err(|e| Error::Invalid(format!("--set {o}: {e}")))?;
+        let (parent, key) = resolve_parent(&mut doc, &segments)
+            .map_err(|e| Error::Invalid(format!("--set {o}: {e}")))?;
         parent.insert(key, parse_value(&o.value));
     }
     toml::to_string(&doc).map_err(|e| Error::Invalid(e.to_string()))
@@ -131,7 +131,8 @@ pub fn lookup(text: &str, path: &str) -> Result<Option<toml::Value>> {
         .parse()
         .map_err(|e: toml::de::Error| Error::Invalid(e.message().trim().to_string()))?;
     let segments = split_path(path)?;
-    let (parent, key) = resolve_parent(&mut doc, &segments).map_err(|e| Error::Invalid(format!("{path}: {e}")))?;
+    let (parent, key) =
+        resolve_parent(&mut doc, &segments).map_err(|e| Error::Invalid(format!("{path}: {e}")))?;
     Ok(parent.get(&key).cloned())
 }
 
@@ -150,7 +151,10 @@ fn resolve_parent<'a>(
         let key = walk[i].text().to_string();
         let at = describe(&here);
         if !table.contains_key(&key) {
-            return Err(Error::Invalid(format!("no key `{key}` {at}; {}", existing(table, &schema))));
+            return Err(Error::Invalid(format!(
+                "no key `{key}` {at}; {}",
+                existing(table, &schema)
+            )));
         }
         let value = table.get_mut(&key).expect("checked above");
         schema.push(key.clone());
@@ -164,8 +168,8 @@ fn resolve_parent<'a>(
                     )));
                 };
                 i += 1;
-                let index =
-                    select(items, selector.text()).map_err(|e| Error::Invalid(format!("{e} in `{here}`")))?;
+                let index = select(items, selector.text())
+                    .map_err(|e| Error::Invalid(format!("{e} in `{here}`")))?;
                 here = format!("{here}[{}]", selector.text());
                 match &mut items[index] {
                     toml::Value::Table(t) => t,

@@ -1,11 +1,11 @@
 //! Checks of the risk keys (growth fading and periods, power, lifetime, utilisation,
 //! `[correlation]`, `[[shock]]`), kept apart from the v1 rules they extend.
 
+use super::correlation;
 use super::diag::Diagnostics;
+use super::fields::{bounded, dist, growth, year};
 use super::raw::{RawCity, RawCorrelation, RawGrowthPeriod, RawPower, RawShock};
-use super::validate::{bounded, dist, growth, year};
-use super::{Correlation, Fading, GrowthPeriod, Power, Shock, ShockTiming};
-use crate::model::copula;
+use super::types::{Correlation, Fading, GrowthPeriod, Power, Shock, ShockTiming};
 use crate::scenario::dist::Dist;
 use crate::scenario::grid::{Grid, YEAR_EPSILON};
 use std::collections::HashSet;
@@ -235,7 +235,7 @@ pub(super) fn correlation(
             return None;
         }
     };
-    match copula::checked_factor(&rank, n) {
+    match correlation::checked_factor(&rank, n) {
         Ok(factor) => Some(Correlation { rank, factor }),
         Err(why) => {
             let order = city_names.join(", ");

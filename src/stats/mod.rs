@@ -7,7 +7,7 @@
 pub mod histogram;
 
 use crate::stats::histogram::{LogHistogram, ZERO_THRESHOLD, key};
-use crate::scenario::bounds::MAX_CAPACITY;
+use crate::units::MAX_CAPACITY;
 use serde::{Deserialize, Serialize};
 
 /// The percentiles every table reports, in percent.
@@ -45,7 +45,7 @@ impl std::fmt::Debug for CellStats {
 
 impl CellStats {
     /// Adds one trial's value. Validation keeps plausible values below
-    /// [`crate::scenario::bounds::MAX_CAPACITY`]; a value beyond it (a one-in-a-billion draw)
+    /// [`crate::units::MAX_CAPACITY`]; a value beyond it (a one-in-a-billion draw)
     /// or NaN is clamped to it and marks the cell as overflowed, so no table shows inf or NaN.
     #[inline]
     pub fn add(&mut self, v: f64) {

@@ -28,7 +28,8 @@ fn cases(default: u32) -> Config {
 /// Parses, and runs briefly whatever validates; any failure is a test failure.
 fn load_and_run(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Some(scenario) = parse_bytes(bytes) {
-        short_run(&scenario, SHORT_RUN_TRIALS, false).map_err(TestCaseError::fail)?;
+        short_run(&scenario, SHORT_RUN_TRIALS, false)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
     }
     Ok(())
 }
@@ -234,7 +235,7 @@ proptest! {
     #[test]
     fn random_valid_scenarios_give_finite_ordered_tables(text in scenario_text()) {
         let Some(scenario) = parse_bytes(text.as_bytes()) else { return Ok(()); };
-        let run = short_run(&scenario, SHORT_RUN_TRIALS, false).map_err(TestCaseError::fail)?;
+        let run = short_run(&scenario, SHORT_RUN_TRIALS, false).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let agg = &run.aggregate;
         let cities = scenario.cities.len();
         for (i, row) in run.result.rows.iter().enumerate() {
@@ -276,7 +277,7 @@ proptest! {
              [[city.project]]\nname = \"P\"\ncapacity = {capacity:e}\nonline = {online:e}\nramp_years = {ramp:e}\n"
         );
         let scenario = parse_bytes(text.as_bytes()).expect("valid");
-        let run = short_run(&scenario, SHORT_RUN_TRIALS, false).map_err(TestCaseError::fail)?;
+        let run = short_run(&scenario, SHORT_RUN_TRIALS, false).map_err(|e| TestCaseError::fail(e.to_string()))?;
         for (k, row) in run.result.rows.iter().take(scenario.grid.len()).enumerate() {
             let t = scenario.grid.time(k);
             let years = k as f64 / f64::from(steps);

@@ -2,8 +2,8 @@
 
 #![allow(dead_code)]
 
-use simulate::engine::{self, Aggregate, RunSpec};
 use simulate::analysis::results::RunResult;
+use simulate::engine::{self, Aggregate, RunSpec};
 use simulate::scenario::{self, Scenario};
 
 /// Parses `text` (a whole scenario file) and runs it on the current thread pool.

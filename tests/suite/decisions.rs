@@ -1,12 +1,12 @@
 //! Crossing times, probability over time, ranking, overtaking and sensitivity checked against
 //! answers known in closed form.
 
-mod common;
+use crate::common;
 
 use common::{SIGMAS, run_text};
 use simulate::analysis::decisions::Decisions;
-use simulate::engine::RunSpec;
 use simulate::analysis::sensitivity::{self, BINS, spearman_se};
+use simulate::engine::RunSpec;
 
 const HEADER: &str = r#"
 [scenario]

@@ -3,7 +3,7 @@
 //! compare to closed forms at floating-point precision; random ones use tolerances derived
 //! from their Monte Carlo error.
 
-mod common;
+use crate::common;
 
 use common::{SIGMAS, run_text};
 use simulate::model::Model;
@@ -40,7 +40,11 @@ fn trials(scenario: &Scenario, n: u64) -> Vec<Vec<f64>> {
 }
 
 /// Checks every percentile of a series whose trials all agree against `expected(t)`.
-fn assert_path(result: &simulate::analysis::results::RunResult, city: &str, expected: impl Fn(f64) -> f64) {
+fn assert_path(
+    result: &simulate::analysis::results::RunResult,
+    city: &str,
+    expected: impl Fn(f64) -> f64,
+) {
     let rows: Vec<_> = result.rows.iter().filter(|r| r.city == city).collect();
     assert!(!rows.is_empty(), "no rows for {city}");
     for r in rows {

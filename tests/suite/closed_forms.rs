@@ -1,7 +1,7 @@
 //! The model's semantics (docs/model.md) checked against closed forms, with tolerances derived
 //! from the Monte Carlo error of each statistic plus the quantile sketch's relative accuracy.
 
-mod common;
+use crate::common;
 
 use common::{SIGMAS, phi, quantile_se, run_text, z};
 use simulate::stats::{PERCENTILES, SKETCH_ALPHA};

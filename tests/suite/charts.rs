@@ -3,13 +3,13 @@
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use simulate::plot::data::ChartData;
 use simulate::analysis::decisions::Decisions;
-use simulate::engine::{self, RunSpec};
-use simulate::plot::{self, Format};
 use simulate::analysis::results::RunResult;
-use simulate::scenario;
 use simulate::analysis::sensitivity;
+use simulate::engine::{self, RunSpec};
+use simulate::plot::data::ChartData;
+use simulate::plot::{self, Format};
+use simulate::scenario;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -94,7 +94,7 @@ fn dark_pixels(img: &Decoded, rows: std::ops::Range<u32>) -> usize {
 fn every_chart_is_a_full_size_png_with_colour_and_text() {
     let data = small_chart_data();
     let dir = tempfile::tempdir().unwrap();
-    let outcomes = plot::write_all(dir.path(), &data, Format::Png);
+    let outcomes = simulate::output::write_charts(dir.path(), &data, Format::Png);
     let names: Vec<&str> = outcomes.iter().map(|o| o.file.as_str()).collect();
     assert_eq!(
         names,

@@ -1,9 +1,9 @@
 //! Backtest percentiles against answers known in closed form, exact tie handling, thread
 //! independence, and the checks on `[[city.observed]]`.
 
-use simulate::scenario::dist::{lognormal_params, standard_normal_cdf};
-use simulate::engine::{self, RunSpec};
 use simulate::analysis::results::RunResult;
+use simulate::engine::{self, RunSpec};
+use simulate::scenario::dist::{lognormal_params, standard_normal_cdf};
 use simulate::scenario::parse_str;
 
 const TRIALS: u64 = 20_000;

@@ -48,7 +48,7 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     Ok(tmp)
 }
 
-/// Creates the scenario's output folder OUT/<name>/.
+/// Creates the scenario's output folder `OUT/<name>/`.
 pub fn output_dir(out: &Path, scenario_name: &str) -> Result<PathBuf> {
     let dir = out.join(scenario_name);
     std::fs::create_dir_all(&dir)

@@ -1,0 +1,188 @@
+//! The validated scenario: cities, projects, risks, targets and observations as the model and
+//! the analysis read them. Plain data; built by `validate`, imported by every other file here.
+
+use crate::scenario::dist::Dist;
+use crate::scenario::grid::Grid;
+/// Default number of trials when neither the file nor the command line gives one.
+pub const DEFAULT_TRIALS: u64 = 100_000;
+/// Default seed: the date of the founding article.
+pub const DEFAULT_SEED: u64 = 20_240_802;
+/// Default grid resolution: quarters.
+pub const DEFAULT_STEPS_PER_YEAR: u32 = 4;
+
+/// A checked scenario, ready to compile into a model.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub grid: Grid,
+    pub trials: u64,
+    pub seed: u64,
+    pub cities: Vec<City>,
+    pub targets: Vec<Target>,
+    /// Rank correlation of the cities' growth draws; None: independent.
+    pub correlation: Option<Correlation>,
+    pub shocks: Vec<Shock>,
+}
+
+#[derive(Debug, Clone)]
+pub struct City {
+    pub name: String,
+    /// Installed capacity at the start, P.
+    pub baseline: Dist,
+    /// Annual growth rate of organic capacity, drawn once per trial.
+    pub growth: Dist,
+    /// Annual standard deviation of log-capacity shocks.
+    pub volatility: f64,
+    /// Fading of the drawn growth toward a long-run rate; None: growth stays as drawn.
+    pub fading: Option<Fading>,
+    /// Growth rates in force from given years on, in increasing order of `from`.
+    pub growth_periods: Vec<GrowthPeriod>,
+    /// Power cap on installed capacity; None: no cap.
+    pub power: Option<Power>,
+    /// Years a unit of capacity lives; None: nothing retires.
+    pub lifetime: Option<Dist>,
+    /// Share of installed capacity in use; None: used figures equal installed.
+    pub utilisation: Option<Dist>,
+    pub projects: Vec<Project>,
+    /// Values reported later, checked against the projection (backtest.csv).
+    pub observations: Vec<Observation>,
+}
+
+/// The growth rate fades from its draw g0 toward a long-run rate: the log rate ln(1 + g)
+/// halves its distance to ln(1 + long_run) every `half_life_years`.
+#[derive(Debug, Clone)]
+pub struct Fading {
+    pub long_run: Dist,
+    pub half_life_years: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct GrowthPeriod {
+    /// Decimal year from which `growth` replaces the rate before it.
+    pub from: f64,
+    /// Annual growth rate in the period, drawn once per trial.
+    pub growth: Dist,
+}
+
+/// cap(t) = mw (1 + mw_growth)^(t - start) * p_per_mw (1 + efficiency_growth)^(t - start), P.
+#[derive(Debug, Clone)]
+pub struct Power {
+    /// Power available at the start, MW.
+    pub mw: f64,
+    /// Annual growth of the power available, drawn once per trial.
+    pub mw_growth: Dist,
+    /// Capacity per MW at the start, P/MW.
+    pub p_per_mw: f64,
+    /// Annual improvement of P per MW.
+    pub efficiency_growth: f64,
+}
+
+/// A Gaussian copula on the cities' growth draws.
+#[derive(Debug, Clone)]
+pub struct Correlation {
+    /// Spearman rank correlations as written (or expanded from one number), city order.
+    pub rank: Vec<Vec<f64>>,
+    /// Lower-triangular factor L of the normals' Pearson matrix 2 sin(pi r / 6): L L^T.
+    pub factor: Vec<Vec<f64>>,
+}
+
+/// When a shock starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ShockTiming {
+    /// Starts within any year with this probability (independently each grid step).
+    Annual(f64),
+    /// Starts surely at this decimal year.
+    At(f64),
+}
+
+/// An event shared, within a trial, by every city it hits.
+#[derive(Debug, Clone)]
+pub struct Shock {
+    pub name: String,
+    pub timing: ShockTiming,
+    /// Indices of the cities hit.
+    pub cities: Vec<usize>,
+    /// Growth rates are multiplied by this while the shock lasts.
+    pub growth_multiplier: f64,
+    /// Share of organic capacity lost at once when it starts.
+    pub capacity_loss: f64,
+    pub duration_years: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub name: String,
+    /// Full capacity once ramped, P.
+    pub capacity: Dist,
+    /// Decimal year at which it starts to count.
+    pub online: Dist,
+    /// Chance it is delivered at all.
+    pub probability: f64,
+    /// Years of linear ramp from online to full capacity.
+    pub ramp_years: Dist,
+}
+
+/// Which series a target or a table row refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Series {
+    City(usize),
+    Total,
+}
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub series: Series,
+    /// The city's name or "Total".
+    pub label: String,
+    /// Decimal year as written.
+    pub at: f64,
+    /// Capacity to reach, P.
+    pub capacity: f64,
+    /// Index of the first grid time >= `at`.
+    pub grid_index: usize,
+}
+
+/// A value that was reported for a city, to be placed in the projected distribution.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    /// Decimal year as written.
+    pub at: f64,
+    /// Reported capacity, P.
+    pub capacity: f64,
+    /// Where it was reported (document and date).
+    pub source: String,
+    /// Index of the first grid time >= `at`.
+    pub grid_index: usize,
+}
+
+/// A scenario with the file it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    pub path: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub content_hash: String,
+    /// The file's text as read (before any override).
+    pub text: String,
+    /// `--set` overrides applied on top of the file, in order.
+    pub overrides: Vec<crate::scenario::overrides::Override>,
+}
+
+impl Scenario {
+    /// Name of series `s`: a city's name or "Total".
+    pub fn series_name(&self, s: Series) -> &str {
+        match s {
+            Series::City(i) => &self.cities[i].name,
+            Series::Total => "Total",
+        }
+    }
+
+    /// Every series in table order: the cities, then Total.
+    pub fn series(&self) -> Vec<Series> {
+        (0..self.cities.len())
+            .map(Series::City)
+            .chain(std::iter::once(Series::Total))
+            .collect()
+    }
+}

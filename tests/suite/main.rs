@@ -1,0 +1,21 @@
+//! The integration tests, one binary (linking one binary instead of sixteen saves most of
+//! `cargo test`'s build time on two cores). One module per topic.
+
+mod architecture;
+mod backtest;
+mod bad_input;
+mod charts;
+mod cli_init;
+mod closed_forms;
+mod common;
+mod decide_cli;
+mod decisions;
+mod determinism;
+mod docs_keys;
+mod golden;
+mod golden_base;
+mod interruptions;
+mod properties;
+mod regressions;
+mod risks;
+mod shards;
