@@ -204,6 +204,7 @@ impl Aggregate {
     }
 
     /// Counts crossing times, levels, overtakes and the largest city of one trial.
+    #[cfg(test)]
     fn add_decision_counts(&mut self, spec: &RunSpec, values: &[f64]) {
         let len = self.grid_len;
         let series = |s: usize| &values[s * len..(s + 1) * len];
@@ -243,7 +244,8 @@ impl Aggregate {
     }
 
     /// Adds one trial: the reference for what [`crate::engine::Worker`] does faster, a block of trials at a time.
-    pub fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
+    #[cfg(test)]
+    pub(crate) fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
         for (cell, v) in self.cells.iter_mut().zip(&buf.values) {
             cell.add(*v);
         }

@@ -1,5 +1,6 @@
 //! The per-trial mechanics of the risk features (docs/model.md): shock windows, growth that
-//! fades or changes by period, retirement of capacity, and the power cap. Pure functions of
+//! fades or changes by period, retirement of capacity, and project ramps (the power cap is in
+//! the model's `PowerModel`). Pure functions of
 //! their draws; the model decides what to draw and in what order.
 
 use rand::distr::{Distribution, StandardUniform};

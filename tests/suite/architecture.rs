@@ -160,10 +160,11 @@ fn find_cycle(edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Option<Ve
     None
 }
 
-fn graphs() -> (
-    BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
-    BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
-) {
+/// Module -> the modules it imports.
+type Graph = BTreeMap<Vec<String>, BTreeSet<Vec<String>>>;
+
+/// The imports between top-level modules, and between files of the same top-level module.
+fn graphs() -> (Graph, Graph) {
     let files = sources();
     let modules: BTreeSet<Vec<String>> = files.keys().cloned().collect();
     let (mut top, mut inner) = (BTreeMap::new(), BTreeMap::new());
