@@ -102,8 +102,9 @@ pub fn scenario_names(scenario: &Scenario) -> HashSet<String> {
     let mut names: HashSet<String> = scenario.cities.iter().map(|c| c.name.clone()).collect();
     for c in &scenario.cities {
         names.extend(c.projects.iter().map(|p| p.name.clone()));
-        names.extend(c.observations.iter().map(|o| o.source.clone()));
     }
+    names.extend(scenario.observations.iter().map(|o| o.source.clone()));
+    names.extend(scenario.bases.iter().map(|b| b.name.clone()));
     names.extend(scenario.shocks.iter().map(|s| s.name.clone()));
     names.insert(scenario.name.clone());
     names

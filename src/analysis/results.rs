@@ -55,7 +55,7 @@ pub struct BacktestRow {
     /// Mid-rank percentile, in percent: 100 * (trials below + half the trials equal) / trials.
     /// 0 means every trial projected more than was reported; 100 means every trial less.
     pub percentile: f64,
-    /// The grid time at which trials were compared (the first grid time >= `at`).
+    /// The date at which trials were compared: the report's own (plus its basis's lag).
     pub evaluated_at: f64,
     /// Where the value was reported (document and date).
     pub source: String,
@@ -189,19 +189,21 @@ impl RunResult {
     }
 }
 
-/// Pairs every observation (cities in file order, as the engine counted them) with its counts.
+/// Pairs every observation (in the scenario's order, as the engine counted them) with its
+/// counts: where the report falls among the unconditioned trials' values on its basis at its
+/// exact date.
 fn backtest_rows(scenario: &Scenario, agg: &Aggregate) -> Vec<BacktestRow> {
+    let simulated = agg.condition.as_ref().map_or(agg.trials, |c| c.simulated);
     scenario
-        .cities
+        .observations
         .iter()
-        .flat_map(|c| c.observations.iter().map(move |o| (c, o)))
         .zip(&agg.observation_ranks)
-        .map(|((c, o), counts)| BacktestRow {
-            city: c.name.clone(),
+        .map(|(o, counts)| BacktestRow {
+            city: o.label.clone(),
             at: o.at,
             capacity: o.capacity,
-            percentile: mid_rank_percentile(*counts, agg.trials),
-            evaluated_at: scenario.grid.time(o.grid_index),
+            percentile: mid_rank_percentile(*counts, simulated),
+            evaluated_at: o.at,
             source: o.source.clone(),
         })
         .collect()

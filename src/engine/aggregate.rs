@@ -2,6 +2,7 @@
 //! cell statistics, threshold hits, ranks and sampled paths. Every merge is exact, so the
 //! result does not depend on how trials were split across threads, chunks or shards.
 
+use crate::engine::condition::{ConditionStats, Conditioning, TrialWeights};
 use crate::model::{Model, TrialBuffer};
 use crate::scenario::{Scenario, Series};
 use crate::stats::CellStats;
@@ -23,6 +24,8 @@ pub struct RunSpec {
     pub trials: u64,
     pub seed: u64,
     pub path_samples: usize,
+    /// Reports to weight by (when the scenario conditions) and to score; None without any.
+    pub conditioning: Option<Conditioning>,
 }
 
 /// Counts trials with capacity >= `capacity` in one series at one grid time.
@@ -31,6 +34,8 @@ pub struct TargetCheck {
     pub series: usize,
     pub grid_index: usize,
     pub capacity: f64,
+    /// The model's probe that reads the series at the target's exact date.
+    pub probe: usize,
 }
 
 /// A capacity level of one series whose first crossing time, and the share of trials at or
@@ -48,6 +53,10 @@ pub struct ObservationCheck {
     pub series: usize,
     pub grid_index: usize,
     pub capacity: f64,
+    /// The model's probe that reads the series at the report's exact date (plus lag).
+    pub probe: usize,
+    /// The report's basis, whose factor multiplies installed capacity.
+    pub basis: Option<usize>,
 }
 
 /// Where one reported value fell among the trials; integer counts, so merges are exact.
@@ -98,6 +107,24 @@ pub struct Aggregate {
     /// Trials in which city c is the largest at grid index k: `largest[k * cities + c]`
     /// (a tie goes to the city first in the file).
     pub largest: Vec<u64>,
+    /// Conditioning and calibration statistics; None without reports.
+    #[serde(default)]
+    pub condition: Option<ConditionStats>,
+    /// Sampled paths kept: the first this many trials that count.
+    pub path_limit: usize,
+    /// Largest log-weights kept for the tail diagnostic.
+    pub tail_keep: usize,
+}
+
+/// The trial's multiplicity and conditioning draws; multiplicity 1 without reports.
+pub fn weigh(spec: &RunSpec, trial: u64, buf: &TrialBuffer) -> TrialWeights {
+    match &spec.conditioning {
+        Some(c) => c.weigh(spec.seed, trial, buf),
+        None => TrialWeights {
+            m: 1,
+            ..TrialWeights::default()
+        },
+    }
 }
 
 /// Every ordered pair (leader, follower) of distinct cities, leader-major.
@@ -111,10 +138,13 @@ impl RunSpec {
     pub fn from_scenario(scenario: &Scenario) -> Self {
         let model = Model::new(scenario);
         let total = model.series_count() - 1;
+        let n_obs = scenario.observations.len();
         let targets: Vec<TargetCheck> = scenario
             .targets
             .iter()
-            .map(|t| TargetCheck {
+            .enumerate()
+            .map(|(i, t)| TargetCheck {
+                probe: n_obs + i,
                 series: match t.series {
                     Series::City(i) => i,
                     Series::Total => total,
@@ -125,7 +155,9 @@ impl RunSpec {
             .collect();
         let observations = observation_checks(scenario);
         let thresholds = distinct_thresholds(&targets);
+        let conditioning = Conditioning::new(scenario, &model);
         RunSpec {
+            conditioning,
             model,
             pairs: city_pairs(total),
             targets,
@@ -153,18 +185,22 @@ fn distinct_thresholds(targets: &[TargetCheck]) -> Vec<Threshold> {
     out
 }
 
-/// Every city's observations, city by city in file order.
+/// Every report, in the scenario's order (its probe has the same index).
 fn observation_checks(scenario: &Scenario) -> Vec<ObservationCheck> {
+    let total = scenario.cities.len();
     scenario
-        .cities
+        .observations
         .iter()
         .enumerate()
-        .flat_map(|(series, city)| {
-            city.observations.iter().map(move |o| ObservationCheck {
-                series,
-                grid_index: o.grid_index,
-                capacity: o.capacity,
-            })
+        .map(|(probe, o)| ObservationCheck {
+            series: match o.series {
+                Series::City(i) => i,
+                Series::Total => total,
+            },
+            grid_index: o.grid_index,
+            capacity: o.capacity,
+            probe,
+            basis: o.basis,
         })
         .collect()
 }
@@ -195,6 +231,12 @@ impl Aggregate {
             threshold_level: vec![0; spec.thresholds.len() * grid_len],
             overtake_first: vec![0; spec.pairs.len() * (grid_len + 2)],
             largest: vec![0; grid_len * (series_count - 1)],
+            condition: spec
+                .conditioning
+                .as_ref()
+                .map(|c| ConditionStats::new(c, spec.model.input_count())),
+            path_limit: spec.path_samples,
+            tail_keep: spec.conditioning.as_ref().map_or(0, |c| c.tail_keep),
         }
     }
 
@@ -243,46 +285,56 @@ impl Aggregate {
         &self.cells[series * self.grid_len + k]
     }
 
-    /// Adds one trial: the reference for what [`crate::engine::Worker`] does faster, a block of trials at a time.
+    /// Adds one trial m times: the reference for what [`crate::engine::Worker`] does faster,
+    /// a block of trials at a time.
     #[cfg(test)]
     pub(crate) fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
-        for (cell, v) in self.cells.iter_mut().zip(&buf.values) {
-            cell.add(*v);
-        }
-        for (cell, v) in self.used_cells.iter_mut().zip(&buf.used) {
-            cell.add(*v);
-        }
-        let values = &buf.values;
-        for (hits, t) in self.target_hits.iter_mut().zip(&spec.targets) {
-            if values[t.series * self.grid_len + t.grid_index] >= t.capacity {
-                *hits += 1;
+        let weights = weigh(spec, trial, buf);
+        for _ in 0..weights.m {
+            for (cell, v) in self.cells.iter_mut().zip(&buf.values) {
+                cell.add(*v);
             }
-        }
-        for (rank, o) in self.observation_ranks.iter_mut().zip(&spec.observations) {
-            let v = values[o.series * self.grid_len + o.grid_index];
-            if v < o.capacity {
-                rank.below += 1;
-            } else if v == o.capacity {
-                rank.equal += 1;
+            for (cell, v) in self.used_cells.iter_mut().zip(&buf.used) {
+                cell.add(*v);
             }
+            self.add_decision_counts(spec, &buf.values);
         }
-        self.add_decision_counts(spec, values);
-        self.add_trial_record(spec, trial, buf);
+        self.add_trial_record(spec, trial, buf, &weights);
     }
 
-    /// What is kept of each trial as it runs, block or not: the trial count, where the power cap
-    /// binds and the sampled path.
-    pub(crate) fn add_trial_record(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
-        for (hits, binds) in self.cap_binds.iter_mut().zip(&buf.cap_binds) {
-            *hits += u64::from(*binds);
+    /// What is counted of each trial as it runs, block or not: its multiplicity (the trial
+    /// count), target hits at their exact dates, where the power cap binds, the sampled path
+    /// (the first `path_samples` trials that count), where each report falls in the
+    /// unconditioned projection, and the conditioning statistics.
+    pub(crate) fn add_trial_record(
+        &mut self,
+        spec: &RunSpec,
+        trial: u64,
+        buf: &TrialBuffer,
+        weights: &TrialWeights,
+    ) {
+        let m = weights.m;
+        for (hits, t) in self.target_hits.iter_mut().zip(&spec.targets) {
+            *hits += m * u64::from(buf.probes[t.probe] >= t.capacity);
         }
-        if trial < spec.path_samples as u64 {
+        for (hits, binds) in self.cap_binds.iter_mut().zip(&buf.cap_binds) {
+            *hits += m * u64::from(*binds);
+        }
+        if m > 0 && self.paths.len() < spec.path_samples {
             self.paths.push(SampledPath {
                 trial,
                 values: buf.values.to_vec(),
             });
         }
-        self.trials += 1;
+        self.trials += m;
+        for (rank, o) in self.observation_ranks.iter_mut().zip(&spec.observations) {
+            let v = buf.probes[o.probe] * o.basis.map_or(1.0, |b| buf.basis_factors[b]);
+            rank.below += u64::from(v < o.capacity);
+            rank.equal += u64::from(v == o.capacity);
+        }
+        if let (Some(stats), Some(c)) = (&mut self.condition, &spec.conditioning) {
+            stats.add(c, trial, weights, &buf.inputs);
+        }
     }
 
     /// Adds another aggregate's trials to this one. Exact: the order of merges does not matter.
@@ -320,6 +372,10 @@ impl Aggregate {
         self.trials += other.trials;
         self.paths.extend(other.paths);
         self.paths.sort_by_key(|p| p.trial);
+        self.paths.truncate(self.path_limit);
+        if let (Some(a), Some(b)) = (&mut self.condition, &other.condition) {
+            a.merge(b, self.tail_keep);
+        }
         self
     }
 }

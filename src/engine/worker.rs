@@ -9,7 +9,7 @@
 //! is a branch-free loop over the block. The counts are integers, so the result is exactly what
 //! [`Aggregate::add_trial`] gives trial by trial (tested).
 
-use crate::engine::aggregate::{Aggregate, RunSpec};
+use crate::engine::aggregate::{Aggregate, RunSpec, weigh};
 use crate::model::TrialBuffer;
 
 /// Trials gathered before the statistics take them in. The block of the base scenario is
@@ -71,7 +71,15 @@ impl<'a> Worker<'a> {
     pub fn run_trial(&mut self, trial: u64) {
         let spec = self.spec;
         spec.model.run_trial(spec.seed, trial, &mut self.buf);
-        self.agg.add_trial_record(spec, trial, &self.buf);
+        let weights = weigh(spec, trial, &self.buf);
+        self.agg.add_trial_record(spec, trial, &self.buf, &weights);
+        for _ in 0..weights.m {
+            self.push_column();
+        }
+    }
+
+    /// Puts the trial in `buf` into the block once (a trial of multiplicity m goes in m times).
+    fn push_column(&mut self) {
         let j = self.filled;
         let columns = self.block.chunks_exact_mut(BLOCK_TRIALS);
         for (column, v) in columns.zip(&self.buf.values) {
@@ -107,39 +115,10 @@ impl<'a> Worker<'a> {
         for (cell, column) in self.agg.used_cells.iter_mut().zip(columns) {
             cell.add_all(&column[..n]);
         }
-        self.count_targets(n);
         self.count_thresholds(n);
         self.count_overtakes(n);
         self.count_largest(n);
         self.filled = 0;
-    }
-
-    fn count_targets(&mut self, n: usize) {
-        let spec = self.spec;
-        let columns = columns(&self.block, self.agg.grid_len, n);
-        for (hits, t) in self.agg.target_hits.iter_mut().zip(&spec.targets) {
-            let column = columns.at(t.series, t.grid_index);
-            *hits += column
-                .iter()
-                .map(|v| u64::from(*v >= t.capacity))
-                .sum::<u64>();
-        }
-        for (rank, o) in self
-            .agg
-            .observation_ranks
-            .iter_mut()
-            .zip(&spec.observations)
-        {
-            let column = columns.at(o.series, o.grid_index);
-            rank.below += column
-                .iter()
-                .map(|v| u64::from(*v < o.capacity))
-                .sum::<u64>();
-            rank.equal += column
-                .iter()
-                .map(|v| u64::from(*v == o.capacity))
-                .sum::<u64>();
-        }
     }
 
     /// Per threshold: trials at or above it at each grid time, and the grid index at which each

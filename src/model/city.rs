@@ -1,6 +1,7 @@
 //! One city in one trial: its baseline, organic growth path, projects, losses, retirement,
 //! power cap and utilisation (docs/model.md).
 
+use super::probes::{self, ProbeModel};
 use super::risk::{self, GrowthPath, Loss, Window};
 use super::streams::{name_key, stream};
 use super::*;
@@ -34,6 +35,10 @@ pub(super) struct TrialContext<'a> {
     pub(super) shared: &'a SharedDraws,
     /// The city's growth draw from the copula, when growth is correlated.
     pub(super) growth: Option<f64>,
+    /// The exact-time reads of the trial and their times.
+    pub(super) probes: &'a [ProbeModel],
+    /// Each probe's time in this trial.
+    pub(super) probe_times: &'a [f64],
 }
 
 /// A city's per-trial draws that the model needs after its path is built.
@@ -94,7 +99,7 @@ impl CityModel {
     pub(super) fn simulate(
         &self,
         ctx: &TrialContext,
-        out: &mut [f64],
+        (out, at_probes): (&mut [f64], &mut [f64]),
         scratch: &mut CityScratch,
         record: Record,
     ) -> CityDraws {
@@ -131,8 +136,12 @@ impl CityModel {
             retire(out, baseline, life / grid.dt(), &mut scratch.prefix);
         }
         self.apply_losses(grid, &ctx.shared.losses, out);
+        let bridge = (seed, trial, self.stream_key);
+        let probes = (ctx.probes, ctx.probe_times);
+        probes::organic_at(grid, out, self.volatility, bridge, probes, at_probes);
         for p in &self.projects {
-            p.add_contribution(grid, seed, trial, lifetime, out, record.inputs);
+            let targets = (&mut *out, ctx.probe_times, &mut *at_probes);
+            p.add_contribution(grid, (seed, trial), lifetime, targets, record.inputs);
         }
         CityDraws {
             utilisation: self.utilisation.as_ref().map_or(1.0, |(u, key)| {

@@ -8,6 +8,8 @@
 mod city;
 pub mod copula;
 pub mod fastexp;
+pub mod observe;
+pub mod probes;
 pub mod risk;
 pub mod sampler;
 pub mod streams;
@@ -17,6 +19,7 @@ use crate::model::sampler::{Sampler, ToSampler};
 use crate::scenario::grid::Grid;
 use crate::scenario::{City, MIN_LIFETIME_YEARS, Project, Scenario, Shock, ShockTiming};
 use city::{CityModel, TrialContext, sum_into_total};
+use probes::{BasisModel, ProbeModel};
 use rand::distr::{Distribution, StandardUniform};
 use risk::{Loss, Window};
 pub use risk::{MIN_GROWTH, ramp_fraction};
@@ -31,6 +34,11 @@ pub struct Model {
     copula: Option<CopulaModel>,
     has_power: bool,
     has_utilisation: bool,
+    /// Exact-time reads: one per observation, then one per target.
+    probes: Vec<ProbeModel>,
+    /// Reporting bases, drawn once per trial.
+    bases: Vec<BasisModel>,
+    basis_names: Vec<String>,
 }
 
 /// Where a city's trial writes down what it sampled, for sensitivity analysis.
@@ -90,6 +98,17 @@ pub struct TrialBuffer {
     /// Each city's cumulative random log-capacity shock (the volatility walk) at every grid
     /// time, city-major: `walks[c * grid_len + k]`.
     pub walks: Vec<f64>,
+    /// Each series' installed capacity at each probe's time: `probes[p]` (see
+    /// [`probes`]), the Total summed over the cities.
+    pub probes: Vec<f64>,
+    /// Each probe's time in this trial (its date plus its basis's lag).
+    pub probe_times: Vec<f64>,
+    /// Each city's capacity at each probe time, city-major: `city_probes[c * probes + p]`.
+    pub city_probes: Vec<f64>,
+    /// Each basis's factor in this trial.
+    pub basis_factors: Vec<f64>,
+    /// Each basis's lag in this trial, years.
+    pub basis_lags: Vec<f64>,
     shared: SharedDraws,
     scratch: CityScratch,
 }
@@ -136,7 +155,20 @@ impl Model {
                     .collect(),
                 stream_key: name_key("copula"),
             }),
+            probes: probes::probes(scenario),
+            bases: probes::bases(&scenario.bases),
+            basis_names: scenario.bases.iter().map(|b| b.name.clone()).collect(),
         }
+    }
+
+    /// Number of scalar inputs a trial samples ([`Model::input_names`]).
+    pub fn input_count(&self) -> usize {
+        self.input_names().len()
+    }
+
+    /// Number of probes: observations first, then targets.
+    pub fn probe_count(&self) -> usize {
+        self.probes.len()
     }
 
     /// Number of series: every city plus the Total.
@@ -174,6 +206,11 @@ impl Model {
             cap_binds: vec![false; if self.has_power { n * len } else { 0 }],
             inputs: Vec::with_capacity(self.input_names().len()),
             walks: vec![0.0; n * len],
+            probes: vec![0.0; self.probes.len()],
+            probe_times: Vec::with_capacity(self.probes.len()),
+            city_probes: vec![0.0; n * self.probes.len()],
+            basis_factors: Vec::with_capacity(self.bases.len()),
+            basis_lags: Vec::with_capacity(self.bases.len()),
             shared: SharedDraws {
                 correlated_growth: vec![0.0; n],
                 normals: vec![0.0; n],
@@ -218,6 +255,16 @@ impl Model {
             }
         }
         names.extend(self.shocks.iter().map(|s| format!("shock[{}]", s.name)));
+        names.extend(
+            self.basis_names
+                .iter()
+                .map(|b| format!("basis[{b}].factor")),
+        );
+        names.extend(
+            self.basis_names
+                .iter()
+                .map(|b| format!("basis[{b}].lag_years")),
+        );
         names
     }
 
@@ -242,6 +289,15 @@ impl Model {
         }
         let city_values = &mut buf.values[..self.cities.len() * len];
         buf.inputs.clear();
+        let (bf, bl) = (&mut buf.basis_factors, &mut buf.basis_lags);
+        probes::draw_bases(&self.bases, seed, trial, bf, bl);
+        probes::probe_times(
+            &self.probes,
+            &buf.basis_lags,
+            &self.grid,
+            &mut buf.probe_times,
+        );
+        let np = self.probes.len();
         for (i, ((city, out), walk)) in self
             .cities
             .iter()
@@ -258,20 +314,22 @@ impl Model {
                     .copula
                     .as_ref()
                     .map(|_| buf.shared.correlated_growth[i]),
+                probes: &self.probes,
+                probe_times: &buf.probe_times,
             };
             let record = Record {
                 inputs: &mut buf.inputs,
                 walk,
             };
-            let draws = city.simulate(&ctx, out, &mut buf.scratch, record);
+            let at_probes = &mut buf.city_probes[i * np..(i + 1) * np];
+            let draws = city.simulate(&ctx, (out, at_probes), &mut buf.scratch, record);
             let range = i * len..(i + 1) * len;
             if let Some(power) = &city.power {
                 let mw_growth = power.apply(
                     &self.grid,
-                    seed,
-                    trial,
-                    out,
-                    &mut buf.cap_binds[range.clone()],
+                    (seed, trial),
+                    (out, &mut buf.cap_binds[range.clone()]),
+                    (&buf.probe_times, &mut buf.city_probes[i * np..(i + 1) * np]),
                 );
                 buf.inputs.push(mw_growth);
             }
@@ -287,6 +345,21 @@ impl Model {
         }
         buf.inputs
             .extend(buf.shared.starts.iter().map(|n| f64::from(*n)));
+        buf.inputs.extend(buf.basis_factors.iter());
+        buf.inputs.extend(buf.basis_lags.iter());
+        self.read_probes(buf);
+    }
+
+    /// Each probe's series at its time: a city's own value, or the Total summed over cities.
+    fn read_probes(&self, buf: &mut TrialBuffer) {
+        let (n, np) = (self.cities.len(), self.probes.len());
+        for (p, probe) in self.probes.iter().enumerate() {
+            buf.probes[p] = if probe.series < n {
+                buf.city_probes[probe.series * np + p]
+            } else {
+                (0..n).map(|c| buf.city_probes[c * np + p]).sum()
+            };
+        }
     }
 
     /// Draws every shock's starts for this trial into `shared.windows` and `shared.losses`.
@@ -359,10 +432,9 @@ impl PowerModel {
     fn apply(
         &self,
         grid: &Grid,
-        seed: u64,
-        trial: u64,
-        out: &mut [f64],
-        binds: &mut [bool],
+        (seed, trial): (u64, u64),
+        (out, binds): (&mut [f64], &mut [bool]),
+        (probe_times, at_probes): (&[f64], &mut [f64]),
     ) -> f64 {
         let mut rng = stream(seed, trial, self.stream_key);
         let mw_growth = self.mw_growth.sample(&mut rng).max(MIN_GROWTH);
@@ -374,6 +446,10 @@ impl PowerModel {
             if *b {
                 *v = cap;
             }
+        }
+        for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
+            let cap = self.start_cap * fastexp::exp((t - grid.start) * log_rate);
+            *v = v.min(cap);
         }
         mw_growth
     }
@@ -397,10 +473,9 @@ impl ProjectModel {
     fn add_contribution(
         &self,
         grid: &Grid,
-        seed: u64,
-        trial: u64,
+        (seed, trial): (u64, u64),
         lifetime: Option<f64>,
-        out: &mut [f64],
+        (out, probe_times, at_probes): (&mut [f64], &[f64], &mut [f64]),
         inputs: &mut Vec<f64>,
     ) {
         let mut rng = stream(seed, trial, self.stream_key);
@@ -413,17 +488,15 @@ impl ProjectModel {
         if !delivered {
             return;
         }
-        match lifetime {
-            None => {
-                for (k, v) in out.iter_mut().enumerate() {
-                    *v += capacity * ramp_fraction(grid.time(k) - online, ramp);
-                }
-            }
-            Some(life) => {
-                for (k, v) in out.iter_mut().enumerate() {
-                    *v += capacity * risk::surviving_fraction(grid.time(k) - online, ramp, life);
-                }
-            }
+        let share = |t: f64| match lifetime {
+            None => ramp_fraction(t - online, ramp),
+            Some(life) => risk::surviving_fraction(t - online, ramp, life),
+        };
+        for (k, v) in out.iter_mut().enumerate() {
+            *v += capacity * share(grid.time(k));
+        }
+        for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
+            *v += capacity * share(*t);
         }
     }
 }

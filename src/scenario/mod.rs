@@ -9,6 +9,7 @@ pub mod diag;
 pub mod dist;
 mod fields;
 pub mod grid;
+pub mod observations;
 pub mod overrides;
 pub mod raw;
 mod risks;

@@ -15,6 +15,12 @@ pub struct RawFile {
     pub correlation: Option<Spanned<RawCorrelation>>,
     #[serde(default, rename = "shock")]
     pub shocks: Vec<Spanned<RawShock>>,
+    /// Reports of any series (a city or `Total`), with `series` naming it.
+    #[serde(default, rename = "observed")]
+    pub observed: Vec<Spanned<RawObservation>>,
+    /// Reporting bases: what a report on that basis measures relative to installed capacity.
+    #[serde(default, rename = "basis")]
+    pub bases: Vec<Spanned<RawBasis>>,
 }
 
 /// The `[scenario]` table.
@@ -28,6 +34,8 @@ pub struct RawMeta {
     pub steps_per_year: Option<Spanned<i64>>,
     pub trials: Option<Spanned<i64>>,
     pub seed: Option<Spanned<u64>>,
+    /// Condition every table on the observations (`--condition` / `--no-condition` override).
+    pub condition: Option<Spanned<bool>>,
 }
 
 /// One `[[city]]`.
@@ -101,13 +109,45 @@ pub struct RawProject {
     pub ramp_years: Option<Spanned<toml::Value>>,
 }
 
-/// One `[[city.observed]]`: a value reported after the scenario was written, for backtests.
+/// One `[[city.observed]]` or top-level `[[observed]]`: a reported value, what kind of
+/// statement it is, on which basis, and when it became public.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawObservation {
+    /// The series reported (top-level `[[observed]]` only): a city or "Total".
+    pub series: Option<Spanned<String>>,
+    /// Reference date of the figure.
     pub at: Spanned<toml::Value>,
+    /// Reported value, P (the lower end for `between`).
     pub capacity: Spanned<f64>,
+    /// Upper end, P, for `kind = "between"`.
+    pub upper: Option<Spanned<f64>>,
+    /// "about" (default), "at_least", "at_most" or "between".
+    pub kind: Option<Spanned<String>>,
+    /// Standard deviation of ln(reported / true); default 0.10.
+    pub error: Option<Spanned<f64>>,
+    /// "normal" (default) or "heavy" (Student-t with 4 degrees of freedom on the log scale).
+    pub tails: Option<Spanned<String>>,
+    /// Name of a `[[basis]]`; default: the scenario's own (installed, P FP16).
+    pub basis: Option<Spanned<String>>,
+    /// When the figure became public; default `at`.
+    pub published: Option<Spanned<toml::Value>>,
+    /// Document and date.
     pub source: Spanned<String>,
+}
+
+/// One `[[basis]]`: a reporting basis and how it relates to installed capacity.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBasis {
+    /// Name that observations give in `basis`.
+    pub name: Spanned<String>,
+    /// What the basis counts, in words.
+    pub description: Option<String>,
+    /// Value on this basis / installed value: a distribution drawn once per trial.
+    pub factor: Spanned<toml::Value>,
+    /// A report on this basis at t measures installed capacity at t + lag (years).
+    pub lag_years: Option<Spanned<toml::Value>>,
 }
 
 /// One `[[target]]`.
@@ -132,6 +172,8 @@ pub fn accepted_keys() -> Vec<String> {
             "target" => field_names::<RawTarget>(),
             "correlation" => field_names::<RawCorrelation>(),
             "shock" => field_names::<RawShock>(),
+            "observed" => field_names::<RawObservation>(),
+            "basis" => field_names::<RawBasis>(),
             _ => &[],
         };
         for field in fields {

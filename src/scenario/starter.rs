@@ -65,7 +65,7 @@ mod tests {
             .unwrap_or_else(|e| panic!("starter scenario is invalid: {e}"));
         assert_eq!(s.cities.len(), 1);
         assert_eq!(s.cities[0].projects.len(), 1);
-        assert_eq!(s.cities[0].observations.len(), 1);
+        assert_eq!(s.observations.len(), 1);
         assert_eq!(s.targets.len(), 1);
     }
 }

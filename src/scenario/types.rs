@@ -23,6 +23,12 @@ pub struct Scenario {
     /// Rank correlation of the cities' growth draws; None: independent.
     pub correlation: Option<Correlation>,
     pub shocks: Vec<Shock>,
+    /// Every report, of any series, in file order (cities' `[[city.observed]]` first).
+    pub observations: Vec<Observation>,
+    /// Reporting bases that observations refer to.
+    pub bases: Vec<Basis>,
+    /// Whether tables are conditioned on the observations (docs/model.md, "Conditioning").
+    pub condition: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -45,8 +51,6 @@ pub struct City {
     /// Share of installed capacity in use; None: used figures equal installed.
     pub utilisation: Option<Dist>,
     pub projects: Vec<Project>,
-    /// Values reported later, checked against the projection (backtest.csv).
-    pub observations: Vec<Observation>,
 }
 
 /// The growth rate fades from its draw g0 toward a long-run rate: the log rate ln(1 + g)
@@ -143,17 +147,84 @@ pub struct Target {
     pub grid_index: usize,
 }
 
-/// A value that was reported for a city, to be placed in the projected distribution.
+/// What a report says about the true value on its basis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObservationKind {
+    /// The value, with a lognormal (or Student-t) error.
+    About,
+    /// "Exceeds X": the true value is at least X.
+    AtLeast,
+    /// An upper bound: the true value is at most X.
+    AtMost,
+    /// Between `capacity` and `upper` (e.g. a rounded figure).
+    Between,
+}
+
+impl ObservationKind {
+    /// The name as written in a scenario file.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObservationKind::About => "about",
+            ObservationKind::AtLeast => "at_least",
+            ObservationKind::AtMost => "at_most",
+            ObservationKind::Between => "between",
+        }
+    }
+}
+
+/// The shape of a report's error on the log scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tails {
+    /// Normal.
+    Normal,
+    /// Student-t with 4 degrees of freedom: one odd figure cannot dominate.
+    Heavy,
+}
+
+/// A value that was reported for a series, to be placed in the projected distribution and,
+/// when the scenario conditions, to weight the trials.
 #[derive(Debug, Clone)]
 pub struct Observation {
-    /// Decimal year as written.
+    /// The series reported.
+    pub series: Series,
+    /// Its name (a city or "Total").
+    pub label: String,
+    /// Reference date, decimal year.
     pub at: f64,
-    /// Reported capacity, P.
+    /// Reported value, P (the lower end for `between`).
     pub capacity: f64,
+    /// Upper end, P, for `between`.
+    pub upper: Option<f64>,
+    /// What the report says.
+    pub kind: ObservationKind,
+    /// Standard deviation of ln(reported / true); 0 makes a bound exact.
+    pub error: f64,
+    /// Normal or heavy-tailed error.
+    pub tails: Tails,
+    /// Index into [`Scenario::bases`]; None: installed capacity, P FP16.
+    pub basis: Option<usize>,
+    /// When the figure became public, decimal year.
+    pub published: f64,
     /// Where it was reported (document and date).
     pub source: String,
-    /// Index of the first grid time >= `at`.
+    /// Index of the first grid time >= `at` (for charts).
     pub grid_index: usize,
+    /// A report at the scenario's start on its own basis defines the baseline: it is placed
+    /// (backtest) but left out of the likelihood, so it is not used twice.
+    pub defines_baseline: bool,
+}
+
+/// A reporting basis: value on this basis = factor x installed capacity at t + lag.
+#[derive(Debug, Clone)]
+pub struct Basis {
+    /// Its name.
+    pub name: String,
+    /// What it counts.
+    pub description: String,
+    /// Value-on-this-basis / installed value, drawn once per trial.
+    pub factor: Dist,
+    /// Years between the report's date and the installed capacity it measures.
+    pub lag_years: Option<Dist>,
 }
 
 /// A scenario with the file it came from.

@@ -4,12 +4,11 @@ use super::diag::Diagnostics;
 use super::fields::{
     EARLIEST_YEAR, LATEST_YEAR, bounded, capacity, dist, growth, non_negative, year,
 };
-use super::raw::{RawCity, RawFile, RawMeta, RawObservation, RawProject, RawTarget};
+use super::raw::{RawCity, RawFile, RawMeta, RawProject, RawTarget};
 use super::types::{
-    City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Observation, Project, Scenario,
-    Series, Target,
+    City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Project, Scenario, Series, Target,
 };
-use super::{bounds, risks};
+use super::{bounds, observations, risks};
 use crate::scenario::dist::Dist;
 use crate::scenario::grid::{Grid, YEAR_EPSILON};
 use std::collections::HashSet;
@@ -29,18 +28,22 @@ pub(super) fn validate(
     diags: &mut Diagnostics,
 ) -> Option<Scenario> {
     let meta = validate_meta(raw.scenario.get_ref(), default_name, diags);
-    let cities = validate_cities(&raw.cities, meta.as_ref().map(|m| &m.grid), diags);
+    let cities = validate_cities(&raw.cities, diags);
     let city_names: Vec<&str> = raw
         .cities
         .iter()
         .map(|c| c.get_ref().name.get_ref().as_str())
         .collect();
+    let bases = observations::bases(&raw.bases, diags);
+    let grid = meta.as_ref().map(|m| &m.grid);
+    let observations = observations::observations(&raw.cities, &raw.observed, &bases, grid, diags);
     let meta = meta?;
     let correlation = raw
         .correlation
         .as_ref()
         .and_then(|c| risks::correlation(c, &city_names, diags));
     let shocks = risks::shocks(&raw.shocks, &city_names, &meta.grid, diags);
+
     let targets: Vec<Target> = raw
         .targets
         .iter()
@@ -60,6 +63,9 @@ pub(super) fn validate(
         targets,
         correlation,
         shocks,
+        observations,
+        bases,
+        condition: meta.condition,
     };
     let m = raw.scenario.get_ref();
     let steps_key = match &m.steps_per_year {
@@ -71,6 +77,7 @@ pub(super) fn validate(
 }
 
 struct Meta {
+    condition: bool,
     name: String,
     description: String,
     grid: Grid,
@@ -115,6 +122,7 @@ fn validate_meta(m: &RawMeta, default_name: &str, diags: &mut Diagnostics) -> Op
     };
     let grid = build_grid(start?, end?, steps_per_year?, &m.end, diags)?;
     Some(Meta {
+        condition: m.condition.as_ref().is_some_and(|c| *c.get_ref()),
         name,
         description: m.description.clone().unwrap_or_default(),
         grid,
@@ -189,11 +197,7 @@ fn build_grid(
 
 /// Checks every city; `grid` is None when `[scenario]` itself is invalid (the file is rejected
 /// then, and observations are checked for everything but the horizon).
-fn validate_cities(
-    raw: &[Spanned<RawCity>],
-    grid: Option<&Grid>,
-    diags: &mut Diagnostics,
-) -> Vec<City> {
+fn validate_cities(raw: &[Spanned<RawCity>], diags: &mut Diagnostics) -> Vec<City> {
     if raw.is_empty() {
         diags.push(None, "city", "the scenario needs at least one [[city]]");
     }
@@ -223,17 +227,12 @@ fn validate_cities(
                     format!("duplicate city name \"{name}\"; each city needs its own name"),
                 );
             }
-            validate_city(c.get_ref(), &key, grid, diags)
+            validate_city(c.get_ref(), &key, diags)
         })
         .collect()
 }
 
-fn validate_city(
-    c: &RawCity,
-    key: &str,
-    grid: Option<&Grid>,
-    diags: &mut Diagnostics,
-) -> Option<City> {
+fn validate_city(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Option<City> {
     let baseline = capacity(&c.baseline, &format!("{key}.baseline"), diags);
     let growth = growth(&c.growth, &format!("{key}.growth"), diags);
     let volatility = match &c.volatility {
@@ -258,14 +257,6 @@ fn validate_city(
             validate_project(p.get_ref(), &pkey, diags)
         })
         .collect();
-    let observations: Vec<Option<Observation>> = c
-        .observed
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            validate_observation(o.get_ref(), &format!("{key}.observed[{i}]"), grid, diags)
-        })
-        .collect();
     Some(City {
         name: c.name.get_ref().clone(),
         baseline: baseline?,
@@ -277,43 +268,6 @@ fn validate_city(
         lifetime: risks.lifetime?,
         utilisation: risks.utilisation?,
         projects: projects.into_iter().collect::<Option<Vec<_>>>()?,
-        observations: observations.into_iter().flatten().collect(),
-    })
-}
-
-/// A reported value: a year inside the horizon, a capacity >= 0 in P, and a non-empty source.
-fn validate_observation(
-    o: &RawObservation,
-    key: &str,
-    grid: Option<&Grid>,
-    diags: &mut Diagnostics,
-) -> Option<Observation> {
-    let at = year(&o.at, &format!("{key}.at"), diags);
-    let grid_index = match (at, grid) {
-        (Some(at), Some(grid)) => horizon_index(at, &o.at, &format!("{key}.at"), grid, diags),
-        _ => None,
-    };
-    let capacity = bounded(
-        &o.capacity,
-        &format!("{key}.capacity"),
-        0.0,
-        f64::MAX,
-        diags,
-    );
-    let source = o.source.get_ref().trim();
-    if source.is_empty() {
-        diags.push(
-            Some(o.source.span()),
-            &format!("{key}.source"),
-            "must name where the value was reported (document and date), \
-             e.g. \"Securities Times, 2024-08-02\"",
-        );
-    }
-    Some(Observation {
-        at: at?,
-        capacity: capacity?,
-        source: (!source.is_empty()).then(|| source.to_string())?,
-        grid_index: grid_index?,
     })
 }
 

@@ -1,0 +1,360 @@
+//! Conditioning on reports, exactly and reproducibly (docs/model.md, "Conditioning").
+//!
+//! Each trial i gets a log-likelihood l_i from the reports ([`ObservationModel`]). Its
+//! importance weight w_i = exp(l_i - c) becomes an integer multiplicity by randomised
+//! rounding, m_i = floor(w_i + u_i) with u_i uniform on the trial's own "condition" stream,
+//! so E[m_i] = w_i. Every statistic then counts trial i m_i times. Counts are integers, so
+//! merges stay exact: conditioned tables are byte-identical for any thread count and shard
+//! split. The normaliser c (a log-mean-exp of l over the first trials, the "pilot") is the
+//! same in every shard, so the expected total of the m_i is about the number of trials.
+//!
+//! The same machinery scores the model (calibration): for each report j, the trials are
+//! weighted by the reports published before it (a rolling origin) and a simulated report is
+//! recorded with that multiplicity, so its percentile, bands and CRPS come from the
+//! projection a planner had before it was published.
+
+use crate::model::observe::ObservationModel;
+use crate::model::streams::{name_key, stream};
+use crate::model::{Model, TrialBuffer};
+use crate::scenario::Scenario;
+use crate::stats::CellStats;
+use rand::distr::{Distribution, StandardUniform};
+use serde::{Deserialize, Serialize};
+
+/// Trials of the pilot that sets each normaliser: the first ones, by number.
+pub const PILOT_TRIALS: u64 = 4096;
+/// A trial whose log-likelihood for one report is above this (about 6 standard deviations)
+/// counts as consistent with it.
+pub const CONSISTENT_LOG_LIKELIHOOD: f64 = -18.0;
+/// Largest multiplicity one trial may get: a guard against a pilot that missed the
+/// likelihood's mode entirely (reported as a warning when reached).
+pub const MAX_MULTIPLICITY: u64 = 1 << 20;
+
+/// What a run conditions on and scores, fixed before the first trial.
+#[derive(Debug, Clone)]
+pub struct Conditioning {
+    /// One per scenario observation (and probe), in order.
+    pub observations: Vec<ObservationModel>,
+    /// Whether the tables are weighted (else the weights only score the model).
+    pub enabled: bool,
+    /// For each report j, the reports published strictly before it (its information set).
+    pub earlier: Vec<Vec<usize>>,
+    /// The reports in the likelihood of the conditioned tables.
+    pub all: Vec<usize>,
+    /// Log normaliser of the conditioned tables' weights.
+    pub scale: f64,
+    /// Log normaliser of each report's rolling-origin weights.
+    pub earlier_scales: Vec<f64>,
+    /// Per sampled input, a shift that makes its values positive for the histograms.
+    pub input_shifts: Vec<f64>,
+    /// Largest log-weights kept for the tail diagnostic.
+    pub tail_keep: usize,
+    key: u64,
+}
+
+/// What one trial contributes, computed by [`Conditioning::weigh`].
+#[derive(Debug, Clone, Default)]
+pub struct TrialWeights {
+    /// Multiplicity of the trial in the conditioned tables (1 when not conditioning).
+    pub m: u64,
+    /// ln w of the trial in the conditioned tables.
+    pub log_weight: f64,
+    /// Per report: the multiplicity under its information set.
+    pub earlier_m: Vec<u64>,
+    /// Per report: a simulated report on its basis.
+    pub reports: Vec<f64>,
+    /// Per report: its log-likelihood.
+    pub log_likelihoods: Vec<f64>,
+}
+
+impl Conditioning {
+    /// The conditioning of a scenario with observations (None without any), its normalisers
+    /// set by a pilot over the first [`PILOT_TRIALS`] trials (deterministic: every shard
+    /// computes the same).
+    pub fn new(scenario: &Scenario, model: &Model) -> Option<Self> {
+        if scenario.observations.is_empty() {
+            return None;
+        }
+        let observations: Vec<ObservationModel> = scenario
+            .observations
+            .iter()
+            .map(ObservationModel::new)
+            .collect();
+        let all: Vec<usize> = (0..observations.len())
+            .filter(|j| observations[*j].in_likelihood)
+            .collect();
+        let earlier = scenario
+            .observations
+            .iter()
+            .map(|o| {
+                all.iter()
+                    .copied()
+                    .filter(|k| scenario.observations[*k].published < o.published)
+                    .collect()
+            })
+            .collect();
+        let mut c = Conditioning {
+            tail_keep: tail_keep(scenario.trials),
+            observations,
+            enabled: scenario.condition,
+            earlier,
+            all,
+            scale: 0.0,
+            earlier_scales: Vec::new(),
+            input_shifts: Vec::new(),
+            key: name_key("condition"),
+        };
+        c.pilot(model, scenario.seed, scenario.trials.min(PILOT_TRIALS));
+        Some(c)
+    }
+
+    /// Sets the normalisers (log-mean-exp of each set's log-likelihood) and the input shifts.
+    fn pilot(&mut self, model: &Model, seed: u64, trials: u64) {
+        let mut buf = model.buffer();
+        let sets: Vec<Vec<usize>> = std::iter::once(self.all.clone())
+            .chain(self.earlier.iter().cloned())
+            .collect();
+        let mut sums: Vec<Vec<f64>> = vec![Vec::new(); sets.len()];
+        let (mut lo, mut hi): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+        for trial in 0..trials {
+            model.run_trial(seed, trial, &mut buf);
+            let ll = self.log_likelihoods(&buf);
+            for (set, s) in sets.iter().zip(sums.iter_mut()) {
+                s.push(set.iter().map(|j| ll[*j]).sum());
+            }
+            if lo.is_empty() {
+                (lo, hi) = (buf.inputs.clone(), buf.inputs.clone());
+            }
+            for ((l, h), v) in lo.iter_mut().zip(hi.iter_mut()).zip(&buf.inputs) {
+                (*l, *h) = (l.min(*v), h.max(*v));
+            }
+        }
+        let scales: Vec<f64> = sums.iter().map(|s| log_mean_exp(s)).collect();
+        self.scale = scales[0];
+        self.earlier_scales = scales[1..].to_vec();
+        // Values down to a whole range below the pilot's minimum stay positive.
+        self.input_shifts = lo
+            .iter()
+            .zip(&hi)
+            .map(|(l, h)| l - (h - l).max(l.abs() * 0.5).max(1e-9))
+            .collect();
+    }
+
+    /// Each report's log-likelihood in the trial in `buf`.
+    pub fn log_likelihoods(&self, buf: &TrialBuffer) -> Vec<f64> {
+        self.observations
+            .iter()
+            .zip(&buf.probes)
+            .map(|(o, x)| o.log_likelihood(o.basis_value(*x, &buf.basis_factors)))
+            .collect()
+    }
+
+    /// The trial's multiplicities, simulated reports and log-likelihoods.
+    pub fn weigh(&self, seed: u64, trial: u64, buf: &TrialBuffer) -> TrialWeights {
+        let ll = self.log_likelihoods(buf);
+        let mut rng = stream(seed, trial, self.key);
+        let u: f64 = StandardUniform.sample(&mut rng);
+        let sum = |set: &[usize]| set.iter().map(|j| ll[*j]).sum::<f64>();
+        let log_weight = sum(&self.all) - self.scale;
+        let m = if self.enabled {
+            multiplicity(log_weight, u)
+        } else {
+            1
+        };
+        let earlier_m = self
+            .earlier
+            .iter()
+            .zip(&self.earlier_scales)
+            .map(|(set, scale)| multiplicity(sum(set) - scale, u))
+            .collect();
+        let reports = self
+            .observations
+            .iter()
+            .zip(&buf.probes)
+            .map(|(o, x)| o.simulated_report(o.basis_value(*x, &buf.basis_factors), &mut rng))
+            .collect();
+        TrialWeights {
+            m,
+            log_weight,
+            earlier_m,
+            reports,
+            log_likelihoods: ll,
+        }
+    }
+}
+
+/// floor(exp(log_weight) + u), at most [`MAX_MULTIPLICITY`]; 0 for an impossible trial.
+pub fn multiplicity(log_weight: f64, u: f64) -> u64 {
+    if log_weight.is_nan() || log_weight == f64::NEG_INFINITY {
+        return 0;
+    }
+    let w = log_weight.min((MAX_MULTIPLICITY as f64).ln()).exp();
+    ((w + u).floor() as u64).min(MAX_MULTIPLICITY)
+}
+
+/// ln(mean(exp(x))), computed stably; 0 when every x is -infinity (no trial consistent).
+pub fn log_mean_exp(xs: &[f64]) -> f64 {
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !max.is_finite() || xs.is_empty() {
+        return 0.0;
+    }
+    let mean = xs.iter().map(|x| (x - max).exp()).sum::<f64>() / xs.len() as f64;
+    max + mean.ln()
+}
+
+/// How many of the largest weights the tail diagnostic fits: min(N / 5, 3 sqrt N)
+/// (Vehtari et al., Pareto smoothed importance sampling), at least 5.
+pub fn tail_keep(trials: u64) -> usize {
+    let n = trials as f64;
+    (n / 5.0).min(3.0 * n.sqrt()).ceil().max(5.0) as usize
+}
+
+/// The conditioning statistics of many trials; integer counts and kept values, so merges
+/// are exact.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ConditionStats {
+    /// Trials run (the conditioned tables count sum_m instead).
+    pub simulated: u64,
+    /// Sum of the multiplicities.
+    pub sum_m: u64,
+    /// Sum of the squared multiplicities (for the Kish effective sample size).
+    pub sum_m_sq: u128,
+    /// Trials that reached [`MAX_MULTIPLICITY`].
+    pub capped: u64,
+    /// Per report: trials consistent with it (log-likelihood above
+    /// [`CONSISTENT_LOG_LIKELIHOOD`]).
+    pub consistent: Vec<u64>,
+    /// The largest log-weights (with their trial numbers), largest first, for the tail
+    /// diagnostic.
+    pub top: Vec<(f64, u64)>,
+    /// Per sampled input (shifted by [`Conditioning::input_shifts`]): every trial once.
+    pub prior_inputs: Vec<CellStats>,
+    /// Per sampled input (shifted): each trial m times.
+    pub posterior_inputs: Vec<CellStats>,
+    /// Per report: simulated reports, every trial once (the unconditioned projection).
+    pub predictive_prior: Vec<CellStats>,
+    /// Per report: simulated reports weighted by the reports published before it.
+    pub predictive_earlier: Vec<CellStats>,
+}
+
+impl ConditionStats {
+    /// Empty statistics for `c` and `inputs` sampled inputs.
+    pub fn new(c: &Conditioning, inputs: usize) -> Self {
+        let n = c.observations.len();
+        ConditionStats {
+            consistent: vec![0; n],
+            prior_inputs: vec![CellStats::default(); inputs],
+            posterior_inputs: vec![CellStats::default(); inputs],
+            predictive_prior: vec![CellStats::default(); n],
+            predictive_earlier: vec![CellStats::default(); n],
+            ..ConditionStats::default()
+        }
+    }
+
+    /// Adds one trial.
+    pub fn add(&mut self, c: &Conditioning, trial: u64, w: &TrialWeights, inputs: &[f64]) {
+        self.simulated += 1;
+        self.sum_m += w.m;
+        self.sum_m_sq += u128::from(w.m) * u128::from(w.m);
+        self.capped += u64::from(w.m == MAX_MULTIPLICITY);
+        for (n, ll) in self.consistent.iter_mut().zip(&w.log_likelihoods) {
+            *n += u64::from(*ll > CONSISTENT_LOG_LIKELIHOOD);
+        }
+        if w.log_weight.is_finite() {
+            self.keep_top(&[(w.log_weight, trial)], c.tail_keep);
+        }
+        let shifted = inputs.iter().zip(&c.input_shifts);
+        for ((prior, post), (v, shift)) in self
+            .prior_inputs
+            .iter_mut()
+            .zip(self.posterior_inputs.iter_mut())
+            .zip(shifted)
+        {
+            prior.add(v - shift);
+            for _ in 0..w.m {
+                post.add(v - shift);
+            }
+        }
+        for (j, r) in w.reports.iter().enumerate() {
+            self.predictive_prior[j].add(*r);
+            for _ in 0..w.earlier_m[j] {
+                self.predictive_earlier[j].add(*r);
+            }
+        }
+    }
+
+    fn keep_top(&mut self, more: &[(f64, u64)], keep: usize) {
+        self.top.extend_from_slice(more);
+        self.top
+            .sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.top.truncate(keep);
+    }
+
+    /// Adds another part's statistics. Exact.
+    pub fn merge(&mut self, other: &ConditionStats, keep: usize) {
+        self.simulated += other.simulated;
+        self.sum_m += other.sum_m;
+        self.sum_m_sq += other.sum_m_sq;
+        self.capped += other.capped;
+        for (a, b) in self.consistent.iter_mut().zip(&other.consistent) {
+            *a += b;
+        }
+        self.keep_top(&other.top, keep);
+        for (a, b) in [
+            (&mut self.prior_inputs, &other.prior_inputs),
+            (&mut self.posterior_inputs, &other.posterior_inputs),
+            (&mut self.predictive_prior, &other.predictive_prior),
+            (&mut self.predictive_earlier, &other.predictive_earlier),
+        ] {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.merge(y);
+            }
+        }
+    }
+
+    /// Kish's effective sample size of the multiplicities: (sum m)^2 / sum m^2.
+    pub fn kish_ess(&self) -> f64 {
+        if self.sum_m_sq == 0 {
+            return 0.0;
+        }
+        (self.sum_m as f64).powi(2) / self.sum_m_sq as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kish_ess_matches_its_formula_on_known_weights() {
+        let mut s = ConditionStats::default();
+        for m in [1u64, 2, 3, 0, 4] {
+            s.sum_m += m;
+            s.sum_m_sq += u128::from(m * m);
+        }
+        // (1 + 2 + 3 + 0 + 4)^2 / (1 + 4 + 9 + 0 + 16) = 100 / 30.
+        assert!((s.kish_ess() - 100.0 / 30.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn multiplicities_round_weights_without_bias() {
+        assert_eq!(multiplicity(f64::NEG_INFINITY, 0.99), 0);
+        assert_eq!(multiplicity(0.0, 0.0), 1);
+        assert_eq!(multiplicity(2.5f64.ln(), 0.4), 2);
+        assert_eq!(multiplicity(2.5f64.ln(), 0.5), 3);
+        // Mean over a grid of u equals the weight.
+        let n = 100_000;
+        let mean = (0..n)
+            .map(|i| multiplicity(0.3f64.ln(), (i as f64 + 0.5) / n as f64))
+            .sum::<u64>() as f64
+            / n as f64;
+        assert!((mean - 0.3).abs() < 1e-4);
+    }
+
+    #[test]
+    fn log_mean_exp_is_stable() {
+        assert!((log_mean_exp(&[-1000.0, -1000.0]) + 1000.0).abs() < 1e-12);
+        assert_eq!(log_mean_exp(&[f64::NEG_INFINITY]), 0.0);
+        assert!((log_mean_exp(&[0.0, 2f64.ln()]) - 1.5f64.ln()).abs() < 1e-12);
+    }
+}

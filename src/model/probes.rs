@@ -1,0 +1,170 @@
+//! Capacity at exact times between grid points ("probes"): the reports' and targets' dates.
+//!
+//! A probe reads a city at time t in [t_k, t_k+1] without moving any grid value: organic
+//! capacity (after retirement and losses) by a Brownian bridge between its grid values on the
+//! log scale, ln O(t) = (1 - a) ln O_k + a ln O_k+1 + s z with a = (t - t_k) / dt and
+//! s = volatility sqrt(a (1 - a) dt), z from the probe's own stream; each project by its
+//! exact ramp at t; the power cap by its exact exponential at t (docs/model.md, "Exact
+//! times"). A probe on a grid time (a = 0) gives the grid value itself. Reports on a
+//! [`Basis`] are read at t + the basis's lag, drawn once per trial like its factor.
+
+use super::sampler::{Sampler, ToSampler};
+use super::streams::{name_key, stream};
+use crate::scenario::grid::{Grid, YEAR_EPSILON};
+use crate::scenario::{Basis, Scenario, Series};
+use rand::distr::Distribution;
+
+/// One probe: a series at a date, perhaps shifted by a basis's lag.
+#[derive(Debug, Clone)]
+pub struct ProbeModel {
+    /// City index, or the number of cities for the Total.
+    pub series: usize,
+    /// Decimal year before any lag.
+    pub at: f64,
+    /// The basis whose lag shifts the probe, if any.
+    pub basis: Option<usize>,
+    /// Key of the probe's bridge stream (one per city is derived from it).
+    pub key: u64,
+}
+
+/// A reporting basis as drawn in a trial.
+#[derive(Debug, Clone)]
+pub struct BasisModel {
+    factor: Sampler,
+    lag: Option<Sampler>,
+    key: u64,
+}
+
+/// The probes of a scenario: one per observation (in order), then one per target.
+pub fn probes(scenario: &Scenario) -> Vec<ProbeModel> {
+    let cities = scenario.cities.len();
+    let index = |s: Series| match s {
+        Series::City(i) => i,
+        Series::Total => cities,
+    };
+    let observed = scenario.observations.iter().map(|o| ProbeModel {
+        series: index(o.series),
+        at: o.at,
+        basis: o.basis,
+        key: name_key(&format!(
+            "probe\u{1f}observed\u{1f}{}\u{1f}{}\u{1f}{}",
+            o.label, o.at, o.source
+        )),
+    });
+    let targets = scenario.targets.iter().map(|t| ProbeModel {
+        series: index(t.series),
+        at: t.at,
+        basis: None,
+        key: name_key(&format!("probe\u{1f}target\u{1f}{}\u{1f}{}", t.label, t.at)),
+    });
+    observed.chain(targets).collect()
+}
+
+/// The bases of a scenario, ready to draw.
+pub fn bases(bases: &[Basis]) -> Vec<BasisModel> {
+    bases
+        .iter()
+        .map(|b| BasisModel {
+            factor: b.factor.sampler(),
+            lag: b.lag_years.as_ref().map(ToSampler::sampler),
+            key: name_key(&format!("basis\u{1f}{}", b.name)),
+        })
+        .collect()
+}
+
+/// Draws each basis's factor and lag for one trial (a basis without lag draws 0).
+pub fn draw_bases(
+    bases: &[BasisModel],
+    seed: u64,
+    trial: u64,
+    factors: &mut Vec<f64>,
+    lags: &mut Vec<f64>,
+) {
+    factors.clear();
+    lags.clear();
+    for b in bases {
+        let mut rng = stream(seed, trial, b.key);
+        factors.push(b.factor.sample(&mut rng).max(0.0));
+        lags.push(b.lag.as_ref().map_or(0.0, |l| l.sample(&mut rng)));
+    }
+}
+
+/// Each probe's time in this trial: its date plus its basis's lag, held inside the horizon.
+pub fn probe_times(probes: &[ProbeModel], lags: &[f64], grid: &Grid, times: &mut Vec<f64>) {
+    times.clear();
+    times.extend(probes.iter().map(|p| {
+        let lag = p.basis.map_or(0.0, |b| lags[b]);
+        (p.at + lag).clamp(grid.start, grid.end())
+    }));
+}
+
+/// Grid step k with t_k <= t < t_k+1 and the fraction a of the step at t (a = 0 on a grid
+/// time; the last grid time gives (len - 1, 0)).
+pub fn locate(grid: &Grid, t: f64) -> (usize, f64) {
+    let last = grid.len() - 1;
+    let x = ((t - grid.start) / grid.dt()).max(0.0);
+    let k = (x.floor() as usize).min(last);
+    if k == last {
+        return (last, 0.0);
+    }
+    let a = x - k as f64;
+    // Dates that are grid times up to rounding (e.g. 2026.0 on a quarterly grid from 2024.5).
+    let tolerance = YEAR_EPSILON * f64::from(grid.steps_per_year);
+    if a < tolerance {
+        (k, 0.0)
+    } else if a > 1.0 - tolerance {
+        (k + 1, 0.0)
+    } else {
+        (k, a)
+    }
+}
+
+/// Organic capacity (after retirement and losses, before projects and cap) of one city at
+/// every probe time, by the Brownian bridge of the module's formula.
+pub fn organic_at(
+    grid: &Grid,
+    organic: &[f64],
+    volatility: f64,
+    (seed, trial, city_key): (u64, u64, u64),
+    (probes, times): (&[ProbeModel], &[f64]),
+    out: &mut [f64],
+) {
+    for ((p, t), v) in probes.iter().zip(times).zip(out.iter_mut()) {
+        let (k, a) = locate(grid, *t);
+        if a == 0.0 {
+            *v = organic[k];
+            continue;
+        }
+        let (lo, hi) = (organic[k], organic[k + 1]);
+        *v = if lo > 0.0 && hi > 0.0 && volatility > 0.0 {
+            let mut rng = stream(seed, trial, p.key ^ city_key);
+            let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
+            let s = volatility * (a * (1.0 - a) * grid.dt()).sqrt();
+            ((1.0 - a) * lo.ln() + a * hi.ln() + s * z).exp()
+        } else if lo > 0.0 && hi > 0.0 {
+            ((1.0 - a) * lo.ln() + a * hi.ln()).exp()
+        } else {
+            (1.0 - a) * lo + a * hi
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_on_the_grid_read_the_grid_value() {
+        let grid = Grid {
+            start: 2024.5,
+            steps_per_year: 4,
+            steps: 22,
+        };
+        assert_eq!(locate(&grid, 2026.0), (6, 0.0));
+        assert_eq!(locate(&grid, 2024.5), (0, 0.0));
+        assert_eq!(locate(&grid, 2030.0), (22, 0.0));
+        let (k, a) = locate(&grid, 2025.125);
+        assert_eq!(k, 2);
+        assert!((a - 0.5).abs() < 1e-12);
+    }
+}
