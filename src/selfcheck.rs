@@ -30,8 +30,11 @@ pub type Tables = Vec<(&'static str, Vec<u8>)>;
 
 /// What a short run produced.
 pub struct ShortRun {
+    /// The run's result records.
     pub result: RunResult,
+    /// Every table rendered, by file name.
     pub tables: Tables,
+    /// The run's mergeable statistics.
     pub aggregate: Aggregate,
 }
 

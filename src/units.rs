@@ -87,8 +87,11 @@ pub fn format_capacity_compact(p: f64) -> String {
 /// tick of one axis uses the same unit: "800" (P), "45k" (thousands of P) or "120E" (E).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CapacityAxis {
+    /// Plain P: "800".
     P,
+    /// Thousands of P: "45k".
     ThousandsOfP,
+    /// E (1 E = 1,000 P): "120E".
     E,
 }
 

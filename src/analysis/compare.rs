@@ -12,6 +12,7 @@ use serde::Serialize;
 /// One row of compare.csv.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CompareRow {
+    /// Name of the scenario the row comes from.
     pub scenario: String,
     /// City name or "Total".
     pub city: String,
@@ -19,7 +20,9 @@ pub struct CompareRow {
     pub year: f64,
     /// 5th, 50th and 95th percentiles, P.
     pub p5: f64,
+    /// 50th percentile (median), P.
     pub p50: f64,
+    /// 95th percentile, P.
     pub p95: f64,
     /// p50 minus the first scenario's p50 for the same city and grid time, P; None when the
     /// first scenario has no such city or grid time.

@@ -26,13 +26,16 @@ pub struct CrossingRow {
     /// 10th, 50th and 90th percentiles of the first grid time (decimal year) at which capacity
     /// >= `capacity`; None when that percentile lies beyond the horizon.
     pub p10: Option<f64>,
+    /// 50th percentile of the first crossing time, decimal year; None beyond the horizon.
     pub p50: Option<f64>,
+    /// 90th percentile of the first crossing time, decimal year; None beyond the horizon.
     pub p90: Option<f64>,
 }
 
 /// One row of targets_over_time.csv: one threshold at one grid time.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LevelRow {
+    /// City name or "Total".
     pub city: String,
     /// P.
     pub capacity: f64,
@@ -48,7 +51,9 @@ pub struct LevelRow {
 /// One row of ranking.csv.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RankingRow {
+    /// Decimal year of the grid time.
     pub year: f64,
+    /// City name.
     pub city: String,
     /// Share of trials in which this city has the largest capacity at this grid time.
     pub probability_largest: f64,
@@ -57,7 +62,9 @@ pub struct RankingRow {
 /// One row of overtake.csv: an ordered pair (leader, follower) of cities.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct OvertakeRow {
+    /// The city that starts ahead (name).
     pub leader: String,
+    /// The city that may catch up with the leader (name).
     pub follower: String,
     /// Share of all trials in which the follower starts strictly below the leader.
     pub share_starting_behind: f64,
@@ -66,20 +73,27 @@ pub struct OvertakeRow {
     pub probability_within_horizon: f64,
     /// Among the same trials: percentiles of the first such grid time; None beyond the horizon.
     pub p10: Option<f64>,
+    /// 50th percentile of the first such grid time, decimal year; None beyond the horizon.
     pub p50: Option<f64>,
+    /// 90th percentile of the first such grid time, decimal year; None beyond the horizon.
     pub p90: Option<f64>,
 }
 
 /// The decision tables of one run.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Decisions {
+    /// Rows of crossing.csv: first crossing of each distinct target capacity.
     pub crossing: Vec<CrossingRow>,
+    /// Rows of targets_over_time.csv: each threshold at every grid time.
     pub levels: Vec<LevelRow>,
+    /// Rows of ranking.csv: chance of each city being the largest at every grid time.
     pub ranking: Vec<RankingRow>,
+    /// Rows of overtake.csv: one per ordered pair of cities.
     pub overtake: Vec<OvertakeRow>,
 }
 
 impl Decisions {
+    /// Reads every decision table from a run's aggregate.
     pub fn new(scenario: &Scenario, spec: &RunSpec, agg: &Aggregate) -> Self {
         Decisions {
             crossing: crossing_rows(scenario, spec, agg),

@@ -18,11 +18,17 @@ pub struct SummaryRow {
     pub sd: Option<f64>,
     /// Percentiles 5, 10, 25, 50, 75, 90, 95 in P.
     pub p5: f64,
+    /// 10th percentile, P.
     pub p10: f64,
+    /// 25th percentile, P.
     pub p25: f64,
+    /// 50th percentile (median), P.
     pub p50: f64,
+    /// 75th percentile, P.
     pub p75: f64,
+    /// 90th percentile, P.
     pub p90: f64,
+    /// 95th percentile, P.
     pub p95: f64,
 }
 
@@ -73,14 +79,23 @@ pub fn mid_rank_percentile(counts: RankCounts, trials: u64) -> f64 {
 /// Everything the reports need from one run.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunResult {
+    /// Scenario name.
     pub scenario: String,
+    /// Scenario description.
     pub description: String,
+    /// Number of trials run.
     pub trials: u64,
+    /// Random seed of the run.
     pub seed: u64,
+    /// First grid time, decimal year.
     pub start: f64,
+    /// Last grid time, decimal year.
     pub end: f64,
+    /// Grid times per year.
     pub steps_per_year: u32,
+    /// Installed capacity of every series (cities, then the Total) at every grid time.
     pub rows: Vec<SummaryRow>,
+    /// One result per target, in scenario order.
     pub targets: Vec<TargetResult>,
     /// One row per `[[city.observed]]`, cities in file order.
     pub backtest: Vec<BacktestRow>,
@@ -106,6 +121,7 @@ pub struct PowerRow {
 }
 
 impl RunResult {
+    /// Turns a run's aggregate into the rows of every report.
     pub fn new(scenario: &Scenario, agg: &Aggregate) -> Self {
         let names: Vec<&str> = scenario
             .series()

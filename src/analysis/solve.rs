@@ -74,16 +74,22 @@ impl Goal {
 /// What the search found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
+    /// The parameter value at which the goal is met.
     Found(Answer),
     /// The probability stays on one side of the goal over the whole range.
     Unreachable {
+        /// Lower end of the searched range.
         lo: f64,
+        /// Upper end of the searched range.
         hi: f64,
+        /// Probability of the goal at `lo` (0-1).
         p_lo: f64,
+        /// Probability of the goal at `hi` (0-1).
         p_hi: f64,
     },
 }
 
+/// A parameter value found by the search, with its uncertainty.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
     /// The parameter value at which the probability first reaches the goal.
@@ -95,14 +101,19 @@ pub struct Answer {
     pub monte_carlo_se: Option<f64>,
     /// Change of probability per unit of the parameter near the answer.
     pub slope: f64,
+    /// Number of scenario runs the search made.
     pub evaluations: usize,
 }
 
 /// One parameter search: the scenario, the parameter path, the goal and the range.
 pub struct Search<'a> {
+    /// The scenario whose parameter is changed.
     pub loaded: &'a LoadedScenario,
+    /// The parameter path, as for `--set`.
     pub path: &'a str,
+    /// The target and the probability to reach.
     pub goal: &'a Goal,
+    /// The range searched, (low, high), in the parameter's units.
     pub range: (f64, f64),
 }
 

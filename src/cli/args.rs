@@ -44,6 +44,7 @@ SIGTERM.";
     subcommand_negates_reqs = true
 )]
 pub struct Args {
+    /// A command other than running scenarios, if given.
     #[command(subcommand)]
     pub command: Option<Command>,
 
@@ -172,18 +173,27 @@ fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
 /// Settings of one invocation after flags are merged over scenario files.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
+    /// Output folder; each scenario writes into OUT/NAME/.
     pub out: PathBuf,
+    /// Worker threads; None: all cores.
     pub threads: Option<usize>,
+    /// No progress bar and no summary table.
     pub quiet: bool,
+    /// Number of trials overriding the scenario's; None: the file's.
     pub trials: Option<u64>,
+    /// Random seed overriding the scenario's; None: the file's.
     pub seed: Option<u64>,
+    /// Run only this shard and write a part file; None: the whole run.
     pub shard: Option<Shard>,
     /// Chart format, or None for no charts.
     pub charts: Option<Format>,
     /// Run even when estimated to take over an hour without --trials.
     pub force: bool,
+    /// `--set` overrides, applied in order.
     pub overrides: Vec<Override>,
+    /// Run every scenario with the first one's seed and trial count and write a comparison.
     pub compare: bool,
+    /// Decimal years at which to rank the inputs by influence; None: the defaults.
     pub sensitivity_at: Option<Vec<f64>>,
 }
 

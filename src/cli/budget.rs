@@ -58,7 +58,9 @@ const MIN_TRIALS_TO_TIME: u64 = 8 * CHUNK_TRIALS;
 /// A run's expected duration.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
+    /// Number of trials to run.
     pub trials: u64,
+    /// Worker threads.
     pub threads: usize,
     /// Measured time of one trial on one thread, seconds.
     pub seconds_per_trial: f64,

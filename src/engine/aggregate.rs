@@ -14,15 +14,21 @@ pub const DEFAULT_PATH_SAMPLES: usize = 40;
 /// What to run: the model, the threshold checks to count, and how many paths to keep.
 #[derive(Debug, Clone)]
 pub struct RunSpec {
+    /// The scenario compiled for trials.
     pub model: Model,
+    /// The scenario's targets, in order, as threshold checks.
     pub targets: Vec<TargetCheck>,
     /// Distinct (series, capacity) pairs of the targets, whose crossing times are counted.
     pub thresholds: Vec<Threshold>,
     /// Ordered (leader, follower) city pairs whose overtaking is counted: [`city_pairs`].
     pub pairs: Vec<(usize, usize)>,
+    /// Every city's observations, city by city in file order.
     pub observations: Vec<ObservationCheck>,
+    /// Number of trials to run.
     pub trials: u64,
+    /// Random seed.
     pub seed: u64,
+    /// Number of whole trajectories to keep for charts (the first trials by number).
     pub path_samples: usize,
     /// Reports to weight by (when the scenario conditions) and to score; None without any.
     pub conditioning: Option<Conditioning>,
@@ -31,8 +37,11 @@ pub struct RunSpec {
 /// Counts trials with capacity >= `capacity` in one series at one grid time.
 #[derive(Debug, Clone, Copy)]
 pub struct TargetCheck {
+    /// Series index: cities in order, then the Total.
     pub series: usize,
+    /// Index of the grid time checked.
     pub grid_index: usize,
+    /// Capacity to reach, P.
     pub capacity: f64,
     /// The model's probe that reads the series at the target's exact date.
     pub probe: usize,
@@ -42,7 +51,9 @@ pub struct TargetCheck {
 /// above it at every grid time, are counted.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Threshold {
+    /// Series index: cities in order, then the Total.
     pub series: usize,
+    /// Capacity level, P.
     pub capacity: f64,
 }
 
@@ -50,8 +61,11 @@ pub struct Threshold {
 /// the value's mid-rank percentile is exact: 100 * (below + equal / 2) / trials.
 #[derive(Debug, Clone, Copy)]
 pub struct ObservationCheck {
+    /// Series index of the city.
     pub series: usize,
+    /// Index of the grid time compared (the first grid time >= the report's date).
     pub grid_index: usize,
+    /// Reported capacity, P.
     pub capacity: f64,
     /// The model's probe that reads the series at the report's exact date (plus lag).
     pub probe: usize,
@@ -71,6 +85,7 @@ pub struct RankCounts {
 /// One trial's whole trajectory, every series, kept for charts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SampledPath {
+    /// Trial number.
     pub trial: u64,
     /// Series-major, like [`crate::model::TrialBuffer`].
     pub values: Vec<f64>,
@@ -79,7 +94,9 @@ pub struct SampledPath {
 /// Everything a run learns, mergeable across chunks, threads and (later) machines.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Aggregate {
+    /// Number of series: every city plus the Total.
     pub series_count: usize,
+    /// Number of grid times.
     pub grid_len: usize,
     /// `cells[s * grid_len + k]`.
     pub cells: Vec<CellStats>,
@@ -88,9 +105,11 @@ pub struct Aggregate {
     /// Trials in which city c's power cap binds at grid time k, `cap_binds[c * grid_len + k]`;
     /// empty when no city has a power cap.
     pub cap_binds: Vec<u64>,
+    /// Trials meeting each target of [`RunSpec::targets`], in order.
     pub target_hits: Vec<u64>,
     /// One per [`RunSpec::observations`], in order.
     pub observation_ranks: Vec<RankCounts>,
+    /// Number of trials added so far.
     pub trials: u64,
     /// Sorted by trial number.
     pub paths: Vec<SampledPath>,
@@ -135,6 +154,7 @@ pub fn city_pairs(cities: usize) -> Vec<(usize, usize)> {
 }
 
 impl RunSpec {
+    /// Compiles a scenario and lists what to count for it.
     pub fn from_scenario(scenario: &Scenario) -> Self {
         let model = Model::new(scenario);
         let total = model.series_count() - 1;
@@ -206,6 +226,7 @@ fn observation_checks(scenario: &Scenario) -> Vec<ObservationCheck> {
 }
 
 impl Aggregate {
+    /// An empty aggregate (no trials) sized for `spec`.
     pub fn new(spec: &RunSpec) -> Self {
         let series_count = spec.model.series_count();
         let grid_len = spec.model.grid.len();
@@ -281,6 +302,7 @@ impl Aggregate {
         }
     }
 
+    /// The statistics of series `series` at grid index `k`.
     pub fn cell(&self, series: usize, k: usize) -> &CellStats {
         &self.cells[series * self.grid_len + k]
     }

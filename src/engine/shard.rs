@@ -20,15 +20,19 @@ pub const PART_VERSION: u32 = 2;
 /// Shard I of N (I from 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
+    /// I: which shard, from 0.
     pub index: u64,
+    /// N: how many shards the run is split into.
     pub count: u64,
 }
 
 /// A shard's output: what it ran, from which scenario, and its statistics.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PartFile {
+    /// What the shard ran and from which scenario.
     #[serde(flatten)]
     pub meta: PartMeta,
+    /// The shard's mergeable statistics.
     pub aggregate: Aggregate,
 }
 
@@ -53,12 +57,17 @@ pub struct PartMeta {
     pub scenario_text: String,
     /// Seed and total trials of the whole run (after command-line overrides).
     pub seed: u64,
+    /// Total trials of the whole run (all shards).
     pub trials: u64,
+    /// I: this shard's number, from 0.
     pub shard_index: u64,
+    /// N: the number of shards.
     pub shard_count: u64,
     /// The trials this shard ran, [start, end).
     pub trial_start: u64,
+    /// End (exclusive) of the trials this shard ran.
     pub trial_end: u64,
+    /// Wall time the shard took, seconds.
     pub elapsed_seconds: f64,
     /// `--set` overrides of the run, applied again by the merge.
     #[serde(default)]

@@ -52,6 +52,7 @@ pub struct Worker<'a> {
 }
 
 impl<'a> Worker<'a> {
+    /// A worker with an empty aggregate for `spec`.
     pub fn new(spec: &'a RunSpec) -> Self {
         let agg = Aggregate::new(spec);
         Worker {

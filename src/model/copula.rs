@@ -9,12 +9,26 @@ use crate::scenario::dist::{Dist, standard_normal_cdf};
 /// directly for normal and lognormal distributions (exact and faster).
 #[derive(Debug, Clone)]
 pub enum MarginalMap {
-    Affine { mean: f64, sd: f64 },
-    LogAffine { mu: f64, sigma: f64 },
+    /// A normal (or fixed) marginal: mean + sd y.
+    Affine {
+        /// Mean of the marginal.
+        mean: f64,
+        /// Standard deviation of the marginal (0 for a fixed value).
+        sd: f64,
+    },
+    /// A lognormal marginal: exp(mu + sigma y).
+    LogAffine {
+        /// Mean of the logarithm.
+        mu: f64,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+    },
+    /// Any other marginal: its quantile at Φ(y).
     Quantile(Dist),
 }
 
 impl MarginalMap {
+    /// The map for a city's growth distribution.
     pub fn new(dist: &Dist) -> Self {
         match *dist {
             Dist::Fixed(x) => MarginalMap::Affine { mean: x, sd: 0.0 },
@@ -27,6 +41,7 @@ impl MarginalMap {
         }
     }
 
+    /// The draw of the same rank as the standard normal value `y`.
     pub fn map(&self, y: f64) -> f64 {
         match self {
             MarginalMap::Affine { mean, sd } => mean + sd * y,

@@ -19,6 +19,7 @@
 /// number below, and finite values up to 709.78): a capacity that large is flagged as an
 /// overflow by the statistics either way, and one that small counts as zero.
 pub const MIN_ARG: f64 = -708.0;
+/// Upper end of the range computed: above it the result is infinity (see [`MIN_ARG`]).
 pub const MAX_ARG: f64 = 709.0;
 
 const LOG2_E: f64 = std::f64::consts::LOG2_E;

@@ -28,6 +28,7 @@ pub use streams::{name_key, stream};
 /// A scenario compiled for fast repeated trials.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The time grid of the scenario.
     pub grid: Grid,
     cities: Vec<CityModel>,
     shocks: Vec<ShockModel>,
@@ -133,6 +134,7 @@ struct CityScratch {
 }
 
 impl Model {
+    /// Compiles a validated scenario.
     pub fn new(scenario: &Scenario) -> Self {
         let cities: Vec<CityModel> = scenario
             .cities
@@ -176,6 +178,7 @@ impl Model {
         self.cities.len() + 1
     }
 
+    /// Number of cities.
     pub fn city_count(&self) -> usize {
         self.cities.len()
     }
@@ -190,6 +193,7 @@ impl Model {
         self.has_utilisation
     }
 
+    /// A scratch buffer sized for this model, for one worker's trials.
     pub fn buffer(&self) -> TrialBuffer {
         let len = self.grid.len();
         let n = self.cities.len();

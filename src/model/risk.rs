@@ -8,17 +8,24 @@ use rand::distr::{Distribution, StandardUniform};
 /// A span of time in which one shock multiplies growth; a shock's windows never overlap.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Window {
+    /// Index of the shock in the scenario's list.
     pub shock: usize,
+    /// Decimal year at which the window opens.
     pub start: f64,
+    /// Decimal year at which the window closes (exclusive).
     pub end: f64,
+    /// Factor applied to growth rates inside the window.
     pub multiplier: f64,
 }
 
 /// A one-off loss of a share of organic capacity at a time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Loss {
+    /// Index of the shock in the scenario's list.
     pub shock: usize,
+    /// Decimal year of the loss.
     pub at: f64,
+    /// Share of organic capacity kept (1 - capacity_loss).
     pub keep: f64,
 }
 
@@ -79,6 +86,7 @@ pub fn annual_starts<R: rand::Rng + ?Sized>(
 /// A city's annual growth rate as a function of time within one trial, before shocks.
 #[derive(Debug, Clone, Copy)]
 pub struct GrowthPath<'a> {
+    /// Decimal year at which the path starts (the grid's start).
     pub start: f64,
     /// The drawn (or copula-mapped) initial growth g0.
     pub initial: f64,

@@ -54,27 +54,42 @@ impl ToSampler for Dist {
 /// whatever its parameters, so that common random numbers line up across scenarios.
 #[derive(Debug, Clone)]
 pub enum Sampler {
+    /// Always this value; draws nothing.
     Fixed(f64),
+    /// Uniform on [min, min + width).
     Uniform {
+        /// Lower end.
         min: f64,
+        /// max - min.
         width: f64,
     },
+    /// Normal distribution.
     Normal {
+        /// Mean.
         mean: f64,
+        /// Standard deviation.
         sd: f64,
     },
+    /// Lognormal distribution: exp(mu + sigma Z).
     LogNormal {
+        /// Mean of the logarithm.
         mu: f64,
+        /// Standard deviation of the logarithm.
         sigma: f64,
     },
+    /// Triangular distribution.
     Triangular(rand_distr::Triangular<f64>),
     /// A triangular whose range is so wide that range^2 would overflow: drawn on [0, 1]
     /// and scaled (same random numbers as [`Sampler::Triangular`]).
     ScaledTriangular {
+        /// Lower end of the range.
         min: f64,
+        /// max - min.
         range: f64,
+        /// The same triangular rescaled to [0, 1].
         unit: rand_distr::Triangular<f64>,
     },
+    /// PERT distribution.
     Pert(rand_distr::Pert<f64>),
 }
 

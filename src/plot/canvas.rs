@@ -41,5 +41,6 @@ impl Format {
 
 /// Something that draws itself on any plotters backend.
 pub trait Drawing {
+    /// Draws onto `root`.
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB>;
 }

@@ -7,6 +7,7 @@ use crate::units;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// Draws the chart of every city's median and 25-75 band.
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,

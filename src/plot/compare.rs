@@ -23,6 +23,7 @@ pub fn file_name(data: &CompareChart, format: super::canvas::Format) -> String {
     )
 }
 
+/// Draws one series under every compared scenario.
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &CompareChart,

@@ -8,6 +8,7 @@ use crate::units;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// Draws the chart of each target capacity's share of trials reached by each grid time.
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,

@@ -20,8 +20,11 @@ pub const HORIZON_RANGE_PERCENTILES: (f64, f64) = (0.5, 99.5);
 /// Everything the charts of one run draw.
 #[derive(Debug, Clone)]
 pub struct ChartData {
+    /// Scenario name.
     pub scenario: String,
+    /// Number of trials run.
     pub trials: u64,
+    /// Random seed of the run.
     pub seed: u64,
     /// Grid times, decimal years.
     pub times: Vec<f64>,
@@ -29,6 +32,7 @@ pub struct ChartData {
     pub series: Vec<SeriesChart>,
     /// Every target, in scenario order.
     pub targets: Vec<TargetBar>,
+    /// Each city's capacity distribution at the end year.
     pub horizon: Horizon,
     /// Each distinct target capacity's probability over time (crossing chart); empty until
     /// [`ChartData::with_decisions`].
@@ -41,7 +45,9 @@ pub struct ChartData {
 /// The share of trials that have reached one capacity, at every grid time.
 #[derive(Debug, Clone)]
 pub struct CrossingCurve {
+    /// City name or "Total".
     pub city: String,
+    /// Position among the cities (picks the colour); None for the Total.
     pub city_index: Option<usize>,
     /// P.
     pub capacity: f64,
@@ -52,7 +58,9 @@ pub struct CrossingCurve {
 /// Inputs ranked by their rank correlation with one series at one year.
 #[derive(Debug, Clone)]
 pub struct Drivers {
+    /// Name of the series the inputs are ranked for.
     pub output: String,
+    /// Decimal year at which the inputs are ranked.
     pub year: f64,
     /// Trials in the sensitivity sample.
     pub sample: u64,
@@ -68,14 +76,19 @@ pub const TORNADO_YEAR: f64 = 2028.0;
 /// One series (a city or the Total) over the grid.
 #[derive(Debug, Clone)]
 pub struct SeriesChart {
+    /// City name or "Total".
     pub name: String,
     /// Position among the cities (it picks the city's colour); None for the Total.
     pub city_index: Option<usize>,
     /// Percentiles over the grid, P.
     pub p5: Vec<f64>,
+    /// 25th percentile at each grid time, P.
     pub p25: Vec<f64>,
+    /// 50th percentile (median) at each grid time, P.
     pub p50: Vec<f64>,
+    /// 75th percentile at each grid time, P.
     pub p75: Vec<f64>,
+    /// 95th percentile at each grid time, P.
     pub p95: Vec<f64>,
     /// Median capacity at the start, P.
     pub baseline: f64,
@@ -90,6 +103,7 @@ pub struct SeriesChart {
 /// A project's median online time.
 #[derive(Debug, Clone)]
 pub struct ProjectMark {
+    /// Project name.
     pub name: String,
     /// Median of the online-time distribution, decimal year.
     pub median_online: f64,
@@ -104,10 +118,14 @@ pub enum MarkerKind {
     Target {
         /// Decimal year as written in the scenario.
         at: f64,
+        /// Share of trials (0-1) that reach it.
         probability: f64,
     },
     /// A capacity reported later, and where it fell among the trials (mid-rank, percent).
-    Observed { percentile: f64 },
+    Observed {
+        /// Mid-rank percentile of the reported value among the trials, 0-100.
+        percentile: f64,
+    },
 }
 
 /// A point drawn on a fan chart.
@@ -115,18 +133,24 @@ pub enum MarkerKind {
 pub struct Marker {
     /// Where to draw it: decimal year and capacity in P.
     pub year: f64,
+    /// Capacity, P.
     pub capacity: f64,
+    /// What the marker stands for.
     pub kind: MarkerKind,
 }
 
 /// One bar of the targets chart.
 #[derive(Debug, Clone)]
 pub struct TargetBar {
+    /// City name or "Total".
     pub city: String,
+    /// Position among the cities (picks the colour); None for the Total.
     pub city_index: Option<usize>,
     /// Decimal year as written, and the capacity to reach in P.
     pub at: f64,
+    /// Capacity to reach, P.
     pub capacity: f64,
+    /// Share of trials (0-1) that reach it.
     pub probability: f64,
 }
 
@@ -135,22 +159,29 @@ pub struct TargetBar {
 pub struct Horizon {
     /// End of the grid, decimal year.
     pub year: f64,
+    /// One row per city, in scenario order.
     pub cities: Vec<HorizonRow>,
 }
 
 /// One city's end-year histogram and summary.
 #[derive(Debug, Clone)]
 pub struct HorizonRow {
+    /// City name.
     pub name: String,
+    /// Position among the cities (picks the colour).
     pub city_index: usize,
+    /// The trials' capacities at the end year, P, on the shared axis.
     pub histogram: Histogram,
     /// 5th, 50th and 95th percentiles at the end year, P.
     pub p5: f64,
+    /// 50th percentile (median) at the end year, P.
     pub p50: f64,
+    /// 95th percentile at the end year, P.
     pub p95: f64,
 }
 
 impl ChartData {
+    /// The chart data of one run, without decisions.
     pub fn new(scenario: &Scenario, agg: &Aggregate, result: &RunResult) -> Self {
         let series = scenario
             .series()
@@ -366,7 +397,9 @@ fn horizon(scenario: &Scenario, agg: &Aggregate) -> Horizon {
 pub struct CompareChart {
     /// City name or "Total".
     pub series: String,
+    /// Number of trials of each scenario run.
     pub trials: u64,
+    /// Random seed shared by the scenarios.
     pub seed: u64,
     /// One band per scenario that has this series, in the order the scenarios were given.
     pub scenarios: Vec<ScenarioBand>,
@@ -375,12 +408,15 @@ pub struct CompareChart {
 /// One scenario's median and 90% band of a series over its grid.
 #[derive(Debug, Clone)]
 pub struct ScenarioBand {
+    /// Scenario name.
     pub scenario: String,
     /// Decimal years.
     pub times: Vec<f64>,
     /// P.
     pub p5: Vec<f64>,
+    /// 50th percentile (median) at each grid time, P.
     pub p50: Vec<f64>,
+    /// 95th percentile at each grid time, P.
     pub p95: Vec<f64>,
 }
 

@@ -11,6 +11,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 type Chart<'a, DB> = style::TimeChart<'a, DB>;
 
+/// Draws the fan chart of one series.
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,

@@ -28,9 +28,13 @@ use plotters::prelude::*;
 pub enum Chart {
     /// The fan chart of series `i` (cities in order, then the Total).
     Fan(usize),
+    /// Every city's median and 25-75 band on one chart.
     Cities,
+    /// Each city's distribution at the end year.
     Horizon,
+    /// Single sampled trials next to the median.
     Paths,
+    /// Each target's probability of being met.
     Targets,
     /// Probability over time of having reached each target (needs decisions).
     Crossing,

@@ -21,9 +21,13 @@ pub const FONT: &str = "sans-serif";
 
 /// Text sizes in pixels at 1600x900.
 pub const TITLE_PX: f64 = 40.0;
+/// Axis titles and large labels, pixels.
 pub const AXIS_TITLE_PX: f64 = 28.0;
+/// Tick labels, pixels.
 pub const TICK_PX: f64 = 24.0;
+/// Notes and bar labels, pixels.
 pub const NOTE_PX: f64 = 22.0;
+/// Footer (scenario, trials, seed), pixels.
 pub const FOOTER_PX: f64 = 20.0;
 
 /// Okabe-Ito colours, in the order cities receive them; yellow, hard to see on white, last.
@@ -38,8 +42,11 @@ const CITY_COLOURS: [RGBColor; 7] = [
 ];
 /// The Total's colour.
 pub const TOTAL_COLOUR: RGBColor = RGBColor(60, 60, 60);
+/// Colour of text and axes.
 pub const INK: RGBColor = RGBColor(25, 25, 25);
+/// Colour of secondary text and marks.
 pub const MUTED: RGBColor = RGBColor(110, 110, 110);
+/// Colour of grid lines.
 pub const GRID: RGBColor = RGBColor(225, 225, 225);
 /// Width of a legend's sample, pixels; the legend text starts after it.
 pub const LEGEND_SAMPLE_PX: i32 = 34;
@@ -70,10 +77,12 @@ pub fn ensure_font() -> Result<(), String> {
         .clone()
 }
 
+/// A text style in the embedded font: `px` pixels, `colour`.
 pub fn text(px: f64, colour: RGBColor) -> TextStyle<'static> {
     (FONT, px).into_font().color(&colour)
 }
 
+/// A text style like [`text`], anchored at its `h` and `v` positions.
 pub fn anchored(px: f64, colour: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
     text(px, colour).pos(Pos::new(h, v))
 }

@@ -14,6 +14,7 @@ fn bar_colour(rho: f64) -> RGBColor {
     style::series_colour(Some(if rho >= 0.0 { 0 } else { 1 }))
 }
 
+/// Draws the Total's strongest drivers as bars of their rank correlation.
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,

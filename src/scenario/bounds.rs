@@ -75,7 +75,9 @@ pub struct Overflow {
     pub culprit: &'static str,
     /// ln of the baseline bound, the drift and the walk at `from`.
     pub log_terms: [f64; 3],
+    /// Upper bound of the baseline, P.
     pub baseline_hi: f64,
+    /// Upper bound of the annual growth rate (shocks included), a share (0.1 = 10%).
     pub growth_hi: f64,
 }
 

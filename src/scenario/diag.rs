@@ -7,18 +7,23 @@ use std::ops::Range;
 /// One problem: where it is (a byte span in the file), which key, and what would be valid.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
+    /// Byte span of the offending text in the file; None when not known.
     pub span: Option<Range<usize>>,
+    /// The key concerned, e.g. `city[Beijing].growth`.
     pub key: String,
+    /// What is wrong and what would be valid.
     pub message: String,
 }
 
 /// The problems found so far in one file.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
+    /// The problems, in the order found.
     pub items: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
+    /// Records one problem at `span` for `key`.
     pub fn push(&mut self, span: Option<Range<usize>>, key: &str, message: impl Into<String>) {
         self.items.push(Diagnostic {
             span,
@@ -27,6 +32,7 @@ impl Diagnostics {
         });
     }
 
+    /// True when no problem was found.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

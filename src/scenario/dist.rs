@@ -13,28 +13,45 @@ pub const Z95: f64 = 1.644_853_626_951_472_2;
 /// A distribution as written in a scenario, with parameters already checked.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dist {
+    /// A bare number: always this value.
     Fixed(f64),
+    /// Uniform on [min, max].
     Uniform {
+        /// Lower end.
         min: f64,
+        /// Upper end.
         max: f64,
     },
+    /// Normal distribution.
     Normal {
+        /// Mean.
         mean: f64,
+        /// Standard deviation.
         sd: f64,
     },
     /// Stated by its 90% interval, the way planners state it.
     LogNormal {
+        /// 5th percentile.
         p5: f64,
+        /// 95th percentile.
         p95: f64,
     },
+    /// Triangular distribution.
     Triangular {
+        /// Lower end.
         min: f64,
+        /// Most likely value.
         mode: f64,
+        /// Upper end.
         max: f64,
     },
+    /// PERT distribution (a beta distribution shaped by min, mode and max).
     Pert {
+        /// Lower end.
         min: f64,
+        /// Most likely value.
         mode: f64,
+        /// Upper end.
         max: f64,
     },
 }

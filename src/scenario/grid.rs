@@ -3,8 +3,11 @@
 /// Grid times t_k = start + k / steps_per_year for k = 0..=steps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
+    /// First grid time, decimal year.
     pub start: f64,
+    /// Grid times per year.
     pub steps_per_year: u32,
+    /// Number of steps from start to end.
     pub steps: usize,
 }
 
@@ -22,6 +25,7 @@ impl Grid {
         self.steps + 1
     }
 
+    /// Always false: a grid has at least its start.
     pub fn is_empty(&self) -> bool {
         false
     }
@@ -31,10 +35,12 @@ impl Grid {
         self.start + k as f64 / f64::from(self.steps_per_year)
     }
 
+    /// Last grid time, decimal year.
     pub fn end(&self) -> f64 {
         self.time(self.steps)
     }
 
+    /// Every grid time, decimal years.
     pub fn times(&self) -> Vec<f64> {
         (0..self.len()).map(|k| self.time(k)).collect()
     }

@@ -16,7 +16,9 @@ use std::fmt;
 /// One `--set` as typed.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Override {
+    /// Dotted key path, e.g. `city.Beijing.growth.mean`.
     pub path: String,
+    /// The new value, as TOML text.
     pub value: String,
 }
 

@@ -7,12 +7,17 @@ use toml::Spanned;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFile {
+    /// The `[scenario]` table.
     pub scenario: Spanned<RawMeta>,
+    /// The `[[city]]` tables, in file order.
     #[serde(default, rename = "city")]
     pub cities: Vec<Spanned<RawCity>>,
+    /// The `[[target]]` tables, in file order.
     #[serde(default, rename = "target")]
     pub targets: Vec<Spanned<RawTarget>>,
+    /// The `[correlation]` table, if any.
     pub correlation: Option<Spanned<RawCorrelation>>,
+    /// The `[[shock]]` tables, in file order.
     #[serde(default, rename = "shock")]
     pub shocks: Vec<Spanned<RawShock>>,
     /// Reports of any series (a city or `Total`), with `series` naming it.
@@ -27,12 +32,19 @@ pub struct RawFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {
+    /// Scenario name (names the output folder).
     pub name: Option<Spanned<String>>,
+    /// Free text describing the scenario.
     pub description: Option<String>,
+    /// First grid time, decimal year.
     pub start: Spanned<toml::Value>,
+    /// Last grid time, decimal year.
     pub end: Spanned<toml::Value>,
+    /// Grid times per year.
     pub steps_per_year: Option<Spanned<i64>>,
+    /// Number of trials.
     pub trials: Option<Spanned<i64>>,
+    /// Random seed.
     pub seed: Option<Spanned<u64>>,
     /// Condition every table on the observations (`--condition` / `--no-condition` override).
     pub condition: Option<Spanned<bool>>,
@@ -42,19 +54,31 @@ pub struct RawMeta {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCity {
+    /// City name.
     pub name: Spanned<String>,
+    /// Installed capacity at the start, P: a number or a distribution.
     pub baseline: Spanned<toml::Value>,
+    /// Annual growth rate (0.3 = 30%): a number or a distribution.
     pub growth: Spanned<toml::Value>,
+    /// Annual standard deviation of log-capacity shocks.
     pub volatility: Option<Spanned<f64>>,
+    /// Long-run annual growth rate the drawn growth fades toward.
     pub growth_long_run: Option<Spanned<toml::Value>>,
+    /// Years in which the log growth rate halves its distance to the long-run rate.
     pub growth_half_life_years: Option<Spanned<f64>>,
+    /// Growth rates in force from given years on.
     #[serde(default, rename = "growth_period")]
     pub growth_periods: Vec<Spanned<RawGrowthPeriod>>,
+    /// Power cap on installed capacity.
     pub power: Option<Spanned<RawPower>>,
+    /// Years a unit of capacity lives: a number or a distribution.
     pub lifetime: Option<Spanned<toml::Value>>,
+    /// Share (0-1) of installed capacity in use: a number or a distribution.
     pub utilisation: Option<Spanned<toml::Value>>,
+    /// Announced projects that add capacity.
     #[serde(default, rename = "project")]
     pub projects: Vec<Spanned<RawProject>>,
+    /// Values reported later, for backtests.
     #[serde(default, rename = "observed")]
     pub observed: Vec<Spanned<RawObservation>>,
 }
@@ -63,7 +87,9 @@ pub struct RawCity {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawGrowthPeriod {
+    /// Decimal year from which `growth` applies.
     pub from: Spanned<toml::Value>,
+    /// Annual growth rate in the period: a number or a distribution.
     pub growth: Spanned<toml::Value>,
 }
 
@@ -71,9 +97,13 @@ pub struct RawGrowthPeriod {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPower {
+    /// Power available at the start, MW.
     pub mw: Spanned<f64>,
+    /// Annual growth of the power available: a number or a distribution.
     pub mw_growth: Option<Spanned<toml::Value>>,
+    /// Capacity per MW at the start, P/MW.
     pub p_per_mw: Spanned<f64>,
+    /// Annual improvement of P per MW (0.1 = 10%).
     pub efficiency_growth: Option<Spanned<f64>>,
 }
 
@@ -81,7 +111,9 @@ pub struct RawPower {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCorrelation {
+    /// One Spearman rank correlation for every pair of cities.
     pub growth: Option<Spanned<f64>>,
+    /// The full rank correlation matrix, in city order.
     pub matrix: Option<Spanned<Vec<Vec<f64>>>>,
 }
 
@@ -89,12 +121,19 @@ pub struct RawCorrelation {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawShock {
+    /// Shock name.
     pub name: Spanned<String>,
+    /// Probability (0-1) that the shock starts within any one year.
     pub annual_probability: Option<Spanned<f64>>,
+    /// Decimal year at which the shock surely starts.
     pub at: Option<Spanned<toml::Value>>,
+    /// Names of the cities hit; all cities when left out.
     pub cities: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Factor on growth rates while the shock lasts (0 to 10).
     pub growth_multiplier: Option<Spanned<f64>>,
+    /// Share (0-1) of organic capacity lost at once when the shock starts.
     pub capacity_loss: Option<Spanned<f64>>,
+    /// How long the growth multiplier lasts, years.
     pub duration_years: Option<Spanned<f64>>,
 }
 
@@ -102,10 +141,15 @@ pub struct RawShock {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawProject {
+    /// Project name.
     pub name: Spanned<String>,
+    /// Full capacity once ramped, P: a number or a distribution.
     pub capacity: Spanned<toml::Value>,
+    /// Decimal year at which it starts to count: a number or a distribution.
     pub online: Spanned<toml::Value>,
+    /// Chance (0-1) it is delivered at all.
     pub probability: Option<Spanned<f64>>,
+    /// Years of linear ramp from online to full capacity: a number or a distribution.
     pub ramp_years: Option<Spanned<toml::Value>>,
 }
 
@@ -154,8 +198,11 @@ pub struct RawBasis {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTarget {
+    /// City name or "Total".
     pub city: Spanned<String>,
+    /// Decimal year by which to reach the capacity.
     pub at: Spanned<toml::Value>,
+    /// Capacity to reach, P.
     pub capacity: Spanned<f64>,
 }
 

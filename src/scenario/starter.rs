@@ -10,15 +10,19 @@ pub const STARTER: &str = include_str!("starter.toml");
 /// Why `--init` could not write its file.
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
+    /// The file is already there.
     #[error(
         "'{}' already exists; --init never overwrites a file. Give a new file name, \
          or move the existing file away first",
         .0.display()
     )]
     Exists(PathBuf),
+    /// Writing the file failed.
     #[error("could not write '{}': {source}", path.display())]
     Io {
+        /// The file that could not be written.
         path: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
 }

@@ -13,15 +13,23 @@ pub const DEFAULT_STEPS_PER_YEAR: u32 = 4;
 /// A checked scenario, ready to compile into a model.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// Scenario name (names the output folder).
     pub name: String,
+    /// Free text describing the scenario.
     pub description: String,
+    /// The time grid, start to end.
     pub grid: Grid,
+    /// Number of trials.
     pub trials: u64,
+    /// Random seed.
     pub seed: u64,
+    /// The cities, in file order.
     pub cities: Vec<City>,
+    /// The targets, in file order.
     pub targets: Vec<Target>,
     /// Rank correlation of the cities' growth draws; None: independent.
     pub correlation: Option<Correlation>,
+    /// Events shared by the cities they hit.
     pub shocks: Vec<Shock>,
     /// Every report, of any series, in file order (cities' `[[city.observed]]` first).
     pub observations: Vec<Observation>,
@@ -31,8 +39,10 @@ pub struct Scenario {
     pub condition: bool,
 }
 
+/// One city: its starting capacity, growth, risks and projects.
 #[derive(Debug, Clone)]
 pub struct City {
+    /// City name.
     pub name: String,
     /// Installed capacity at the start, P.
     pub baseline: Dist,
@@ -50,6 +60,7 @@ pub struct City {
     pub lifetime: Option<Dist>,
     /// Share of installed capacity in use; None: used figures equal installed.
     pub utilisation: Option<Dist>,
+    /// Announced projects that add capacity.
     pub projects: Vec<Project>,
 }
 
@@ -57,10 +68,13 @@ pub struct City {
 /// halves its distance to ln(1 + long_run) every `half_life_years`.
 #[derive(Debug, Clone)]
 pub struct Fading {
+    /// Long-run annual growth rate, drawn once per trial.
     pub long_run: Dist,
+    /// Years in which the log rate halves its distance to the long-run rate.
     pub half_life_years: f64,
 }
 
+/// A growth rate in force from a given year on.
 #[derive(Debug, Clone)]
 pub struct GrowthPeriod {
     /// Decimal year from which `growth` replaces the rate before it.
@@ -103,7 +117,9 @@ pub enum ShockTiming {
 /// An event shared, within a trial, by every city it hits.
 #[derive(Debug, Clone)]
 pub struct Shock {
+    /// Shock name.
     pub name: String,
+    /// When the shock starts.
     pub timing: ShockTiming,
     /// Indices of the cities hit.
     pub cities: Vec<usize>,
@@ -111,11 +127,14 @@ pub struct Shock {
     pub growth_multiplier: f64,
     /// Share of organic capacity lost at once when it starts.
     pub capacity_loss: f64,
+    /// How long the growth multiplier lasts, years.
     pub duration_years: f64,
 }
 
+/// An announced project that adds capacity to its city.
 #[derive(Debug, Clone)]
 pub struct Project {
+    /// Project name.
     pub name: String,
     /// Full capacity once ramped, P.
     pub capacity: Dist,
@@ -130,12 +149,16 @@ pub struct Project {
 /// Which series a target or a table row refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Series {
+    /// The city with this index, in file order.
     City(usize),
+    /// The sum over cities.
     Total,
 }
 
+/// A capacity to reach by a date, and where to check it.
 #[derive(Debug, Clone)]
 pub struct Target {
+    /// The series checked.
     pub series: Series,
     /// The city's name or "Total".
     pub label: String,
@@ -230,7 +253,9 @@ pub struct Basis {
 /// A scenario with the file it came from.
 #[derive(Debug, Clone)]
 pub struct LoadedScenario {
+    /// The validated scenario.
     pub scenario: Scenario,
+    /// Path of the scenario file as given.
     pub path: String,
     /// SHA-256 of the file's bytes, hex.
     pub content_hash: String,

@@ -96,6 +96,7 @@ fn representative(k: u64) -> f64 {
 }
 
 impl LogHistogram {
+    /// Adds one value.
     #[inline]
     pub fn add(&mut self, v: f64) {
         if self.total == 0 {
@@ -199,14 +200,17 @@ impl LogHistogram {
         }
     }
 
+    /// Number of values added.
     pub fn count(&self) -> u64 {
         self.total
     }
 
+    /// Smallest value added; None when empty.
     pub fn min(&self) -> Option<f64> {
         (self.total > 0).then_some(self.min)
     }
 
+    /// Largest value added; None when empty.
     pub fn max(&self) -> Option<f64> {
         (self.total > 0).then_some(self.max)
     }

@@ -121,6 +121,7 @@ impl CellStats {
         }
     }
 
+    /// Adds every count and sum of `other` (exact).
     pub fn merge(&mut self, other: &CellStats) {
         self.sketch.merge(&other.sketch);
         self.count += other.count;
@@ -137,6 +138,7 @@ impl CellStats {
         }
     }
 
+    /// Number of values added.
     pub fn count(&self) -> u64 {
         self.count
     }
@@ -164,10 +166,12 @@ impl CellStats {
         self.sketch.quantile(p / 100.0)
     }
 
+    /// Smallest value added, P; None when empty.
     pub fn min(&self) -> Option<f64> {
         self.sketch.min()
     }
 
+    /// Largest value added, P; None when empty.
     pub fn max(&self) -> Option<f64> {
         self.sketch.max()
     }
