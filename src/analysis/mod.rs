@@ -4,6 +4,7 @@
 //! `plot`, `output` or `cli`.
 
 pub mod compare;
+pub mod condition;
 pub mod decisions;
 pub mod results;
 pub mod sensitivity;
@@ -23,6 +24,8 @@ pub struct Report {
     pub decisions: Decisions,
     /// The inputs ranked by influence at each year asked.
     pub sensitivity: Vec<SensitivityRow>,
+    /// Conditioning and calibration; None without reports.
+    pub conditioning: Option<condition::ConditionReport>,
 }
 
 impl Report {
@@ -37,6 +40,7 @@ impl Report {
             result: RunResult::new(scenario, agg),
             decisions: Decisions::new(scenario, &spec, agg),
             sensitivity: sensitivity::analyse(scenario, &years),
+            conditioning: condition::ConditionReport::new(scenario, agg),
         }
     }
 }

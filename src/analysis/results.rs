@@ -41,11 +41,13 @@ pub struct TargetResult {
     pub at: f64,
     /// Capacity to reach, P.
     pub capacity: f64,
-    /// Share of trials with capacity >= target at the first grid time >= `at`.
+    /// Share of trials with capacity >= target at its date exactly (between grid times by
+    /// the Brownian bridge; each trial counted by its multiplicity when conditioned).
     pub probability: f64,
-    /// The grid time at which the target was checked.
+    /// The date at which the target was checked: `at` itself.
     pub evaluated_at: f64,
-    /// Monte Carlo standard error of `probability`: sqrt(p (1 - p) / trials).
+    /// Monte Carlo standard error of `probability`: sqrt(p (1 - p) / n), n the trials (the
+    /// effective sample size when conditioned).
     pub std_error: f64,
 }
 
@@ -136,6 +138,12 @@ impl RunResult {
         };
         let power = power_rows(agg, &names, scenario);
         let n = agg.trials as f64;
+        // Conditioned, the trials count with multiplicities: their precision is that of the
+        // effective sample size.
+        let n_eff = match &agg.condition {
+            Some(c) if scenario.condition => c.kish_ess(),
+            _ => n,
+        };
         let targets = scenario
             .targets
             .iter()
@@ -147,8 +155,8 @@ impl RunResult {
                     at: t.at,
                     capacity: t.capacity,
                     probability: p,
-                    evaluated_at: scenario.grid.time(t.grid_index),
-                    std_error: (p * (1.0 - p) / n).sqrt(),
+                    evaluated_at: t.at,
+                    std_error: (p * (1.0 - p) / n_eff).sqrt(),
                 }
             })
             .collect();

@@ -135,6 +135,15 @@ pub struct Args {
     /// Run even when the file's trial count is estimated to take over an hour.
     #[arg(long)]
     pub force: bool,
+
+    /// Weight every table by the trials' agreement with the reports ([[observed]]), as
+    /// `[scenario] condition = true` does.
+    #[arg(long, conflicts_with = "no_condition")]
+    pub condition: bool,
+
+    /// Do not condition on the reports, whatever the scenario file says.
+    #[arg(long)]
+    pub no_condition: bool,
 }
 
 /// Commands other than running scenarios.
@@ -195,6 +204,8 @@ pub struct RunConfig {
     pub compare: bool,
     /// Decimal years at which to rank the inputs by influence; None: the defaults.
     pub sensitivity_at: Option<Vec<f64>>,
+    /// `--condition` (Some(true)) or `--no-condition` (Some(false)); None: as the file says.
+    pub condition: Option<bool>,
 }
 
 impl From<&Args> for RunConfig {
@@ -211,6 +222,11 @@ impl From<&Args> for RunConfig {
             overrides: a.set.clone(),
             compare: a.compare,
             sensitivity_at: a.sensitivity_at.clone(),
+            condition: match (a.condition, a.no_condition) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
         }
     }
 }

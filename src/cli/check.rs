@@ -38,6 +38,9 @@ fn apply_overrides(mut l: LoadedScenario, config: &RunConfig) -> Result<LoadedSc
     if let Some(seed) = config.seed {
         l.scenario.seed = seed;
     }
+    if let Some(condition) = config.condition {
+        l.scenario.condition = condition;
+    }
     let grid = &l.scenario.grid;
     for year in config.sensitivity_at.iter().flatten() {
         if !(*year > grid.start && *year <= grid.end() + YEAR_EPSILON) {

@@ -110,9 +110,13 @@ pub fn publish(
     metadata: &RunMetadata,
     outputs: &Outputs,
 ) -> Result<RunResult> {
+    crate::analysis::condition::check_consistent(scenario, agg)?;
     let report = Report::new(scenario, agg, outputs.sensitivity_at.as_deref());
     let dir = output::write_tables(outputs.out, &report, metadata)?;
     if let Some(note) = report.result.overflow_note() {
+        eprintln!("warning: {note}");
+    }
+    for note in report.conditioning.iter().flat_map(|c| &c.disagreements) {
         eprintln!("warning: {note}");
     }
     if !outputs.quiet {
@@ -139,6 +143,9 @@ fn print_summary(report: &Report, agg: &Aggregate, metadata: &RunMetadata, dir: 
         "{}",
         report::terminal::render_decisions(&report.decisions, &report.sensitivity)
     );
+    if let Some(c) = &report.conditioning {
+        print!("{}", report::conditioning::render(c));
+    }
     println!(
         "{} trials in {:.2} s ({:.0} trials/s on {} threads); tables in {}",
         agg.trials,

@@ -12,7 +12,7 @@ use crate::error::{Context, Result};
 use crate::plot::data::ChartData;
 use crate::plot::{self, Format};
 use crate::report::json::RunMetadata;
-use crate::report::{csv, json};
+use crate::report::{conditioning, csv, json};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -86,7 +86,25 @@ pub const TABLES: &[TableSpec] = &[
         file: "summary.json",
         when: "always",
         applies: always,
-        render: |r, m| json::summary_json(&r.result, m),
+        render: |r, m| json::summary_json(r, m),
+    },
+    TableSpec {
+        file: "calibration.csv",
+        when: "when the scenario has reports ([[observed]])",
+        applies: |r| r.conditioning.is_some(),
+        render: |r, _| match &r.conditioning {
+            Some(c) => conditioning::calibration_csv(c),
+            None => Ok(Vec::new()),
+        },
+    },
+    TableSpec {
+        file: "posterior.csv",
+        when: "when the run is conditioned on reports",
+        applies: |r| r.conditioning.as_ref().is_some_and(|c| c.conditioned),
+        render: |r, _| match &r.conditioning {
+            Some(c) => conditioning::posterior_csv(c),
+            None => Ok(Vec::new()),
+        },
     },
     TableSpec {
         file: "used.csv",

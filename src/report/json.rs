@@ -1,5 +1,7 @@
 //! summary.json: the tables plus the run's metadata, for programs that read results.
 
+use crate::analysis::Report;
+use crate::analysis::condition::ConditionReport;
 use crate::analysis::results::RunResult;
 use crate::error::Result;
 use crate::scenario::LoadedScenario;
@@ -46,14 +48,18 @@ struct Document<'a> {
     metadata: &'a RunMetadata,
     #[serde(flatten)]
     result: &'a RunResult,
+    /// Conditioning and calibration, when the scenario has reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conditioning: Option<&'a ConditionReport>,
 }
 
 /// summary.json of a run.
-pub fn summary_json(result: &RunResult, metadata: &RunMetadata) -> Result<Vec<u8>> {
+pub fn summary_json(report: &Report, metadata: &RunMetadata) -> Result<Vec<u8>> {
     let doc = Document {
         units: "P (PFLOPS, FP16); years are decimal years",
         metadata,
-        result,
+        result: &report.result,
+        conditioning: report.conditioning.as_ref(),
     };
     let mut bytes = serde_json::to_vec_pretty(&doc)?;
     bytes.push(b'\n');

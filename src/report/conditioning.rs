@@ -1,0 +1,147 @@
+//! What the reports imply, as tables and text: posterior.csv, calibration.csv and the
+//! terminal's conditioning summary.
+
+use crate::analysis::condition::{ConditionReport, PosteriorRow};
+use crate::error::Result;
+use crate::units::format_year;
+use std::fmt::Write;
+
+/// posterior.csv: input,prior_mean,prior_p5,prior_p50,prior_p95,posterior_mean,posterior_p5,
+/// posterior_p50,posterior_p95 (each input in its own unit: P, a rate, years, 0/1).
+pub fn posterior_csv(report: &ConditionReport) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "input",
+        "prior_mean",
+        "prior_p5",
+        "prior_p50",
+        "prior_p95",
+        "posterior_mean",
+        "posterior_p5",
+        "posterior_p50",
+        "posterior_p95",
+    ])?;
+    for r in &report.posterior {
+        let mut rec = vec![r.input.clone(), number(r.prior_mean)];
+        rec.extend(r.prior.iter().map(|v| number(*v)));
+        rec.push(number(r.posterior_mean));
+        rec.extend(r.posterior.iter().map(|v| number(*v)));
+        w.write_record(&rec)?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// calibration.csv: series,at,capacity,kind,basis,published,conditioned_on,percentile,
+/// inside_50,inside_90,crps_log: each report in the projection conditioned on the reports
+/// published before it (conditioned_on = their number) and in the unconditioned one
+/// (conditioned_on = "none").
+pub fn calibration_csv(report: &ConditionReport) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "series",
+        "at",
+        "capacity",
+        "kind",
+        "basis",
+        "published",
+        "conditioned_on",
+        "percentile",
+        "inside_50",
+        "inside_90",
+        "crps_log",
+    ])?;
+    for r in &report.calibration {
+        let flag = |b: Option<bool>| b.map_or(String::new(), |b| u8::from(b).to_string());
+        w.write_record([
+            r.series.clone(),
+            format_year(r.at),
+            format!("{:.1}", r.capacity),
+            r.kind.to_string(),
+            r.basis.clone(),
+            format_year(r.published),
+            if r.unconditioned {
+                "none".to_string()
+            } else {
+                r.conditioned_on.to_string()
+            },
+            r.percentile.map_or(String::new(), |p| format!("{p:.2}")),
+            flag(r.inside_50),
+            flag(r.inside_90),
+            r.crps_log.map_or(String::new(), |c| format!("{c:.4}")),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// Six significant digits: inputs range from shares to thousands of P.
+fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    let digits = (5 - v.abs().max(1e-12).log10().floor() as i32).clamp(0, 9) as usize;
+    format!("{v:.digits$}")
+}
+
+/// The terminal's conditioning summary: effective sample size, tail diagnostic, the inputs
+/// the reports moved most, the calibration score and disagreements.
+pub fn render(report: &ConditionReport) -> String {
+    let mut out = String::new();
+    if report.conditioned {
+        let _ = writeln!(
+            out,
+            "\nConditioned on {} reports: {} trials simulated, effective sample size {:.0} \
+             (Kish){}",
+            report.reports_used,
+            report.trials_simulated,
+            report.effective_sample_size,
+            report
+                .pareto_k
+                .map_or(String::new(), |k| format!(", Pareto k {k:.2}{}", k_word(k)))
+        );
+        for r in report.moved_most(5) {
+            let _ = writeln!(out, "  {}", describe(r));
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "\nReports: {} (not conditioned on; --condition weights every table by them)",
+            report.reports_used
+        );
+    }
+    let s = &report.score;
+    let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.0}%", 100.0 * v));
+    let _ = writeln!(
+        out,
+        "Calibration (each report against the projection made before it, {} reports): \
+         50% band holds {} (ideal 50%), 90% band holds {} (ideal 90%), mean log CRPS {}",
+        s.rows,
+        pct(s.coverage_50),
+        pct(s.coverage_90),
+        s.mean_crps_log.map_or("-".to_string(), |c| format!("{c:.3}"))
+    );
+    out
+}
+
+fn k_word(k: f64) -> &'static str {
+    if k < 0.5 {
+        " (reliable)"
+    } else if k < 0.7 {
+        " (usable)"
+    } else {
+        " (unreliable: the conditioned tables rest on a few trials)"
+    }
+}
+
+/// "Beijing.growth: prior 0.40 [0.20, 0.60], reports imply 0.52 [0.41, 0.64]".
+fn describe(r: &PosteriorRow) -> String {
+    format!(
+        "{}: prior {} [{}, {}], reports imply {} [{}, {}] (5-95%)",
+        r.input,
+        number(r.prior_mean),
+        number(r.prior[0]),
+        number(r.prior[2]),
+        number(r.posterior_mean),
+        number(r.posterior[0]),
+        number(r.posterior[2])
+    )
+}
