@@ -165,7 +165,11 @@ impl ConditionReport {
         let calibration = calibration_rows(scenario, stats);
         Some(ConditionReport {
             conditioned: scenario.condition,
-            reports_used: scenario.observations.iter().filter(|o| !o.defines_baseline).count(),
+            reports_used: scenario
+                .observations
+                .iter()
+                .filter(|o| !o.defines_baseline)
+                .count(),
             trials_simulated: stats.simulated,
             weighted_count: stats.sum_m,
             effective_sample_size: stats.kish_ess(),
@@ -203,7 +207,10 @@ fn posterior_row(
 ) -> Option<PosteriorRow> {
     let q = |c: &CellStats, p: f64| c.percentile(p).map_or(f64::NAN, |v| v + shift);
     let prior_sd = prior.sd().unwrap_or(0.0);
-    let (prior_mean, post_mean) = (prior.mean()? + shift, post.mean().map_or(f64::NAN, |m| m + shift));
+    let (prior_mean, post_mean) = (
+        prior.mean()? + shift,
+        post.mean().map_or(f64::NAN, |m| m + shift),
+    );
     Some(PosteriorRow {
         input: name.to_string(),
         prior_mean,
@@ -296,7 +303,11 @@ fn crps(points: &[f64], o: &crate::scenario::Observation, y: f64) -> Option<f64>
         // Integral of F(x)^2 over x < bound.
         let mut total = 0.0;
         for (i, x) in points.iter().enumerate() {
-            let next = points.get(i + 1).copied().unwrap_or(f64::INFINITY).min(bound);
+            let next = points
+                .get(i + 1)
+                .copied()
+                .unwrap_or(f64::INFINITY)
+                .min(bound);
             if *x < bound && next > *x {
                 total += ((i + 1) as f64 / n).powi(2) * (next - x);
             }

@@ -164,7 +164,7 @@ impl RunResult {
         RunResult {
             scenario: scenario.name.clone(),
             description: scenario.description.clone(),
-            trials: agg.trials,
+            trials: agg.condition.as_ref().map_or(agg.trials, |c| c.simulated),
             seed: scenario.seed,
             start: scenario.grid.start,
             end: scenario.grid.end(),

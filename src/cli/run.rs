@@ -120,7 +120,7 @@ pub fn publish(
         eprintln!("warning: {note}");
     }
     if !outputs.quiet {
-        print_summary(&report, agg, metadata, &dir);
+        print_summary(&report, metadata, &dir);
     }
     if let Some(signal) = interrupt::received() {
         return Err(signal.context(format!(
@@ -137,7 +137,7 @@ pub fn publish(
     Ok(report.result)
 }
 
-fn print_summary(report: &Report, agg: &Aggregate, metadata: &RunMetadata, dir: &Path) {
+fn print_summary(report: &Report, metadata: &RunMetadata, dir: &Path) {
     print!("{}", report::terminal::render(&report.result));
     print!(
         "{}",
@@ -148,9 +148,9 @@ fn print_summary(report: &Report, agg: &Aggregate, metadata: &RunMetadata, dir: 
     }
     println!(
         "{} trials in {:.2} s ({:.0} trials/s on {} threads); tables in {}",
-        agg.trials,
+        report.result.trials,
         metadata.elapsed_seconds,
-        agg.trials as f64 / metadata.elapsed_seconds.max(1e-9),
+        report.result.trials as f64 / metadata.elapsed_seconds.max(1e-9),
         metadata.threads,
         dir.display()
     );

@@ -312,13 +312,14 @@ impl Aggregate {
     #[cfg(test)]
     pub(crate) fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
         let weights = weigh(spec, trial, buf);
-        for _ in 0..weights.m {
-            for (cell, v) in self.cells.iter_mut().zip(&buf.values) {
-                cell.add(*v);
-            }
-            for (cell, v) in self.used_cells.iter_mut().zip(&buf.used) {
-                cell.add(*v);
-            }
+        let m = weights.m;
+        for (cell, v) in self.cells.iter_mut().zip(&buf.values) {
+            cell.add_n(*v, m);
+        }
+        for (cell, v) in self.used_cells.iter_mut().zip(&buf.used) {
+            cell.add_n(*v, m);
+        }
+        for _ in 0..m {
             self.add_decision_counts(spec, &buf.values);
         }
         self.add_trial_record(spec, trial, buf, &weights);

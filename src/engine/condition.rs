@@ -1,12 +1,14 @@
 //! Conditioning on reports, exactly and reproducibly (docs/model.md, "Conditioning").
 //!
 //! Each trial i gets a log-likelihood l_i from the reports ([`ObservationModel`]). Its
-//! importance weight w_i = exp(l_i - c) becomes an integer multiplicity by randomised
-//! rounding, m_i = floor(w_i + u_i) with u_i uniform on the trial's own "condition" stream,
-//! so E[m_i] = w_i. Every statistic then counts trial i m_i times. Counts are integers, so
-//! merges stay exact: conditioned tables are byte-identical for any thread count and shard
-//! split. The normaliser c (a log-mean-exp of l over the first trials, the "pilot") is the
-//! same in every shard, so the expected total of the m_i is about the number of trials.
+//! importance weight w_i = exp(l_i - c) becomes an integer weight by randomised rounding,
+//! m_i = floor(S w_i + u_i) with S = [`WEIGHT_SCALE`] and u_i uniform on the trial's own
+//! "condition" stream, so E[m_i] = S w_i and the rounding adds almost no noise. Every
+//! statistic then counts trial i with weight m_i (histogram buckets, sums and counters take
+//! integer weights, at no extra cost per trial). Counts are integers, so merges stay exact:
+//! conditioned tables are byte-identical for any thread count and shard split. The
+//! normaliser c (a log-mean-exp of l over the first trials, the "pilot") is the same in
+//! every shard; any c gives the same estimates, it only keeps the integers in range.
 //!
 //! The same machinery scores the model (calibration): for each report j, the trials are
 //! weighted by the reports published before it (a rolling origin) and a simulated report is
@@ -26,9 +28,13 @@ pub const PILOT_TRIALS: u64 = 4096;
 /// A trial whose log-likelihood for one report is above this (about 6 standard deviations)
 /// counts as consistent with it.
 pub const CONSISTENT_LOG_LIKELIHOOD: f64 = -18.0;
-/// Largest multiplicity one trial may get: a guard against a pilot that missed the
-/// likelihood's mode entirely (reported as a warning when reached).
-pub const MAX_MULTIPLICITY: u64 = 1 << 20;
+/// The integer weight of a trial of average weight: large enough that randomised rounding
+/// adds a negligible variance (at most 1/(4 S^2) per trial, relative), small enough that
+/// 10^10 trials' weights fit the 64-bit counts.
+pub const WEIGHT_SCALE: f64 = 1024.0;
+/// Largest weight one trial may get (2^40): a guard against a pilot that missed the
+/// likelihood's mode entirely (counted, and reported, when reached).
+pub const MAX_MULTIPLICITY: u64 = 1 << 40;
 
 /// What a run conditions on and scores, fixed before the first trial.
 #[derive(Debug, Clone)]
@@ -183,12 +189,12 @@ impl Conditioning {
     }
 }
 
-/// floor(exp(log_weight) + u), at most [`MAX_MULTIPLICITY`]; 0 for an impossible trial.
+/// floor(S exp(log_weight) + u), at most [`MAX_MULTIPLICITY`]; 0 for an impossible trial.
 pub fn multiplicity(log_weight: f64, u: f64) -> u64 {
     if log_weight.is_nan() || log_weight == f64::NEG_INFINITY {
         return 0;
     }
-    let w = log_weight.min((MAX_MULTIPLICITY as f64).ln()).exp();
+    let w = WEIGHT_SCALE * log_weight.min((MAX_MULTIPLICITY as f64).ln()).exp();
     ((w + u).floor() as u64).min(MAX_MULTIPLICITY)
 }
 
@@ -271,15 +277,11 @@ impl ConditionStats {
             .zip(shifted)
         {
             prior.add(v - shift);
-            for _ in 0..w.m {
-                post.add(v - shift);
-            }
+            post.add_n(v - shift, w.m);
         }
         for (j, r) in w.reports.iter().enumerate() {
             self.predictive_prior[j].add(*r);
-            for _ in 0..w.earlier_m[j] {
-                self.predictive_earlier[j].add(*r);
-            }
+            self.predictive_earlier[j].add_n(*r, w.earlier_m[j]);
         }
     }
 
@@ -339,13 +341,15 @@ mod tests {
     #[test]
     fn multiplicities_round_weights_without_bias() {
         assert_eq!(multiplicity(f64::NEG_INFINITY, 0.99), 0);
-        assert_eq!(multiplicity(0.0, 0.0), 1);
-        assert_eq!(multiplicity(2.5f64.ln(), 0.4), 2);
-        assert_eq!(multiplicity(2.5f64.ln(), 0.5), 3);
+        assert_eq!(multiplicity(0.0, 0.0), 1024);
+        let w = 2.5 / WEIGHT_SCALE;
+        assert_eq!(multiplicity(w.ln(), 0.4), 2);
+        assert_eq!(multiplicity(w.ln(), 0.5), 3);
         // Mean over a grid of u equals the weight.
         let n = 100_000;
+        let w = 0.3 / WEIGHT_SCALE;
         let mean = (0..n)
-            .map(|i| multiplicity(0.3f64.ln(), (i as f64 + 0.5) / n as f64))
+            .map(|i| multiplicity(w.ln(), (i as f64 + 0.5) / n as f64))
             .sum::<u64>() as f64
             / n as f64;
         assert!((mean - 0.3).abs() < 1e-4);

@@ -184,10 +184,12 @@ pub fn merge_parts(parts: Vec<(String, PartFile)>) -> Result<(PartMeta, Aggregat
         head.elapsed_seconds += p.meta.elapsed_seconds;
         agg = agg.merge(p.aggregate);
     }
-    if agg.trials != head.trials {
+    // Conditioned, `trials` counts weights; the trials run are counted beside them.
+    let simulated = agg.condition.as_ref().map_or(agg.trials, |c| c.simulated);
+    if simulated != head.trials {
         return Err(Error::Invalid(format!(
-            "the parts hold {} trials, the run has {}",
-            agg.trials, head.trials
+            "the parts hold {simulated} trials, the run has {}",
+            head.trials
         )));
     }
     Ok((head, agg))

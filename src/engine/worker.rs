@@ -49,6 +49,10 @@ pub struct Worker<'a> {
     slots: Vec<usize>,
     /// Per trial of the block: the largest capacity so far, while counting.
     best: Vec<f64>,
+    /// Per trial of the block: its multiplicity (1 unless the run is conditioned).
+    mult: Vec<u64>,
+    /// Whether every multiplicity in the block is 1 (the fast path).
+    all_ones: bool,
 }
 
 impl<'a> Worker<'a> {
@@ -65,6 +69,8 @@ impl<'a> Worker<'a> {
             flags: vec![0; BLOCK_TRIALS],
             slots: vec![0; BLOCK_TRIALS],
             best: vec![0.0; BLOCK_TRIALS],
+            mult: vec![1; BLOCK_TRIALS],
+            all_ones: true,
         }
     }
 
@@ -74,14 +80,16 @@ impl<'a> Worker<'a> {
         spec.model.run_trial(spec.seed, trial, &mut self.buf);
         let weights = weigh(spec, trial, &self.buf);
         self.agg.add_trial_record(spec, trial, &self.buf, &weights);
-        for _ in 0..weights.m {
-            self.push_column();
+        if weights.m > 0 {
+            self.push_column(weights.m);
         }
     }
 
-    /// Puts the trial in `buf` into the block once (a trial of multiplicity m goes in m times).
-    fn push_column(&mut self) {
+    /// Puts the trial in `buf` into the block with multiplicity `m`.
+    fn push_column(&mut self, m: u64) {
         let j = self.filled;
+        self.mult[j] = m;
+        self.all_ones &= m == 1;
         let columns = self.block.chunks_exact_mut(BLOCK_TRIALS);
         for (column, v) in columns.zip(&self.buf.values) {
             column[j] = *v;
@@ -108,18 +116,25 @@ impl<'a> Worker<'a> {
         if n == 0 {
             return;
         }
-        let columns = self.block.chunks_exact(BLOCK_TRIALS);
-        for (cell, column) in self.agg.cells.iter_mut().zip(columns) {
-            cell.add_all(&column[..n]);
-        }
-        let columns = self.used_block.chunks_exact(BLOCK_TRIALS);
-        for (cell, column) in self.agg.used_cells.iter_mut().zip(columns) {
-            cell.add_all(&column[..n]);
+        let mult = &self.mult[..n];
+        let cells = self
+            .agg
+            .cells
+            .iter_mut()
+            .zip(self.block.chunks_exact(BLOCK_TRIALS));
+        let used = (self.agg.used_cells.iter_mut()).zip(self.used_block.chunks_exact(BLOCK_TRIALS));
+        for (cell, column) in cells.chain(used) {
+            if self.all_ones {
+                cell.add_all(&column[..n]);
+            } else {
+                cell.add_weighted(&column[..n], mult);
+            }
         }
         self.count_thresholds(n);
         self.count_overtakes(n);
         self.count_largest(n);
         self.filled = 0;
+        self.all_ones = true;
     }
 
     /// Per threshold: trials at or above it at each grid time, and the grid index at which each
@@ -129,20 +144,23 @@ impl<'a> Worker<'a> {
         let len = self.agg.grid_len;
         let columns = columns(&self.block, len, n);
         let waiting = &mut self.flags[..n];
+        let mult = &self.mult[..n];
         for (h, t) in self.spec.thresholds.iter().enumerate() {
             waiting.fill(1);
             for k in 0..len {
                 let (mut level, mut first) = (0u64, 0u64);
-                for (w, v) in waiting.iter_mut().zip(columns.at(t.series, k)) {
+                let values = columns.at(t.series, k);
+                for ((w, v), m) in waiting.iter_mut().zip(values).zip(mult) {
                     let hit = u64::from(*v >= t.capacity);
-                    level += hit;
-                    first += *w & hit;
+                    level += hit * m;
+                    first += (*w & hit) * m;
                     *w &= hit ^ 1;
                 }
                 self.agg.threshold_level[h * len + k] += level;
                 self.agg.crossing_first[h * (len + 1) + k] += first;
             }
-            self.agg.crossing_first[h * (len + 1) + len] += waiting.iter().sum::<u64>();
+            let never: u64 = waiting.iter().zip(mult).map(|(w, m)| w * m).sum();
+            self.agg.crossing_first[h * (len + 1) + len] += never;
         }
     }
 
@@ -153,25 +171,27 @@ impl<'a> Worker<'a> {
         let len = self.agg.grid_len;
         let columns = columns(&self.block, len, n);
         let behind = &mut self.flags[..n];
+        let mult = &self.mult[..n];
+        let total: u64 = mult.iter().sum();
+        let weighted = |flags: &[u64]| flags.iter().zip(mult).map(|(w, m)| w * m).sum::<u64>();
         for (pair, &(a, b)) in self.spec.pairs.iter().enumerate() {
             let counts = &mut self.agg.overtake_first[pair * (len + 2)..(pair + 1) * (len + 2)];
             let (leader, follower) = (columns.at(a, 0), columns.at(b, 0));
             for ((w, l), f) in behind.iter_mut().zip(leader).zip(follower) {
                 *w = u64::from(f >= l) ^ 1;
             }
-            let started_behind = behind.iter().sum::<u64>();
-            counts[len + 1] += n as u64 - started_behind;
+            counts[len + 1] += total - weighted(behind);
             for (k, count) in counts.iter_mut().enumerate().take(len).skip(1) {
                 let (leader, follower) = (columns.at(a, k), columns.at(b, k));
                 let mut first = 0u64;
-                for ((w, l), f) in behind.iter_mut().zip(leader).zip(follower) {
+                for (((w, l), f), m) in behind.iter_mut().zip(leader).zip(follower).zip(mult) {
                     let reached = u64::from(f >= l);
-                    first += *w & reached;
+                    first += (*w & reached) * m;
                     *w &= reached ^ 1;
                 }
                 *count += first;
             }
-            counts[len] += behind.iter().sum::<u64>();
+            counts[len] += weighted(behind);
         }
     }
 
@@ -191,8 +211,8 @@ impl<'a> Worker<'a> {
                     *value = if larger { *v } else { *value };
                 }
             }
-            for city in best_city.iter() {
-                self.agg.largest[k * cities + city] += 1;
+            for (city, m) in best_city.iter().zip(&self.mult[..n]) {
+                self.agg.largest[k * cities + city] += m;
             }
         }
     }

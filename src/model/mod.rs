@@ -351,19 +351,8 @@ impl Model {
             .extend(buf.shared.starts.iter().map(|n| f64::from(*n)));
         buf.inputs.extend(buf.basis_factors.iter());
         buf.inputs.extend(buf.basis_lags.iter());
-        self.read_probes(buf);
-    }
-
-    /// Each probe's series at its time: a city's own value, or the Total summed over cities.
-    fn read_probes(&self, buf: &mut TrialBuffer) {
-        let (n, np) = (self.cities.len(), self.probes.len());
-        for (p, probe) in self.probes.iter().enumerate() {
-            buf.probes[p] = if probe.series < n {
-                buf.city_probes[probe.series * np + p]
-            } else {
-                (0..n).map(|c| buf.city_probes[c * np + p]).sum()
-            };
-        }
+        let cities = self.cities.len();
+        probes::read(&self.probes, cities, &buf.city_probes, &mut buf.probes);
     }
 
     /// Draws every shock's starts for this trial into `shared.windows` and `shared.losses`.

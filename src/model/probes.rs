@@ -98,6 +98,19 @@ pub fn probe_times(probes: &[ProbeModel], lags: &[f64], grid: &Grid, times: &mut
     }));
 }
 
+/// Each probe's series at its time: a city's own value (from `city_probes`, city-major), or
+/// the Total summed over the cities.
+pub fn read(probes: &[ProbeModel], cities: usize, city_probes: &[f64], out: &mut [f64]) {
+    let np = probes.len();
+    for (p, (probe, v)) in probes.iter().zip(out.iter_mut()).enumerate() {
+        *v = if probe.series < cities {
+            city_probes[probe.series * np + p]
+        } else {
+            (0..cities).map(|c| city_probes[c * np + p]).sum()
+        };
+    }
+}
+
 /// Grid step k with t_k <= t < t_k+1 and the fraction a of the step at t (a = 0 on a grid
 /// time; the last grid time gives (len - 1, 0)).
 pub fn locate(grid: &Grid, t: f64) -> (usize, f64) {
@@ -136,13 +149,17 @@ pub fn organic_at(
             continue;
         }
         let (lo, hi) = (organic[k], organic[k + 1]);
-        *v = if lo > 0.0 && hi > 0.0 && volatility > 0.0 {
-            let mut rng = stream(seed, trial, p.key ^ city_key);
-            let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
+        *v = if lo > 0.0 && hi > 0.0 {
             let s = volatility * (a * (1.0 - a) * grid.dt()).sqrt();
-            ((1.0 - a) * lo.ln() + a * hi.ln() + s * z).exp()
-        } else if lo > 0.0 && hi > 0.0 {
-            ((1.0 - a) * lo.ln() + a * hi.ln()).exp()
+            let noise = if s > 0.0 {
+                let mut rng = stream(seed, trial, p.key ^ city_key);
+                let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
+                s * z
+            } else {
+                0.0
+            };
+            // lo (hi / lo)^a e^(s z): exactly lo when the path is flat and there is no noise.
+            lo * (a * (hi / lo).ln() + noise).exp()
         } else {
             (1.0 - a) * lo + a * hi
         };

@@ -117,7 +117,8 @@ pub fn render(report: &ConditionReport) -> String {
         s.rows,
         pct(s.coverage_50),
         pct(s.coverage_90),
-        s.mean_crps_log.map_or("-".to_string(), |c| format!("{c:.3}"))
+        s.mean_crps_log
+            .map_or("-".to_string(), |c| format!("{c:.3}"))
     );
     out
 }

@@ -121,6 +121,22 @@ impl LogHistogram {
         }
     }
 
+    /// Adds `n` copies of `v` at once (an integer weight): the same histogram as `n` calls of
+    /// [`LogHistogram::add`].
+    pub fn add_n(&mut self, v: f64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.note_counted(n, v, v);
+        if v > ZERO_THRESHOLD && v <= f64::MAX {
+            self.grow_and_add(key(v), n);
+        } else if v.is_infinite() && v > 0.0 {
+            self.grow_and_add(key(f64::MAX), n);
+        } else {
+            self.zeros += n;
+        }
+    }
+
     /// The existing buckets whose keys lie in [from, to), and the key of the first of them: a
     /// caller counting at most `n` values can increment these directly, then report them with
     /// [`LogHistogram::note_counted`]. Empty until the histogram has grown to that range, and

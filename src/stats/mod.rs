@@ -70,6 +70,39 @@ impl CellStats {
         self.sum_sq += i128::from(q) * i128::from(q);
     }
 
+    /// Adds one value `n` times (an integer weight): the same statistics as `n` calls of
+    /// [`CellStats::add`].
+    pub fn add_n(&mut self, v: f64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let v = if v.abs() <= MAX_CAPACITY {
+            v
+        } else {
+            self.overflow = true;
+            if v < 0.0 { -MAX_CAPACITY } else { MAX_CAPACITY }
+        };
+        self.sketch.add_n(v, n);
+        self.count += n;
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        if !(v.abs() <= FIXED_POINT_LIMIT) || self.overflow {
+            self.overflow = true;
+            return;
+        }
+        let x = v * FIXED_POINT_SCALE;
+        let q = i128::from((x + 0.5f64.copysign(x)) as i64);
+        let n = i128::from(n);
+        self.sum += n * q;
+        self.sum_sq += n * q * q;
+    }
+
+    /// Adds many trials' values, each `weights[i]` times.
+    pub fn add_weighted(&mut self, values: &[f64], weights: &[u64]) {
+        for (v, n) in values.iter().zip(weights) {
+            self.add_n(*v, *n);
+        }
+    }
+
     /// Adds many trials' values: the same count, histogram, min, max, mean and sd as
     /// [`CellStats::add`] on each in turn (the raw sums of a cell that overflows within the
     /// call may differ, but an overflowed cell reports no mean or sd and merges no sums).

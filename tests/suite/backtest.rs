@@ -58,8 +58,8 @@ source = "just above: every trial is below"
     assert_eq!(p, vec![50.0, 0.0, 100.0]);
     assert_eq!(agg.observation_ranks[0].equal, 1_000);
     assert_eq!(
-        result.backtest[0].evaluated_at, 2025.25,
-        "first grid time >= 2025.1"
+        result.backtest[0].evaluated_at, 2025.1,
+        "reports are read at their exact date"
     );
 }
 

@@ -8,6 +8,7 @@ mod charts;
 mod cli_init;
 mod closed_forms;
 mod common;
+mod conditioning;
 mod decide_cli;
 mod decisions;
 mod determinism;
