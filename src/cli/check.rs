@@ -55,10 +55,11 @@ fn apply_overrides(mut l: LoadedScenario, config: &RunConfig) -> Result<LoadedSc
 }
 
 /// `--check`: one line per valid file.
-pub fn print_checked(loaded: &[LoadedScenario]) {
+pub fn print_checked(loaded: &[LoadedScenario]) -> Result<()> {
     for l in loaded {
-        println!("ok: {} ({})", l.path, describe(l));
+        super::stdout::println(&format!("ok: {} ({})", l.path, describe(l)))?;
     }
+    Ok(())
 }
 
 fn describe(l: &LoadedScenario) -> String {

@@ -55,11 +55,11 @@ pub fn write_comparison(config: &RunConfig, results: &[RunResult]) -> Result<()>
         .collect();
     atomic::write_all_atomic(&staged)?;
     if !config.quiet {
-        println!(
+        super::stdout::println(&format!(
             "comparison of {} scenarios in {}",
             results.len(),
             dir.display()
-        );
+        ))?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 use super::args::RunConfig;
 use super::interrupt;
 use super::progress::{progress_bar, thread_pool};
+use super::stdout;
 use crate::analysis::Report;
 use crate::analysis::results::RunResult;
 use crate::engine::shard::{PART_FORMAT, PART_VERSION, PartFile, PartMeta, Shard};
@@ -115,9 +116,12 @@ pub fn publish(
     if let Some(note) = report.result.overflow_note() {
         eprintln!("warning: {note}");
     }
-    if !outputs.quiet {
-        print_summary(&report, agg, metadata, &dir);
-    }
+    // A stdout that cannot be written (other than a closed pipe) fails the run after the
+    // charts are drawn, so that the files are complete whatever happens to the terminal.
+    let printed = match outputs.quiet {
+        true => Ok(()),
+        false => print_summary(&report, agg, metadata, &dir),
+    };
     if let Some(signal) = interrupt::received() {
         return Err(signal.context(format!(
             "the tables in '{}' are complete; the charts were not redrawn",
@@ -130,23 +134,28 @@ pub fn publish(
             .with_decisions(&report.decisions, &report.sensitivity);
         write_charts(&dir, &data, format, started, outputs.quiet)?;
     }
-    Ok(report.result)
+    printed.map(|()| report.result)
 }
 
-fn print_summary(report: &Report, agg: &Aggregate, metadata: &RunMetadata, dir: &Path) {
-    print!("{}", report::terminal::render(&report.result));
-    print!(
-        "{}",
-        report::terminal::render_decisions(&report.decisions, &report.sensitivity)
-    );
-    println!(
+fn print_summary(
+    report: &Report,
+    agg: &Aggregate,
+    metadata: &RunMetadata,
+    dir: &Path,
+) -> Result<()> {
+    stdout::print(&report::terminal::render(&report.result))?;
+    stdout::print(&report::terminal::render_decisions(
+        &report.decisions,
+        &report.sensitivity,
+    ))?;
+    stdout::println(&format!(
         "{} trials in {:.2} s ({:.0} trials/s on {} threads); tables in {}",
         agg.trials,
         metadata.elapsed_seconds,
         agg.trials as f64 / metadata.elapsed_seconds.max(1e-9),
         metadata.threads,
         dir.display()
-    );
+    ))
 }
 
 /// Draws every chart into `dir`, printing each failure with the chart's name; fails if any did.
@@ -180,13 +189,13 @@ pub fn write_charts(
         )));
     }
     if !quiet {
-        println!(
+        stdout::println(&format!(
             "{} charts ({}) drawn in {:.2} s into {}",
             outcomes.len(),
             format.extension(),
             seconds,
             dir.display()
-        );
+        ))?;
     }
     Ok(())
 }
@@ -224,7 +233,7 @@ fn write_part(
     let path = dir.join(shard.file_name());
     atomic::write_atomic(&path, &serde_json::to_vec(&part)?)?;
     if !config.quiet {
-        println!(
+        stdout::println(&format!(
             "shard {}/{}: trials {}..{} in {:.2} s; part in {}",
             shard.index,
             shard.count,
@@ -232,7 +241,7 @@ fn write_part(
             range.end,
             metadata.elapsed_seconds,
             path.display()
-        );
+        ))?;
     }
     Ok(())
 }

@@ -35,7 +35,7 @@ pub fn solve(args: &Args, path: &str, loaded: &[LoadedScenario], config: &RunCon
         range,
     };
     let outcome = thread_pool(config.threads)?.install(|| search.run())?;
-    print!("{}", solve::render(&search, &outcome));
+    super::stdout::print(&solve::render(&search, &outcome))?;
     match outcome {
         solve::Outcome::Found(_) => Ok(()),
         solve::Outcome::Unreachable { .. } => Err(Error::Failed(format!(

@@ -1,0 +1,73 @@
+//! Issue 13, "Hardening, round two": one regression test per numbered defect, each named
+//! after it (`d1_...` for defect 1), run against the real binary where the defect was seen.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn simulate() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_simulate"))
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn no_panic(out: &Output) {
+    let err = stderr(out);
+    assert!(!err.contains("panicked"), "panic:\n{err}");
+    assert_ne!(out.status.code(), Some(101), "panic exit:\n{err}");
+}
+
+/// Writes `text` as `name` in `dir` and returns its path.
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A one-city scenario named by its file, with `extra` appended to its `[scenario]` table.
+fn one_city(extra: &str) -> String {
+    format!(
+        "[scenario]\nstart = 2024.5\nend = 2026.0\ntrials = 500\nseed = 1\n{extra}\n\
+         [[city]]\nname = \"A\"\nbaseline = 100\ngrowth = 0.1\n"
+    )
+}
+
+#[test]
+fn d1_closed_stdout_ends_printing_quietly_and_files_complete() {
+    let out = tempfile::tempdir().unwrap();
+    let mut child = simulate()
+        .args(["scenarios/base.toml", "-n", "1000", "-o"])
+        .arg(out.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let result = child.wait_with_output().unwrap();
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let dir = out.path().join("base");
+    assert!(dir.join("summary.csv").is_file());
+    assert!(dir.join("fan_total.png").is_file(), "charts not drawn");
+}
+
+#[test]
+fn d1_full_stdout_is_exit_1_with_a_message() {
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let result = simulate()
+        .args(["--check", "scenarios/base.toml"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("standard output"),
+        "{}",
+        stderr(&result)
+    );
+}
