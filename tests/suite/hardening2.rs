@@ -71,3 +71,28 @@ fn d1_full_stdout_is_exit_1_with_a_message() {
         stderr(&result)
     );
 }
+
+#[test]
+fn d6_file_name_as_scenario_name_follows_the_rules_of_scenario_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    for name in ["...toml", "..toml", "a b.toml"] {
+        let file = write(dir.path(), name, &one_city(""));
+        let result = simulate()
+            .arg(&file)
+            .args(["-q", "--no-plots", "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        no_panic(&result);
+        assert_eq!(result.status.code(), Some(2), "{name}: {}", stderr(&result));
+        assert!(stderr(&result).contains("scenario.name"), "{}", stderr(&result));
+        assert!(!out.exists(), "{name}: wrote into {}", out.display());
+        let stray: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".csv") || n.ends_with(".json"))
+            .collect();
+        assert!(stray.is_empty(), "{name}: wrote {stray:?}");
+    }
+}
