@@ -114,7 +114,7 @@ pub fn publish(
     let report = Report::new(scenario, agg, outputs.sensitivity_at.as_deref());
     let dir = output::write_tables(outputs.out, &report, metadata)?;
     if let Some(note) = report.result.overflow_note() {
-        eprintln!("warning: {note}");
+        stdout::eprintln(&format!("warning: {note}"));
     }
     // A stdout that cannot be written (other than a closed pipe) fails the run after the
     // charts are drawn, so that the files are complete whatever happens to the terminal.

@@ -86,7 +86,11 @@ fn d6_file_name_as_scenario_name_follows_the_rules_of_scenario_name() {
             .unwrap();
         no_panic(&result);
         assert_eq!(result.status.code(), Some(2), "{name}: {}", stderr(&result));
-        assert!(stderr(&result).contains("scenario.name"), "{}", stderr(&result));
+        assert!(
+            stderr(&result).contains("scenario.name"),
+            "{}",
+            stderr(&result)
+        );
         assert!(!out.exists(), "{name}: wrote into {}", out.display());
         let stray: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -95,4 +99,49 @@ fn d6_file_name_as_scenario_name_follows_the_rules_of_scenario_name() {
             .collect();
         assert!(stray.is_empty(), "{name}: wrote {stray:?}");
     }
+}
+
+#[test]
+fn d14_control_characters_in_names_reach_the_terminal_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = one_city("").replace("name = \"A\"", "name = \"A\\u001b[2J\\u0007\"");
+    let file = write(dir.path(), "esc.toml", &text);
+    let result = simulate()
+        .arg(&file)
+        .args(["--no-plots", "-o"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\\u{1b}"), "{stdout}");
+    // Also in error messages: a duplicate name is quoted escaped.
+    let dup =
+        format!("{text}[[city]]\nname = \"A\\u001b[2J\\u0007\"\nbaseline = 1\ngrowth = 0.1\n");
+    let file = write(dir.path(), "dup.toml", &dup);
+    let result = simulate().arg("--check").arg(&file).output().unwrap();
+    assert_eq!(result.status.code(), Some(2));
+    assert!(!stderr(&result).contains('\u{1b}'), "{}", stderr(&result));
+}
+
+#[test]
+fn d14_seed_limit_in_code_matches_the_docs() {
+    let docs = std::fs::read_to_string("docs/scenarios.md").unwrap();
+    assert!(docs.contains("0 to 2^63 - 1"));
+    let too_big = u64::MAX.to_string();
+    let result = simulate()
+        .args(["--check", "scenarios/base.toml", "-s", &too_big])
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    let max = (i64::MAX as u64).to_string();
+    let result = simulate()
+        .args(["--check", "scenarios/base.toml", "-s", &max])
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
 }
