@@ -145,3 +145,23 @@ fn d14_seed_limit_in_code_matches_the_docs() {
         .unwrap();
     assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
 }
+
+#[test]
+fn d13_solve_says_the_goal_is_met_everywhere_in_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "met.toml", &one_city(""));
+    let result = simulate()
+        .arg(&file)
+        .args(["--solve", "city.A.growth", "--target", "A>=50@2026.0"])
+        .args(["--probability", "0.5", "--solve-range", "0,1.6"])
+        .output()
+        .unwrap();
+    no_panic(&result);
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(!stdout.contains("No value"), "{stdout}");
+    assert!(
+        stdout.contains("met everywhere in the searched range [0, 1.6]"),
+        "{stdout}"
+    );
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+}
