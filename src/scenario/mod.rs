@@ -9,6 +9,7 @@ pub mod diag;
 pub mod dist;
 mod fields;
 pub mod grid;
+mod keys;
 pub mod overrides;
 pub mod raw;
 mod risks;
@@ -103,6 +104,10 @@ pub fn parse_with_overrides(
 pub fn parse_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, Error> {
     let raw: raw::RawFile = toml::from_str(text).map_err(|e| {
         let mut diags = Diagnostics::default();
+        // Every key and type problem at once; serde's own message when the pass finds none.
+        if keys::check(text, &mut diags) && !diags.is_empty() {
+            return crate::scenario::diag::into_error(file, text, diags);
+        }
         let key = e.span().map(|s| key_at(text, s.start)).unwrap_or_default();
         diags.push(e.span(), &key, e.message().trim().to_string());
         crate::scenario::diag::into_error(file, text, diags)

@@ -165,3 +165,35 @@ fn d13_solve_says_the_goal_is_met_everywhere_in_the_range() {
     );
     assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
 }
+
+#[test]
+fn d9_every_unknown_key_and_wrong_type_is_listed_in_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[scenario]\nstart = 2024.0\nend = 2026.0\ntrials = \"many\"\nsed = 1\n\
+                [[city]]\nname = \"A\"\nbasline = 1\ngrowth = 0.1\nvolatility = \"high\"\n\
+                [city.power]\nmw = \"x\"\np_per_kw = 1\n\
+                [[city.project]]\nname = \"P\"\ncapacity = 1\nonline = 2025.0\nprob = 1\n\
+                [[target]]\ncity = \"A\"\nat = 2025.0\ncapacity = true\n";
+    let file = write(dir.path(), "eight.toml", text);
+    let result = simulate().arg("--check").arg(&file).output().unwrap();
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(2));
+    let err = stderr(&result);
+    for key in [
+        "scenario.trials",
+        "scenario.sed",
+        "city[A].basline",
+        "city[A].volatility",
+        "city[A].power.mw",
+        "city[A].power.p_per_kw",
+        "city[A].project[P].prob",
+        "target[0].capacity",
+    ] {
+        assert!(
+            err.contains(&format!("key `{key}`")),
+            "{key} not named:\n{err}"
+        );
+    }
+    assert!(err.contains("missing field `baseline`"), "{err}");
+    assert!(err.contains("eight.toml:4:"), "no line and column:\n{err}");
+}
