@@ -19,6 +19,13 @@ pub const BOUND_LEVEL: f64 = 1.0 - 1e-9;
 /// Most (series x grid time) cells a run may keep; each cell holds a quantile sketch of at
 /// least 4 KB per worker thread, so this caps a run's memory near 200 MB per thread.
 pub const MAX_CELLS: usize = 50_000;
+/// Most memory (bytes) a run may need for one worker thread's statistics plus what the
+/// threads share (docs/scenarios.md, "Limits"); a run estimated above it is refused.
+pub const MAX_RUN_BYTES: u64 = 1 << 30;
+/// Bytes a cell's statistics take at least (its quantile sketch).
+const CELL_BYTES: u64 = 4096;
+/// Trials a worker keeps per block; each keeps every cell's value (8 bytes).
+const BLOCK_TRIALS: u64 = 256;
 
 /// Checks every city's upper bound and the run's size; pushes one diagnostic per problem.
 pub(super) fn check(
@@ -42,6 +49,24 @@ pub(super) fn check(
         );
         return;
     }
+    let bytes = memory_estimate(scenario);
+    if bytes > MAX_RUN_BYTES {
+        let n = scenario.cities.len();
+        diags.push(
+            None,
+            "city",
+            format!(
+                "the run would need about {} of memory per worker thread ({n} cities: \
+                 {} ordered pairs for overtaking x {} grid times, {cells} cells of statistics), \
+                 more than the limit of {}; split the cities into files or use fewer grid times",
+                format_bytes(bytes),
+                n.saturating_mul(n.saturating_sub(1)),
+                scenario.grid.len(),
+                format_bytes(MAX_RUN_BYTES)
+            ),
+        );
+        return;
+    }
     for (i, (city, raw_city)) in scenario.cities.iter().zip(raw).enumerate() {
         let multiplier = shock_growth_multiplier(scenario, i);
         if let Some(problem) = first_overflow(city, multiplier, &scenario.grid) {
@@ -52,6 +77,33 @@ pub(super) fn check(
                 problem.message(city),
             );
         }
+    }
+}
+
+/// Bytes of one worker's statistics and block buffers plus the tables the workers share
+/// (city pairs, the correlation matrix), in u64 arithmetic that cannot overflow in practice.
+pub fn memory_estimate(scenario: &Scenario) -> u64 {
+    let n = scenario.cities.len() as u64;
+    let grid = scenario.grid.len() as u64;
+    let cells = (n + 1).saturating_mul(grid);
+    let copies = if scenario.cities.iter().any(|c| c.utilisation.is_some()) {
+        2
+    } else {
+        1
+    };
+    let statistics = cells.saturating_mul(CELL_BYTES + 8 * BLOCK_TRIALS) * copies;
+    let pairs = n.saturating_mul(n.saturating_sub(1));
+    let overtaking = pairs.saturating_mul(8 * (grid + 2) + 16);
+    let correlation = n.saturating_mul(n).saturating_mul(16);
+    statistics
+        .saturating_add(overtaking)
+        .saturating_add(correlation)
+}
+
+fn format_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GB", b as f64 / (1u64 << 30) as f64),
+        b => format!("{:.0} MB", b as f64 / (1u64 << 20) as f64),
     }
 }
 

@@ -27,6 +27,20 @@ use std::path::Path;
 pub use risks::MIN_LIFETIME_YEARS;
 pub use validate::{MAX_TRIALS, MIN_TRIALS};
 
+/// The largest scenario file read (16 MiB); larger ones are refused before being read whole.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// The file's bytes, or None when it holds more than `limit` (never reading more than one
+/// byte past it: `/dev/zero` and endless pipes are refused too).
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
 /// Reads and checks a scenario file.
 pub fn load(path: &Path) -> Result<LoadedScenario, Error> {
     load_with_overrides(path, &[])
@@ -44,8 +58,18 @@ pub fn load_with_overrides(
             "is a directory; give a scenario file such as scenarios/base.toml",
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::whole_file(&label, format!("cannot be read: {e}")))?;
+    let bytes = read_limited(path, MAX_FILE_BYTES)
+        .map_err(|e| Error::whole_file(&label, format!("cannot be read: {e}")))?
+        .ok_or_else(|| {
+            Error::whole_file(
+                &label,
+                format!(
+                    "is larger than {} MiB, the limit for a scenario file; a scenario this \
+                     large is almost surely not one (check the path)",
+                    MAX_FILE_BYTES >> 20
+                ),
+            )
+        })?;
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
         let (line, col) = diag::line_column(
             &String::from_utf8_lossy(&bytes),

@@ -197,3 +197,32 @@ fn d9_every_unknown_key_and_wrong_type_is_listed_in_one_pass() {
     assert!(err.contains("missing field `baseline`"), "{err}");
     assert!(err.contains("eight.toml:4:"), "no line and column:\n{err}");
 }
+
+#[test]
+fn d10_oversize_input_files_are_refused_before_being_read() {
+    let result = simulate().args(["--check", "/dev/zero"]).output().unwrap();
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    assert!(stderr(&result).contains("16 MiB"), "{}", stderr(&result));
+}
+
+#[test]
+fn d10_a_run_that_will_not_fit_in_memory_is_refused_with_the_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text =
+        "[scenario]\nstart = 2024.0\nend = 2027.0\nsteps_per_year = 1\ntrials = 200\n".to_string();
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "[[city]]\nname = \"c{i}\"\nbaseline = 1\ngrowth = 0.1\n"
+        ));
+    }
+    let file = write(dir.path(), "many.toml", &text);
+    let result = simulate().arg("--check").arg(&file).output().unwrap();
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    let err = stderr(&result);
+    assert!(
+        err.contains("GB of memory") && err.contains("limit of 1.0 GB"),
+        "{err}"
+    );
+}
