@@ -226,3 +226,84 @@ fn d10_a_run_that_will_not_fit_in_memory_is_refused_with_the_estimate() {
         "{err}"
     );
 }
+
+/// Runs shard `shard` of the one-city scenario `file` into `out`; returns the part's path.
+fn part(file: &Path, shard: &str, out: &Path) -> std::path::PathBuf {
+    let result = simulate()
+        .arg(file)
+        .args(["-q", "--shard", shard, "-o"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{}", stderr(&result));
+    let (i, n) = shard.split_once('/').unwrap();
+    let stem = file.file_stem().unwrap();
+    out.join(stem).join(format!("part-{i:0>4}-of-{n:0>4}.json"))
+}
+
+fn merge(parts: &[std::path::PathBuf], out: &Path) -> Output {
+    let result = simulate()
+        .arg("merge")
+        .args(parts)
+        .args(["-q", "--no-plots", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    no_panic(&result);
+    result
+}
+
+#[test]
+fn d8_merge_of_a_huge_shard_count_is_refused_with_a_short_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "s.toml", &one_city(""));
+    let p = part(&file, &format!("0/{}", u64::MAX), &dir.path().join("parts"));
+    let result = merge(&[p], &dir.path().join("out"));
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    let err = stderr(&result);
+    assert!(err.len() < 400, "message of {} bytes", err.len());
+    assert!(
+        err.contains("1, 2, 3, 4, 5 and 18446744073709551609 more"),
+        "{err}"
+    );
+}
+
+#[test]
+fn d8_merge_refuses_edited_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = one_city("").replace(
+        "growth = 0.1",
+        "growth = { dist = \"normal\", mean = 0.1, sd = 0.1 }",
+    ) + "[[target]]\ncity = \"A\"\nat = 2025.0\ncapacity = 100\n";
+    let file = write(dir.path(), "e.toml", &text);
+    let parts = [
+        part(&file, "0/2", &dir.path().join("p")),
+        part(&file, "1/2", &dir.path().join("p")),
+    ];
+    let original = std::fs::read_to_string(&parts[0]).unwrap();
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(&str, Edit); 5] = [
+        ("short cells", |v| {
+            v["aggregate"]["cells"].as_array_mut().unwrap().pop();
+        }),
+        ("hits above trials", |v| {
+            v["aggregate"]["target_hits"][0] = 999_999.into()
+        }),
+        ("grid count", |v| v["aggregate"]["grid_len"] = 3.into()),
+        ("trial range", |v| v["trial_end"] = 7.into()),
+        ("cell count", |v| {
+            v["aggregate"]["cells"][0]["count"] = 1.into()
+        }),
+    ];
+    for (what, edit) in edits {
+        let mut v: serde_json::Value = serde_json::from_str(&original).unwrap();
+        edit(&mut v);
+        std::fs::write(&parts[0], serde_json::to_vec(&v).unwrap()).unwrap();
+        let result = merge(&parts, &dir.path().join("out"));
+        assert_eq!(result.status.code(), Some(2), "{what}: {}", stderr(&result));
+        assert!(!dir.path().join("out").exists(), "{what}: wrote tables");
+    }
+    std::fs::write(&parts[0], original).unwrap();
+    let result = merge(&parts, &dir.path().join("out"));
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+}
