@@ -11,8 +11,8 @@ use crate::engine::shard::{PART_FORMAT, PART_VERSION, PartFile, PartMeta, Shard}
 use crate::engine::{self, Aggregate, RunSpec};
 use crate::error::{Error, Result};
 use crate::output::{self, atomic};
-use crate::plot::Format;
 use crate::plot::data::ChartData;
+use crate::plot::{self, Format};
 use crate::report::{self, json::RunMetadata};
 use crate::scenario::{LoadedScenario, Scenario};
 use std::path::Path;
@@ -128,12 +128,23 @@ pub fn publish(
             dir.display()
         )));
     }
-    if let Some(format) = outputs.charts {
-        let started = Instant::now();
-        let data = ChartData::new(scenario, agg, &report.result)
-            .with_decisions(&report.decisions, &report.sensitivity);
-        write_charts(&dir, &data, format, started, outputs.quiet)?;
-    }
+    let mut written: Vec<String> = output::table_names(&report)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let charts = match outputs.charts {
+        Some(format) => {
+            let started = Instant::now();
+            let data = ChartData::new(scenario, agg, &report.result)
+                .with_decisions(&report.decisions, &report.sensitivity);
+            written.extend(plot::planned(&data, format).into_iter().map(|(_, f)| f));
+            write_charts(&dir, &data, format, started, outputs.quiet)
+        }
+        None => Ok(()),
+    };
+    // Files of an earlier run of another shape (fan_<old city>.png, used.csv, ...) go.
+    output::remove_stale(&dir, &written)?;
+    charts?;
     printed.map(|()| report.result)
 }
 

@@ -307,3 +307,67 @@ fn d8_merge_refuses_edited_parts() {
     let result = merge(&parts, &dir.path().join("out"));
     assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
 }
+
+#[test]
+fn d5_folder_holds_exactly_the_last_runs_files_and_foreign_files_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let old = one_city("name = \"s\"").replace("name = \"A\"", "name = \"Old\"")
+        + "utilisation = 0.5\n[city.power]\nmw = 1000\np_per_mw = 1\n";
+    let old = write(dir.path(), "old.toml", &old);
+    let run = |file: &Path| {
+        let result = simulate()
+            .arg(file)
+            .args(["-q", "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(result.status.success(), "{}", stderr(&result));
+    };
+    run(&old);
+    let folder = out.join("s");
+    for f in ["used.csv", "power.csv", "fan_old.png"] {
+        assert!(folder.join(f).is_file(), "{f} not written by the first run");
+    }
+    std::fs::write(folder.join("notes.txt"), "mine").unwrap();
+    std::fs::write(folder.join("part-0000-of-0002.json"), "{}").unwrap();
+    let new = write(dir.path(), "new.toml", &one_city("name = \"s\""));
+    run(&new);
+    for f in ["used.csv", "power.csv", "fan_old.png"] {
+        assert!(
+            !folder.join(f).exists(),
+            "stale {f} left beside the new tables"
+        );
+    }
+    for f in [
+        "notes.txt",
+        "part-0000-of-0002.json",
+        "fan_a.png",
+        "summary.csv",
+    ] {
+        assert!(folder.join(f).is_file(), "{f} missing");
+    }
+}
+
+#[test]
+fn d5_two_scenarios_with_one_name_in_one_invocation_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.toml", &one_city("name = \"same\""));
+    let b = write(dir.path(), "b.toml", &one_city("name = \"same\""));
+    let out = dir.path().join("out");
+    let result = simulate()
+        .arg(&a)
+        .arg(&b)
+        .args(["-q", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("same folder"),
+        "{}",
+        stderr(&result)
+    );
+    assert!(!out.exists());
+}
