@@ -67,6 +67,7 @@ pub(super) fn check(
         );
         return;
     }
+    let before = diags.items.len();
     for (i, (city, raw_city)) in scenario.cities.iter().zip(raw).enumerate() {
         let multiplier = shock_growth_multiplier(scenario, i);
         if let Some(problem) = first_overflow(city, multiplier, &scenario.grid) {
@@ -78,6 +79,60 @@ pub(super) fn check(
             );
         }
     }
+    if diags.items.len() == before {
+        check_total(scenario, raw, diags);
+    }
+}
+
+/// The Total adds the cities up: refuses a scenario whose cities stay below the limit each
+/// but whose sum could pass it, naming the city with the largest bound.
+fn check_total(scenario: &Scenario, raw: &[Spanned<RawCity>], diags: &mut Diagnostics) {
+    let grid = &scenario.grid;
+    let bounds: Vec<Vec<f64>> = (0..scenario.cities.len())
+        .map(|i| {
+            city_bounds(
+                &scenario.cities[i],
+                shock_growth_multiplier(scenario, i),
+                grid,
+            )
+        })
+        .collect();
+    let Some(k) =
+        (0..grid.len()).find(|&k| !below(bounds.iter().map(|b| b[k]).sum(), MAX_CAPACITY))
+    else {
+        return;
+    };
+    let largest = (0..bounds.len())
+        .max_by(|&a, &b| bounds[a][k].total_cmp(&bounds[b][k]))
+        .unwrap_or(0);
+    let city = &scenario.cities[largest];
+    diags.push(
+        raw.get(largest).map(|r| r.get_ref().name.span()),
+        &format!("city[{}]", city.name),
+        format!(
+            "the Total of the cities could exceed {MAX_CAPACITY:e} P from {} on (the sum of \
+             their one-in-a-billion upper bounds; {} alone up to {:.3e} P), beyond what the \
+             tables can hold; lower the largest cities' inputs or shorten the horizon",
+            crate::units::format_year(grid.time(k)),
+            city.name,
+            bounds[largest][k]
+        ),
+    );
+}
+
+/// A city's upper bound (P) at each grid time: baseline, growth and walk as in
+/// [`first_overflow`], plus every project at its largest.
+fn city_bounds(city: &City, shock_multiplier: f64, grid: &Grid) -> Vec<f64> {
+    let log_rate = growth_bound(city, shock_multiplier).max(-0.999_999).ln_1p();
+    let z = standard_normal_quantile(BOUND_LEVEL);
+    let base = upper(&city.baseline).ln();
+    let projects: f64 = city.projects.iter().map(|p| upper(&p.capacity)).sum();
+    (0..grid.len())
+        .map(|k| {
+            let t = k as f64 * grid.dt();
+            (base + t * log_rate + z * city.volatility * t.sqrt()).exp() + projects
+        })
+        .collect()
 }
 
 /// Bytes of one worker's statistics and block buffers plus the tables the workers share

@@ -371,3 +371,28 @@ fn d5_two_scenarios_with_one_name_in_one_invocation_are_refused() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn d11_a_total_that_could_pass_the_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = "[scenario]\nstart = 2024.0\nend = 2025.0\ntrials = 200\n".to_string();
+    for name in ["A", "B", "C"] {
+        text.push_str(&format!(
+            "[[city]]\nname = \"{name}\"\nbaseline = 4e299\ngrowth = 0.0\n"
+        ));
+    }
+    let file = write(dir.path(), "total.toml", &text);
+    let result = simulate().arg("--check").arg(&file).output().unwrap();
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    assert!(stderr(&result).contains("the Total of the cities could exceed"));
+    // Each city alone is fine.
+    let one = text
+        .split("[[city]]")
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("[[city]]");
+    let file = write(dir.path(), "one.toml", &one);
+    let result = simulate().arg("--check").arg(&file).output().unwrap();
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+}
