@@ -214,9 +214,10 @@ pub fn compare_files(
         csv::compare_csv(&compare_rows(results))?,
     )];
     if let Some(format) = format {
-        for chart in ChartData::compare_charts(results) {
-            let file = plot::compare::file_name(&chart, format);
-            let bytes = plot::render_drawing(&chart, format)
+        let charts = ChartData::compare_charts(results);
+        let names = plot::compare::file_names(&charts, format);
+        for (chart, file) in charts.iter().zip(names) {
+            let bytes = plot::render_drawing(chart, format)
                 .with_context(|| format!("Could not draw chart '{file}'"))?;
             files.push((file, bytes));
         }

@@ -396,3 +396,59 @@ fn d11_a_total_that_could_pass_the_limit_is_refused() {
     let result = simulate().arg("--check").arg(&file).output().unwrap();
     assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
 }
+
+fn files_with(dir: &Path, prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    names.sort();
+    names
+}
+
+fn cities(names: &[&str]) -> String {
+    let mut text = "[scenario]\nstart = 2024.0\nend = 2025.0\ntrials = 200\n".to_string();
+    for name in names {
+        text.push_str(&format!(
+            "[[city]]\nname = \"{name}\"\nbaseline = 10\ngrowth = 0.1\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn d12_chart_file_names_are_unique_and_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(252);
+    let file = write(dir.path(), "c.toml", &cities(&["a", "a 3", "A", &long]));
+    let out = dir.path().join("out");
+    let result = simulate()
+        .arg(&file)
+        .args(["-q", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let fans = files_with(&out.join("c"), "fan_");
+    assert_eq!(fans.len(), 5, "{fans:?}");
+    assert!(fans.iter().all(|f| f.len() <= 60), "{fans:?}");
+    // --compare keeps one chart per series: total, "A B", "A_B" and the Total.
+    let b = write(dir.path(), "d.toml", &cities(&["total", "A B", "A_B"]));
+    let e = write(
+        dir.path(),
+        "e.toml",
+        &cities(&["total", "A B", "A_B"]).replace("[scenario]", "[scenario]\nname = \"e\""),
+    );
+    let result = simulate()
+        .arg(&b)
+        .arg(&e)
+        .args(["-q", "--compare", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let charts = files_with(&out.join("compare"), "compare_");
+    assert_eq!(charts.len(), 4, "{charts:?}");
+}
