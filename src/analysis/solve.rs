@@ -78,9 +78,13 @@ pub enum Outcome {
     /// The probability meets the goal at both ends of the range (and, as the search assumes
     /// at most one change of direction, everywhere between).
     MetThroughout {
+        /// Lower end of the searched range.
         lo: f64,
+        /// Upper end of the searched range.
         hi: f64,
+        /// Probability at `lo`.
         p_lo: f64,
+        /// Probability at `hi`.
         p_hi: f64,
     },
     /// The probability stays below the goal over the whole range.

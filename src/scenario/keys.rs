@@ -62,11 +62,11 @@ fn check_table<T: DeserializeOwned>(
                 let mut single = DeTable::new();
                 single.insert(key.clone(), value.clone());
                 let single = Spanned::new(table.span(), single);
-                if let Err(e) = T::deserialize(Deserializer::from(single)) {
-                    if !e.message().starts_with("missing field") {
-                        let span = e.span().unwrap_or_else(|| key.span());
-                        push(diags, span, &child_label, e.message());
-                    }
+                if let Err(e) = T::deserialize(Deserializer::from(single))
+                    && !e.message().starts_with("missing field")
+                {
+                    let span = e.span().unwrap_or_else(|| key.span());
+                    push(diags, span, &child_label, e.message());
                 }
             }
         }
