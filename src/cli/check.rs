@@ -38,7 +38,7 @@ fn distinct_names(loaded: &[LoadedScenario], config: &RunConfig) -> Result<()> {
         let name = &l.scenario.name;
         if let Some(first) = loaded[..i].iter().find(|o| &o.scenario.name == name) {
             problems.push(Error::Invalid(format!(
-                "{} and {} both name their scenario '{name}' and would write into the same \
+                "{} and {} both name their scenario \"{name}\" and would write into the same \
                  folder '{}'; give one of them another `name` in [scenario]",
                 first.path,
                 l.path,
@@ -46,7 +46,7 @@ fn distinct_names(loaded: &[LoadedScenario], config: &RunConfig) -> Result<()> {
             )));
         } else if config.compare && name == crate::output::COMPARE_FOLDER {
             problems.push(Error::Invalid(format!(
-                "{}: a scenario named '{name}' would write into the folder of --compare; \
+                "{}: a scenario named \"{name}\" would write into the folder of --compare; \
                  give it another `name` in [scenario]",
                 l.path
             )));
