@@ -6,6 +6,22 @@
 /// Statistics clamp to it; validation refuses scenarios whose bound exceeds it.
 pub const MAX_CAPACITY: f64 = 1e300;
 
+/// Text for a terminal: control characters (ESC, CR, BEL, ...) and the bidirectional
+/// overrides are shown escaped (`\u{1b}`), so that a name in a scenario file cannot move the
+/// cursor, recolour or hide what is printed. Newlines and tabs are kept.
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let hidden = matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if (c.is_control() && c != '\n' && c != '\t') || hidden {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// One EFLOPS is 1,000 PFLOPS.
 pub const P_PER_E: f64 = 1_000.0;
 

@@ -76,7 +76,19 @@ impl Goal {
 pub enum Outcome {
     /// The parameter value at which the goal is met.
     Found(Answer),
-    /// The probability stays on one side of the goal over the whole range.
+    /// The probability meets the goal at both ends of the range (and, as the search assumes
+    /// at most one change of direction, everywhere between).
+    MetThroughout {
+        /// Lower end of the searched range.
+        lo: f64,
+        /// Upper end of the searched range.
+        hi: f64,
+        /// Probability at `lo`.
+        p_lo: f64,
+        /// Probability at `hi`.
+        p_hi: f64,
+    },
+    /// The probability stays below the goal over the whole range.
     Unreachable {
         /// Lower end of the searched range.
         lo: f64,
@@ -198,8 +210,10 @@ impl Search<'_> {
         let (mut lo, mut hi) = self.range;
         let (p_lo, p_hi) = (self.probability_at(lo)?, self.probability_at(hi)?);
         let meets = |p: f64| p >= self.goal.probability;
-        if meets(p_lo) == meets(p_hi) {
-            return Ok(Outcome::Unreachable { lo, hi, p_lo, p_hi });
+        match (meets(p_lo), meets(p_hi)) {
+            (true, true) => return Ok(Outcome::MetThroughout { lo, hi, p_lo, p_hi }),
+            (false, false) => return Ok(Outcome::Unreachable { lo, hi, p_lo, p_hi }),
+            _ => {}
         }
         let lo_meets = meets(p_lo);
         let tolerance = RELATIVE_TOLERANCE * (hi - lo).abs();
@@ -311,6 +325,16 @@ pub fn render(search: &Search, outcome: &Outcome) -> String {
                 search.path, a.value, a.bisection_error, a.evaluations
             ));
         }
+        Outcome::MetThroughout { lo, hi, p_lo, p_hi } => out.push_str(&format!(
+            "The goal is met everywhere in the searched range [{lo}, {hi}] of {}: the probability \
+             is {:.1}% at {lo} and {:.1}% at {hi}, at or above {:.1}% throughout. No boundary lies \
+             inside it; widen the range with --solve-range LO,HI to find where the goal stops \
+             being met.\n",
+            search.path,
+            100.0 * p_lo,
+            100.0 * p_hi,
+            100.0 * g.probability
+        )),
         Outcome::Unreachable { lo, hi, p_lo, p_hi } => out.push_str(&format!(
             "No value of {} in [{lo}, {hi}] reaches {:.1}%: the probability is {:.1}% at {lo} and {:.1}% at {hi}. \
              Widen the range with --solve-range LO,HI if other values are plausible.\n",

@@ -56,8 +56,8 @@ pub struct Args {
     #[arg(short = 'n', long, value_name = "N")]
     pub trials: Option<u64>,
 
-    /// Random seed (overrides the scenario's `seed`).
-    #[arg(short = 's', long, value_name = "S")]
+    /// Random seed, 0 to 2^63 - 1 as in a scenario file (overrides the scenario's `seed`).
+    #[arg(short = 's', long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
 
     /// Output folder.

@@ -35,12 +35,12 @@ pub fn check_budgets(loaded: &[LoadedScenario], config: &RunConfig) -> Result<()
             )));
         }
         if seconds >= ANNOUNCE_SECONDS && !config.quiet {
-            eprintln!(
+            super::stdout::eprintln(&format!(
                 "{}: {} trials, {}; Ctrl-C stops the run without writing anything",
                 l.path,
                 estimate.trials,
                 estimate.describe()
-            );
+            ));
         }
     }
     Ok(())

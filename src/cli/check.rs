@@ -20,10 +20,42 @@ pub fn load_all(paths: &[PathBuf], config: &RunConfig) -> Result<Vec<LoadedScena
             Err(e) => errors.push(e),
         }
     }
+    if errors.is_empty() {
+        distinct_names(&loaded, config)?;
+    }
     match errors.len() {
         0 => Ok(loaded),
         1 => Err(errors.remove(0)),
         _ => Err(Error::Many(errors)),
+    }
+}
+
+/// Two scenarios of one invocation may not write into the same folder (nor into the
+/// comparison's folder with --compare).
+fn distinct_names(loaded: &[LoadedScenario], config: &RunConfig) -> Result<()> {
+    let mut problems = Vec::new();
+    for (i, l) in loaded.iter().enumerate() {
+        let name = &l.scenario.name;
+        if let Some(first) = loaded[..i].iter().find(|o| &o.scenario.name == name) {
+            problems.push(Error::Invalid(format!(
+                "{} and {} both name their scenario \"{name}\" and would write into the same \
+                 folder '{}'; give one of them another `name` in [scenario]",
+                first.path,
+                l.path,
+                config.out.join(name).display()
+            )));
+        } else if config.compare && name == crate::output::COMPARE_FOLDER {
+            problems.push(Error::Invalid(format!(
+                "{}: a scenario named \"{name}\" would write into the folder of --compare; \
+                 give it another `name` in [scenario]",
+                l.path
+            )));
+        }
+    }
+    match problems.len() {
+        0 => Ok(()),
+        1 => Err(problems.remove(0)),
+        _ => Err(Error::Many(problems)),
     }
 }
 
@@ -58,10 +90,11 @@ fn apply_overrides(mut l: LoadedScenario, config: &RunConfig) -> Result<LoadedSc
 }
 
 /// `--check`: one line per valid file.
-pub fn print_checked(loaded: &[LoadedScenario]) {
+pub fn print_checked(loaded: &[LoadedScenario]) -> Result<()> {
     for l in loaded {
-        println!("ok: {} ({})", l.path, describe(l));
+        super::stdout::println(&format!("ok: {} ({})", l.path, describe(l)))?;
     }
+    Ok(())
 }
 
 fn describe(l: &LoadedScenario) -> String {

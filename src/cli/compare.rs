@@ -33,11 +33,11 @@ pub fn align_for_comparison(
     for l in loaded.iter_mut().skip(1) {
         let s = &mut l.scenario;
         if (s.seed, s.trials) != (seed, trials) && !config.quiet {
-            eprintln!(
+            super::stdout::eprintln(&format!(
                 "note: --compare runs {} with seed {seed} and {trials} trials (its file says seed {} and {} trials) \
                  so that every scenario shares the first one's random numbers",
                 l.path, s.seed, s.trials
-            );
+            ));
         }
         s.seed = seed;
         s.trials = trials;
@@ -55,11 +55,11 @@ pub fn write_comparison(config: &RunConfig, results: &[RunResult]) -> Result<()>
         .collect();
     atomic::write_all_atomic(&staged)?;
     if !config.quiet {
-        println!(
+        super::stdout::println(&format!(
             "comparison of {} scenarios in {}",
             results.len(),
             dir.display()
-        );
+        ))?;
     }
     Ok(())
 }

@@ -8,14 +8,11 @@ use std::path::Path;
 /// failure exit 1.
 pub fn init_scenario(path: &Path) -> Result<()> {
     match starter::write_starter(path) {
-        Ok(()) => {
-            println!(
-                "wrote {}: edit it, then run `simulate --check {}`",
-                path.display(),
-                path.display()
-            );
-            Ok(())
-        }
+        Ok(()) => super::stdout::println(&format!(
+            "wrote {}: edit it, then run `simulate --check {}`",
+            path.display(),
+            path.display()
+        )),
         Err(e @ InitError::Exists(_)) => Err(Error::Invalid(e.to_string())),
         Err(e) => Err(Error::Failed(e.to_string())),
     }

@@ -3,8 +3,8 @@
 //! and charts a single run would have written.
 
 use super::run::{Outputs, publish};
-use crate::engine::Aggregate;
 use crate::engine::shard::{self, PartFile};
+use crate::engine::{Aggregate, RunSpec};
 use crate::error::{Context, Error, Result};
 use crate::report::json::RunMetadata;
 use crate::scenario::{self, Scenario};
@@ -20,21 +20,31 @@ pub fn merge(paths: &[PathBuf], outputs: &Outputs) -> Result<()> {
     publish(&scenario, &agg, &metadata, &outputs).map(|_| ())
 }
 
+/// The largest part file read (4 GiB; a part of the largest grid is a few hundred MB).
+const MAX_PART_BYTES: u64 = 4 << 30;
+
 type Merged = (Scenario, Aggregate, RunMetadata, Option<Vec<f64>>);
 
 fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
     let mut parts = Vec::new();
     for path in paths {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path)
+        let bytes = scenario::read_limited(path, MAX_PART_BYTES)
             .map_err(|e| Error::Invalid(e.to_string()))
-            .with_context(|| format!("Could not read part file '{name}'"))?;
+            .with_context(|| format!("Could not read part file '{name}'"))?
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "part file '{name}' is larger than {} GiB; it is not one simulate wrote",
+                    MAX_PART_BYTES >> 30
+                ))
+            })?;
         let part: PartFile = serde_json::from_slice(&bytes)
             .map_err(|e| Error::Invalid(e.to_string()))
             .with_context(|| format!("'{name}' is not a part file written by simulate --shard"))?;
         parts.push((name, part));
     }
-    let (meta, agg) = shard::merge_parts(parts)?;
+    shard::check_parts(&parts)?;
+    let meta = &parts[0].1.meta;
     if scenario::hex_sha256(meta.scenario_text.as_bytes()) != meta.scenario_sha256 {
         return Err(Error::Invalid(
             "the parts' scenario text does not match their SHA-256; a part file was edited"
@@ -53,6 +63,7 @@ fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
     )?;
     scenario.trials = meta.trials;
     scenario.seed = meta.seed;
+    let (meta, agg) = shard::merge_parts(parts, &RunSpec::from_scenario(&scenario))?;
     let metadata = RunMetadata {
         scenario_path: meta.scenario_path,
         scenario_sha256: meta.scenario_sha256,

@@ -15,6 +15,7 @@ pub mod merge;
 pub mod progress;
 pub mod run;
 pub mod solve;
+pub mod stdout;
 
 pub use progress::print_error;
 
@@ -46,8 +47,7 @@ pub fn dispatch(args: Args) -> Result<()> {
     let config = RunConfig::from(&args);
     let loaded = check::load_all(&args.scenarios, &config)?;
     if args.check {
-        check::print_checked(&loaded);
-        return Ok(());
+        return check::print_checked(&loaded);
     }
     if let Some(path) = &args.solve {
         return solve::solve(&args, path, &loaded, &config);

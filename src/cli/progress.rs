@@ -32,5 +32,5 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
 
 /// Prints an error (with its causes) the way every command does: "error: ..." on stderr.
 pub fn print_error(e: &crate::error::Error) {
-    eprintln!("error: {e}");
+    super::stdout::eprintln(&format!("error: {e}"));
 }

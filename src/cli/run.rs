@@ -4,14 +4,15 @@
 use super::args::RunConfig;
 use super::interrupt;
 use super::progress::{progress_bar, thread_pool};
+use super::stdout;
 use crate::analysis::Report;
 use crate::analysis::results::RunResult;
 use crate::engine::shard::{PART_FORMAT, PART_VERSION, PartFile, PartMeta, Shard};
 use crate::engine::{self, Aggregate, RunSpec};
 use crate::error::{Error, Result};
 use crate::output::{self, atomic};
-use crate::plot::Format;
 use crate::plot::data::ChartData;
+use crate::plot::{self, Format};
 use crate::report::{self, json::RunMetadata};
 use crate::scenario::{LoadedScenario, Scenario};
 use std::path::Path;
@@ -114,46 +115,60 @@ pub fn publish(
     let report = Report::new(scenario, agg, outputs.sensitivity_at.as_deref());
     let dir = output::write_tables(outputs.out, &report, metadata)?;
     if let Some(note) = report.result.overflow_note() {
-        eprintln!("warning: {note}");
+        stdout::eprintln(&format!("warning: {note}"));
     }
     for note in report.conditioning.iter().flat_map(|c| &c.disagreements) {
-        eprintln!("warning: {note}");
+        stdout::eprintln(&format!("warning: {note}"));
     }
-    if !outputs.quiet {
-        print_summary(&report, metadata, &dir);
-    }
+    // A stdout that cannot be written (other than a closed pipe) fails the run after the
+    // charts are drawn, so that the files are complete whatever happens to the terminal.
+    let printed = match outputs.quiet {
+        true => Ok(()),
+        false => print_summary(&report, metadata, &dir),
+    };
     if let Some(signal) = interrupt::received() {
         return Err(signal.context(format!(
             "the tables in '{}' are complete; the charts were not redrawn",
             dir.display()
         )));
     }
-    if let Some(format) = outputs.charts {
-        let started = Instant::now();
-        let data = ChartData::new(scenario, agg, &report.result)
-            .with_decisions(&report.decisions, &report.sensitivity);
-        write_charts(&dir, &data, format, started, outputs.quiet)?;
-    }
-    Ok(report.result)
+    let mut written: Vec<String> = output::table_names(&report)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let charts = match outputs.charts {
+        Some(format) => {
+            let started = Instant::now();
+            let data = ChartData::new(scenario, agg, &report.result)
+                .with_decisions(&report.decisions, &report.sensitivity);
+            written.extend(plot::planned(&data, format).into_iter().map(|(_, f)| f));
+            write_charts(&dir, &data, format, started, outputs.quiet)
+        }
+        None => Ok(()),
+    };
+    // Files of an earlier run of another shape (fan_<old city>.png, used.csv, ...) go.
+    output::remove_stale(&dir, &written)?;
+    charts?;
+    printed.map(|()| report.result)
 }
 
-fn print_summary(report: &Report, metadata: &RunMetadata, dir: &Path) {
-    print!("{}", report::terminal::render(&report.result));
-    print!(
-        "{}",
-        report::terminal::render_decisions(&report.decisions, &report.sensitivity)
-    );
+fn print_summary(report: &Report, metadata: &RunMetadata, dir: &Path) -> Result<()> {
+    stdout::print(&report::terminal::render(&report.result))?;
+    stdout::print(&report::terminal::render_decisions(
+        &report.decisions,
+        &report.sensitivity,
+    ))?;
     if let Some(c) = &report.conditioning {
-        print!("{}", report::conditioning::render(c));
+        stdout::print(&report::conditioning::render(c))?;
     }
-    println!(
+    stdout::println(&format!(
         "{} trials in {:.2} s ({:.0} trials/s on {} threads); tables in {}",
         report.result.trials,
         metadata.elapsed_seconds,
         report.result.trials as f64 / metadata.elapsed_seconds.max(1e-9),
         metadata.threads,
         dir.display()
-    );
+    ))
 }
 
 /// Draws every chart into `dir`, printing each failure with the chart's name; fails if any did.
@@ -187,13 +202,13 @@ pub fn write_charts(
         )));
     }
     if !quiet {
-        println!(
+        stdout::println(&format!(
             "{} charts ({}) drawn in {:.2} s into {}",
             outcomes.len(),
             format.extension(),
             seconds,
             dir.display()
-        );
+        ))?;
     }
     Ok(())
 }
@@ -231,7 +246,7 @@ fn write_part(
     let path = dir.join(shard.file_name());
     atomic::write_atomic(&path, &serde_json::to_vec(&part)?)?;
     if !config.quiet {
-        println!(
+        stdout::println(&format!(
             "shard {}/{}: trials {}..{} in {:.2} s; part in {}",
             shard.index,
             shard.count,
@@ -239,7 +254,7 @@ fn write_part(
             range.end,
             metadata.elapsed_seconds,
             path.display()
-        );
+        ))?;
     }
     Ok(())
 }

@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 use crate::scenario::LoadedScenario;
 
 /// Searches the parameter for the value that meets the goal and prints the answer; a goal
-/// that no value in the range reaches is a failure (exit 1).
+/// that no value in the range reaches is a failure (exit 1), one met throughout the range is
+/// not (exit 0, saying so with the range searched).
 pub fn solve(args: &Args, path: &str, loaded: &[LoadedScenario], config: &RunConfig) -> Result<()> {
     if loaded.len() != 1 {
         return Err(Error::Invalid(
@@ -35,9 +36,9 @@ pub fn solve(args: &Args, path: &str, loaded: &[LoadedScenario], config: &RunCon
         range,
     };
     let outcome = thread_pool(config.threads)?.install(|| search.run())?;
-    print!("{}", solve::render(&search, &outcome));
+    super::stdout::print(&solve::render(&search, &outcome))?;
     match outcome {
-        solve::Outcome::Found(_) => Ok(()),
+        solve::Outcome::Found(_) | solve::Outcome::MetThroughout { .. } => Ok(()),
         solve::Outcome::Unreachable { .. } => Err(Error::Failed(format!(
             "no value of {path} in [{}, {}] meets the target with probability {}",
             range.0, range.1, goal.probability

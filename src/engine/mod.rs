@@ -9,6 +9,7 @@
 //! parallel loop); [`shard`] splits a run across machines and merges the parts.
 
 pub mod aggregate;
+mod check;
 pub mod condition;
 pub mod shard;
 pub mod worker;

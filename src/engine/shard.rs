@@ -6,9 +6,10 @@
 //! sampled paths). Every accumulator merges exactly, so merged tables are byte-identical to a
 //! single run with the same seed however the trials were split.
 
-use crate::engine::aggregate::Aggregate;
+use crate::engine::aggregate::{Aggregate, RunSpec};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 
@@ -145,41 +146,70 @@ impl Shard {
     }
 }
 
+/// Shards named one by one in a message before the rest are only counted.
+const NAMED_MISSING: usize = 5;
+
 /// Checks that `parts` (with the names they were read from) are the N parts of one run, each
-/// once, and merges their statistics.
-pub fn merge_parts(parts: Vec<(String, PartFile)>) -> Result<(PartMeta, Aggregate)> {
+/// once, each running its own share of the trials. Needs no memory per shard, whatever N.
+pub fn check_parts(parts: &[(String, PartFile)]) -> Result<()> {
     let Some((first_name, first)) = parts.first() else {
         return Err(Error::Invalid("no part files given".to_string()));
     };
-    for (name, p) in &parts {
-        check_same_run(first_name, &first.meta, name, &p.meta)?;
-    }
     let n = first.meta.shard_count;
-    let mut seen: Vec<Option<&str>> = vec![None; n as usize];
-    for (name, p) in &parts {
-        let i = p.meta.shard_index as usize;
-        if let Some(other) = seen[i] {
+    let mut seen: BTreeMap<u64, &str> = BTreeMap::new();
+    for (name, p) in parts {
+        check_same_run(first_name, &first.meta, name, &p.meta)?;
+        let m = &p.meta;
+        let range = Shard::new(m.shard_index, n)?.trials(m.trials);
+        if (m.trial_start, m.trial_end) != (range.start, range.end) {
             return Err(Error::Invalid(format!(
-                "shard {i}/{n} given twice: {other} and {name}"
+                "{name}: shard {}/{n} should hold trials {range:?}, it says {}..{}",
+                m.shard_index, m.trial_start, m.trial_end
             )));
         }
-        seen[i] = Some(name);
+        if let Some(other) = seen.insert(m.shard_index, name) {
+            return Err(Error::Invalid(format!(
+                "shard {}/{n} given twice: {other} and {name}",
+                m.shard_index
+            )));
+        }
     }
-    let missing: Vec<String> = (0..n)
-        .filter(|i| seen[*i as usize].is_none())
-        .map(|i| i.to_string())
-        .collect();
-    if !missing.is_empty() {
+    let missing_count = n - seen.len() as u64;
+    if missing_count > 0 {
+        let named: Vec<String> = (0..n)
+            .filter(|i| !seen.contains_key(i))
+            .take(NAMED_MISSING)
+            .map(|i| i.to_string())
+            .collect();
+        let more = match missing_count.saturating_sub(named.len() as u64) {
+            0 => String::new(),
+            rest => format!(" and {rest} more"),
+        };
         return Err(Error::Invalid(format!(
-            "missing shard(s) {} of {n}; run them with --shard I/{n}",
-            missing.join(", ")
+            "missing shard(s) {}{more} of {n}; run them with --shard I/{n}",
+            named.join(", ")
         )));
+    }
+    Ok(())
+}
+
+/// Merges parts that passed [`check_parts`], after checking each part's statistics against
+/// the run's `spec` (lengths, counts, ranges): a hand-edited or damaged part is refused.
+pub fn merge_parts(
+    parts: Vec<(String, PartFile)>,
+    spec: &RunSpec,
+) -> Result<(PartMeta, Aggregate)> {
+    check_parts(&parts)?;
+    for (name, p) in &parts {
+        p.aggregate
+            .check(spec, p.meta.trial_start..p.meta.trial_end)
+            .map_err(|e| Error::Invalid(format!("{name}: damaged or edited part: {e}")))?;
     }
     let mut parts = parts.into_iter().map(|(_, p)| p);
     let PartFile {
         meta: mut head,
         aggregate: mut agg,
-    } = parts.next().expect("at least one part");
+    } = parts.next().expect("check_parts refuses an empty list");
     for p in parts {
         head.elapsed_seconds += p.meta.elapsed_seconds;
         agg = agg.merge(p.aggregate);

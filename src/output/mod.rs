@@ -132,6 +132,55 @@ pub fn table_files(
         .collect()
 }
 
+/// The file names of the tables this report writes.
+pub fn table_names(report: &Report) -> Vec<&'static str> {
+    TABLES
+        .iter()
+        .filter(|t| (t.applies)(report))
+        .map(|t| t.file)
+        .collect()
+}
+
+/// Whether a file in a scenario's folder may have been written by some run: a table of
+/// [`TABLES`] or a chart (`fan_*`, or a fixed chart name, as PNG or SVG). Anything else
+/// (notes, part files, a user's own files) is never touched.
+pub fn could_be_ours(file: &str) -> bool {
+    if TABLES.iter().any(|t| t.file == file) {
+        return true;
+    }
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return false;
+    };
+    matches!(ext, "png" | "svg")
+        && (stem.starts_with("fan_")
+            || matches!(
+                stem,
+                "cities" | "horizon" | "paths" | "targets" | "crossing" | "tornado"
+            ))
+}
+
+/// Removes from `dir` every file that [`could_be_ours`] but is not in `written` (what this
+/// run wrote), so that the folder holds exactly this run's files; returns what was removed.
+pub fn remove_stale(dir: &Path, written: &[String]) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("Could not list '{}'", dir.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && could_be_ours(&name) && !written.contains(&name) {
+            std::fs::remove_file(entry.path()).with_context(|| {
+                format!(
+                    "Could not remove the stale file '{}'",
+                    entry.path().display()
+                )
+            })?;
+            removed.push(name);
+        }
+    }
+    Ok(removed)
+}
+
 /// Writes every table into `OUT/<scenario>/` as one set; returns the folder.
 pub fn write_tables(out: &Path, report: &Report, metadata: &RunMetadata) -> Result<PathBuf> {
     let files = table_files(report, metadata)?;
@@ -183,9 +232,10 @@ pub fn compare_files(
         csv::compare_csv(&compare_rows(results))?,
     )];
     if let Some(format) = format {
-        for chart in ChartData::compare_charts(results) {
-            let file = plot::compare::file_name(&chart, format);
-            let bytes = plot::render_drawing(&chart, format)
+        let charts = ChartData::compare_charts(results);
+        let names = plot::compare::file_names(&charts, format);
+        for (chart, file) in charts.iter().zip(names) {
+            let bytes = plot::render_drawing(chart, format)
                 .with_context(|| format!("Could not draw chart '{file}'"))?;
             files.push((file, bytes));
         }

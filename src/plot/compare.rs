@@ -16,11 +16,27 @@ impl Drawing for CompareChart {
 
 /// The file name of a comparison chart, e.g. "compare_beijing.png".
 pub fn file_name(data: &CompareChart, format: super::canvas::Format) -> String {
-    format!(
-        "compare_{}.{}",
-        super::slug(&data.series),
-        format.extension()
-    )
+    file_names(std::slice::from_ref(data), format).remove(0)
+}
+
+/// The file names of a comparison's charts, in order, each unique: the Total keeps
+/// `compare_total`, a city whose name has the same slug as another's gets its position.
+pub fn file_names(charts: &[CompareChart], format: super::canvas::Format) -> Vec<String> {
+    let mut used: Vec<String> = Vec::new();
+    if charts.iter().any(|c| c.series == "Total") {
+        used.push("total".to_string());
+    }
+    charts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let stem = match c.series.as_str() {
+                "Total" => "total".to_string(),
+                name => super::unique_stem(name, i + 1, &mut used),
+            };
+            format!("compare_{stem}.{}", format.extension())
+        })
+        .collect()
 }
 
 /// Draws one series under every compared scenario.

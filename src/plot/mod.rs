@@ -87,12 +87,27 @@ fn fan_stem(data: &ChartData, i: usize, used: &mut Vec<String>) -> String {
     if s.city_index.is_none() {
         return "total".to_string();
     }
-    let base = slug(&s.name);
-    let stem = if used.contains(&base) {
-        format!("{base}_{}", i + 1)
-    } else {
-        base
-    };
+    unique_stem(&s.name, i + 1, used)
+}
+
+/// Longest file-name stem taken from a name (file systems allow 255 bytes).
+pub const MAX_STEM: usize = 40;
+
+/// A file-name stem for the `position`-th (from 1) name that no stem in `used` has: the
+/// name's [`slug`] cut to [`MAX_STEM`], then `_<position>`, then a counter, as needed. It
+/// depends only on the names and their order, so it is the same in every run; it joins `used`.
+pub fn unique_stem(name: &str, position: usize, used: &mut Vec<String>) -> String {
+    let base: String = slug(name).chars().take(MAX_STEM).collect();
+    let base = base.trim_end_matches('_').to_string();
+    let mut stem = base.clone();
+    if used.contains(&stem) {
+        stem = format!("{base}_{position}");
+    }
+    let mut extra = 2;
+    while used.contains(&stem) {
+        stem = format!("{base}_{position}_{extra}");
+        extra += 1;
+    }
     used.push(stem.clone());
     stem
 }

@@ -19,6 +19,13 @@ pub const BOUND_LEVEL: f64 = 1.0 - 1e-9;
 /// Most (series x grid time) cells a run may keep; each cell holds a quantile sketch of at
 /// least 4 KB per worker thread, so this caps a run's memory near 200 MB per thread.
 pub const MAX_CELLS: usize = 50_000;
+/// Most memory (bytes) a run may need for one worker thread's statistics plus what the
+/// threads share (docs/scenarios.md, "Limits"); a run estimated above it is refused.
+pub const MAX_RUN_BYTES: u64 = 1 << 30;
+/// Bytes a cell's statistics take at least (its quantile sketch).
+const CELL_BYTES: u64 = 4096;
+/// Trials a worker keeps per block; each keeps every cell's value (8 bytes).
+const BLOCK_TRIALS: u64 = 256;
 
 /// Checks every city's upper bound and the run's size; pushes one diagnostic per problem.
 pub(super) fn check(
@@ -42,6 +49,25 @@ pub(super) fn check(
         );
         return;
     }
+    let bytes = memory_estimate(scenario);
+    if bytes > MAX_RUN_BYTES {
+        let n = scenario.cities.len();
+        diags.push(
+            None,
+            "city",
+            format!(
+                "the run would need about {} of memory per worker thread ({n} cities: \
+                 {} ordered pairs for overtaking x {} grid times, {cells} cells of statistics), \
+                 more than the limit of {}; split the cities into files or use fewer grid times",
+                format_bytes(bytes),
+                n.saturating_mul(n.saturating_sub(1)),
+                scenario.grid.len(),
+                format_bytes(MAX_RUN_BYTES)
+            ),
+        );
+        return;
+    }
+    let before = diags.items.len();
     for (i, (city, raw_city)) in scenario.cities.iter().zip(raw).enumerate() {
         let multiplier = shock_growth_multiplier(scenario, i);
         if let Some(problem) = first_overflow(city, multiplier, &scenario.grid) {
@@ -52,6 +78,87 @@ pub(super) fn check(
                 problem.message(city),
             );
         }
+    }
+    if diags.items.len() == before {
+        check_total(scenario, raw, diags);
+    }
+}
+
+/// The Total adds the cities up: refuses a scenario whose cities stay below the limit each
+/// but whose sum could pass it, naming the city with the largest bound.
+fn check_total(scenario: &Scenario, raw: &[Spanned<RawCity>], diags: &mut Diagnostics) {
+    let grid = &scenario.grid;
+    let bounds: Vec<Vec<f64>> = (0..scenario.cities.len())
+        .map(|i| {
+            city_bounds(
+                &scenario.cities[i],
+                shock_growth_multiplier(scenario, i),
+                grid,
+            )
+        })
+        .collect();
+    let Some(k) =
+        (0..grid.len()).find(|&k| !below(bounds.iter().map(|b| b[k]).sum(), MAX_CAPACITY))
+    else {
+        return;
+    };
+    let largest = (0..bounds.len())
+        .max_by(|&a, &b| bounds[a][k].total_cmp(&bounds[b][k]))
+        .unwrap_or(0);
+    let city = &scenario.cities[largest];
+    diags.push(
+        raw.get(largest).map(|r| r.get_ref().name.span()),
+        &format!("city[{}]", city.name),
+        format!(
+            "the Total of the cities could exceed {MAX_CAPACITY:e} P from {} on (the sum of \
+             their one-in-a-billion upper bounds; {} alone up to {:.3e} P), beyond what the \
+             tables can hold; lower the largest cities' inputs or shorten the horizon",
+            crate::units::format_year(grid.time(k)),
+            city.name,
+            bounds[largest][k]
+        ),
+    );
+}
+
+/// A city's upper bound (P) at each grid time: baseline, growth and walk as in
+/// [`first_overflow`], plus every project at its largest.
+fn city_bounds(city: &City, shock_multiplier: f64, grid: &Grid) -> Vec<f64> {
+    let log_rate = growth_bound(city, shock_multiplier).max(-0.999_999).ln_1p();
+    let z = standard_normal_quantile(BOUND_LEVEL);
+    let base = upper(&city.baseline).ln();
+    let projects: f64 = city.projects.iter().map(|p| upper(&p.capacity)).sum();
+    (0..grid.len())
+        .map(|k| {
+            let t = k as f64 * grid.dt();
+            (base + t * log_rate + z * city.volatility * t.sqrt()).exp() + projects
+        })
+        .collect()
+}
+
+/// Bytes of one worker's statistics and block buffers plus the tables the workers share
+/// (city pairs, the correlation matrix), in u64 arithmetic that cannot overflow in practice.
+pub fn memory_estimate(scenario: &Scenario) -> u64 {
+    let n = scenario.cities.len() as u64;
+    let grid = scenario.grid.len() as u64;
+    let cells = (n + 1).saturating_mul(grid);
+    let copies = if scenario.cities.iter().any(|c| c.utilisation.is_some()) {
+        2
+    } else {
+        1
+    };
+    let statistics = cells.saturating_mul(CELL_BYTES + 8 * BLOCK_TRIALS) * copies;
+    let pairs = n.saturating_mul(n.saturating_sub(1));
+    let overtaking = pairs.saturating_mul(8 * (grid + 2) + 16);
+    let correlation = n.saturating_mul(n).saturating_mul(16);
+    statistics
+        .saturating_add(overtaking)
+        .saturating_add(correlation)
+}
+
+fn format_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GB", b as f64 / (1u64 << 30) as f64),
+        b => format!("{:.0} MB", b as f64 / (1u64 << 20) as f64),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod diag;
 pub mod dist;
 mod fields;
 pub mod grid;
+mod keys;
 pub mod observations;
 pub mod overrides;
 pub mod raw;
@@ -27,6 +28,20 @@ use std::path::Path;
 pub use risks::MIN_LIFETIME_YEARS;
 pub use validate::{MAX_TRIALS, MIN_TRIALS};
 
+/// The largest scenario file read (16 MiB); larger ones are refused before being read whole.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// The file's bytes, or None when it holds more than `limit` (never reading more than one
+/// byte past it: `/dev/zero` and endless pipes are refused too).
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
 /// Reads and checks a scenario file.
 pub fn load(path: &Path) -> Result<LoadedScenario, Error> {
     load_with_overrides(path, &[])
@@ -44,8 +59,18 @@ pub fn load_with_overrides(
             "is a directory; give a scenario file such as scenarios/base.toml",
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::whole_file(&label, format!("cannot be read: {e}")))?;
+    let bytes = read_limited(path, MAX_FILE_BYTES)
+        .map_err(|e| Error::whole_file(&label, format!("cannot be read: {e}")))?
+        .ok_or_else(|| {
+            Error::whole_file(
+                &label,
+                format!(
+                    "is larger than {} MiB, the limit for a scenario file; a scenario this \
+                     large is almost surely not one (check the path)",
+                    MAX_FILE_BYTES >> 20
+                ),
+            )
+        })?;
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
         let (line, col) = diag::line_column(
             &String::from_utf8_lossy(&bytes),
@@ -104,6 +129,10 @@ pub fn parse_with_overrides(
 pub fn parse_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, Error> {
     let raw: raw::RawFile = toml::from_str(text).map_err(|e| {
         let mut diags = Diagnostics::default();
+        // Every key and type problem at once; serde's own message when the pass finds none.
+        if keys::check(text, &mut diags) && !diags.is_empty() {
+            return crate::scenario::diag::into_error(file, text, diags);
+        }
         let key = e.span().map(|s| key_at(text, s.start)).unwrap_or_default();
         diags.push(e.span(), &key, e.message().trim().to_string());
         crate::scenario::diag::into_error(file, text, diags)

@@ -239,7 +239,7 @@ pub fn accepted_keys() -> Vec<String> {
 }
 
 /// The field names serde's derive gives a struct (after renames), asked of the type itself.
-fn field_names<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+pub(crate) fn field_names<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
     let mut fields = None;
     let _ = T::deserialize(FieldNameProbe(&mut fields));
     fields.unwrap_or(&[])

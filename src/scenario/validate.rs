@@ -91,12 +91,27 @@ fn validate_meta(m: &RawMeta, default_name: &str, diags: &mut Diagnostics) -> Op
             diags.push(
                 Some(n.span()),
                 "scenario.name",
-                "must be non-empty and use only letters, digits, '-', '_' and '.' \
-                 (it names the output folder)",
+                format!(
+                    "must be non-empty, at most {MAX_NAME_CHARS} characters and use only \
+                     letters, digits, '-', '_' and '.' (it names the output folder)"
+                ),
             );
             String::new()
         }
         Some(n) => n.get_ref().clone(),
+        None if !valid_folder_name(default_name) => {
+            diags.push(
+                None,
+                "scenario.name",
+                format!(
+                    "the file name gives the scenario the name \"{}\", which cannot name the \
+                     output folder: rename the file or set `name` in [scenario] (letters, \
+                     digits, '-', '_' and '.', at most {MAX_NAME_CHARS} characters)",
+                    default_name.escape_debug()
+                ),
+            );
+            String::new()
+        }
         None => default_name.to_string(),
     };
     let start = year(&m.start, "scenario.start", diags);
@@ -135,10 +150,14 @@ fn validate_meta(m: &RawMeta, default_name: &str, diags: &mut Diagnostics) -> Op
     })
 }
 
+/// The longest scenario name (it names a folder; file systems allow 255 bytes).
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// The rules of `scenario.name`, applied to a name from the file's stem as well.
 fn valid_folder_name(name: &str) -> bool {
     !name.is_empty()
-        && name != "."
-        && name != ".."
+        && name.chars().count() <= MAX_NAME_CHARS
+        && name.chars().any(|c| c != '.')
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))

@@ -176,6 +176,24 @@ impl CellStats {
         self.count
     }
 
+    /// Checks statistics read from a file (a part of a sharded run) that should hold `trials`
+    /// values: the counts agree and the sums are possible for that many values.
+    pub fn check(&self, trials: u64) -> Result<(), String> {
+        if self.count != trials || self.sketch.count() != trials {
+            return Err(format!(
+                "it counts {} values (sketch {}) where the part ran {trials} trials",
+                self.count,
+                self.sketch.count()
+            ));
+        }
+        self.sketch.check()?;
+        let limit = i128::from(trials) * (FIXED_POINT_LIMIT * FIXED_POINT_SCALE) as i128;
+        if !self.overflow && (self.sum.abs() > limit || self.sum_sq < 0) {
+            return Err("its sums are impossible for its values".to_string());
+        }
+        Ok(())
+    }
+
     /// Mean in P, None when empty or too large to sum exactly.
     pub fn mean(&self) -> Option<f64> {
         (self.count > 0 && !self.overflow)
