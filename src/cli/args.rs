@@ -136,7 +136,7 @@ pub struct Args {
     #[arg(long)]
     pub force: bool,
 
-    /// Weight every table by the trials' agreement with the reports ([[observed]]), as
+    /// Weight every table by the trials' agreement with the reports (`[[observed]]`), as
     /// `[scenario] condition = true` does.
     #[arg(long, conflicts_with = "no_condition")]
     pub condition: bool,

@@ -36,7 +36,7 @@ pub fn eprintln(text: &str) {
     let _ = writeln!(err, "{}", escape_controls(text));
 }
 
-/// [`print`] with a newline.
+/// [`print()`] with a newline.
 pub fn println(text: &str) -> Result<()> {
     print(&format!("{text}\n"))
 }

@@ -3,7 +3,7 @@
 //! Each trial i gets a log-likelihood l_i from the reports ([`ObservationModel`]). Its
 //! importance weight w_i = exp(l_i - c) becomes an integer weight by randomised rounding,
 //! m_i = floor(S w_i + u_i) with S = [`WEIGHT_SCALE`] and u_i uniform on the trial's own
-//! "condition" stream, so E[m_i] = S w_i and the rounding adds almost no noise. Every
+//! "condition" stream, so E(m_i) = S w_i and the rounding adds almost no noise. Every
 //! statistic then counts trial i with weight m_i (histogram buckets, sums and counters take
 //! integer weights, at no extra cost per trial). Counts are integers, so merges stay exact:
 //! conditioned tables are byte-identical for any thread count and shard split. The

@@ -7,7 +7,7 @@
 //! itself. Here each trial's values go into a column of a block; every BLOCK_TRIALS trials each
 //! cell takes its whole run of values at once (its histogram stays in cache) and every counter
 //! is a branch-free loop over the block. The counts are integers, so the result is exactly what
-//! [`Aggregate::add_trial`] gives trial by trial (tested).
+//! `Aggregate::add_trial` (the test-only reference) gives trial by trial (tested).
 
 use crate::engine::aggregate::{Aggregate, RunSpec, weigh};
 use crate::model::TrialBuffer;
