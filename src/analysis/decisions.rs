@@ -207,8 +207,8 @@ fn overtake_rows(scenario: &Scenario, spec: &RunSpec, agg: &Aggregate) -> Vec<Ov
             }
             let [p10, p50, p90] = crossing_times(scenario, counts, behind);
             Some(OvertakeRow {
-                leader: scenario.cities[a].name.clone(),
-                follower: scenario.cities[b].name.clone(),
+                leader: scenario.series_name(scenario.series()[a]).to_string(),
+                follower: scenario.series_name(scenario.series()[b]).to_string(),
                 share_starting_behind: share(behind, agg.trials),
                 probability_within_horizon: share(behind - counts[len], behind),
                 p10,

@@ -75,10 +75,11 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
     let sample = run_sample(&model, scenario.seed, n, &indices);
     let names = model.input_names();
     let cities = model.city_names();
-    let series_names: Vec<String> = cities
+    let all_series = scenario.series();
+    let analysed = analysed_series(scenario);
+    let series_names: Vec<String> = all_series
         .iter()
-        .map(|c| c.to_string())
-        .chain(std::iter::once("Total".to_string()))
+        .map(|s| scenario.series_name(*s).to_string())
         .collect();
     // Inputs are ranked once; each city's random walk once per year.
     let inputs: Vec<RankedInput> = names
@@ -102,7 +103,8 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
             })
             .collect();
         let candidates: Vec<&RankedInput> = inputs.iter().chain(&walks).collect();
-        for (s, output) in series_names.iter().enumerate() {
+        for &s in &analysed {
+            let output = &series_names[s];
             let y: Vec<f64> = sample
                 .iter()
                 .map(|r| r.outputs[s * indices.len() + j])
@@ -119,6 +121,26 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
             .then(a.year.total_cmp(&b.year))
     });
     rows
+}
+
+/// The series whose drivers are ranked (storage indices): every series of a scenario with few
+/// cities; else the Total, the groups and the largest few cities by median baseline, so the
+/// cost grows with inputs x outputs, not with the square of the places.
+fn analysed_series(scenario: &Scenario) -> Vec<usize> {
+    let n = scenario.cities.len();
+    let all = scenario.series().len();
+    if n <= crate::scenario::groups::DEFAULT_RIVALS {
+        return (0..all).collect();
+    }
+    let mut largest: Vec<usize> = (0..n).collect();
+    largest.sort_by(|a, b| {
+        let size = |c: &usize| scenario.cities[*c].baseline.median();
+        size(b).total_cmp(&size(a))
+    });
+    largest.truncate(crate::scenario::groups::DEFAULT_RIVALS);
+    largest.sort_unstable();
+    largest.extend(n..all);
+    largest
 }
 
 /// One sampled input with its sort order and mid-ranks, computed once and reused for every
@@ -158,7 +180,7 @@ fn run_sample(model: &Model, seed: u64, n: u64, indices: &[usize]) -> Vec<Sample
                 };
                 SampleRow {
                     inputs: buf.inputs.clone(),
-                    walks: pick(&buf.walks, model.series_count() - 1),
+                    walks: pick(&buf.walks, model.city_count()),
                     outputs: pick(&buf.values, model.series_count()),
                 }
             },

@@ -173,23 +173,17 @@ impl Search<'_> {
     }
 
     fn goal_cell(&self, scenario: &Scenario) -> Result<(usize, usize)> {
-        let series = if self.goal.city == "Total" {
-            scenario.cities.len()
-        } else {
-            scenario
-                .cities
-                .iter()
-                .position(|c| c.name == self.goal.city)
-                .ok_or_else(|| {
-                    let names: Vec<&str> =
-                        scenario.cities.iter().map(|c| c.name.as_str()).collect();
-                    Error::Invalid(format!(
-                        "--target: no city \"{}\" (cities: {}, or Total)",
-                        self.goal.city,
-                        names.join(", ")
-                    ))
-                })?
-        };
+        let series = scenario
+            .series_named(&self.goal.city)
+            .map(|s| scenario.series_index(s))
+            .ok_or_else(|| {
+                let names: Vec<&str> = scenario.cities.iter().map(|c| c.name.as_str()).collect();
+                Error::Invalid(format!(
+                    "--target: no city or group \"{}\" (cities: {}, or a group, or Total)",
+                    self.goal.city,
+                    names.join(", ")
+                ))
+            })?;
         let k = scenario
             .grid
             .first_index_at_or_after(self.goal.at)

@@ -4,7 +4,7 @@
 
 use crate::engine::condition::{ConditionStats, Conditioning, TrialWeights};
 use crate::model::{Model, TrialBuffer};
-use crate::scenario::{Scenario, Series};
+use crate::scenario::Scenario;
 use crate::stats::CellStats;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +20,8 @@ pub struct RunSpec {
     pub targets: Vec<TargetCheck>,
     /// Distinct (series, capacity) pairs of the targets, whose crossing times are counted.
     pub thresholds: Vec<Threshold>,
-    /// Ordered (leader, follower) city pairs whose overtaking is counted: [`city_pairs`].
+    /// Ordered (leader, follower) pairs of series (storage indices) whose overtaking is
+    /// counted: the scenario's rivalries (by default the largest few cities).
     pub pairs: Vec<(usize, usize)>,
     /// Every city's observations, city by city in file order.
     pub observations: Vec<ObservationCheck>,
@@ -118,7 +119,7 @@ pub struct Aggregate {
     pub crossing_first: Vec<u64>,
     /// Per threshold, trials at or above it at grid index k: `threshold_level[h * grid_len + k]`.
     pub threshold_level: Vec<u64>,
-    /// Per ordered pair of cities (see [`city_pairs`]), trials in which the follower starts
+    /// Per ordered pair of [`RunSpec::pairs`], trials in which the follower starts
     /// strictly below the leader and first reaches it at grid index k:
     /// `overtake_first[pair * (grid_len + 2) + k]`; k = grid_len counts followers that start
     /// behind and never reach it, k = grid_len + 1 trials in which the follower does not start behind.
@@ -131,6 +132,8 @@ pub struct Aggregate {
     pub condition: Option<ConditionStats>,
     /// Sampled paths kept: the first this many trials that count.
     pub path_limit: usize,
+    /// Number of cities (the first series); groups and the Total follow them.
+    pub cities: usize,
     /// Largest log-weights kept for the tail diagnostic.
     pub tail_keep: usize,
 }
@@ -146,18 +149,10 @@ pub fn weigh(spec: &RunSpec, trial: u64, buf: &TrialBuffer) -> TrialWeights {
     }
 }
 
-/// Every ordered pair (leader, follower) of distinct cities, leader-major.
-pub fn city_pairs(cities: usize) -> Vec<(usize, usize)> {
-    (0..cities)
-        .flat_map(|a| (0..cities).filter(move |b| *b != a).map(move |b| (a, b)))
-        .collect()
-}
-
 impl RunSpec {
     /// Compiles a scenario and lists what to count for it.
     pub fn from_scenario(scenario: &Scenario) -> Self {
         let model = Model::new(scenario);
-        let total = model.series_count() - 1;
         let n_obs = scenario.observations.len();
         let targets: Vec<TargetCheck> = scenario
             .targets
@@ -165,10 +160,7 @@ impl RunSpec {
             .enumerate()
             .map(|(i, t)| TargetCheck {
                 probe: n_obs + i,
-                series: match t.series {
-                    Series::City(i) => i,
-                    Series::Total => total,
-                },
+                series: scenario.series_index(t.series),
                 grid_index: t.grid_index,
                 capacity: t.capacity,
             })
@@ -179,7 +171,11 @@ impl RunSpec {
         RunSpec {
             conditioning,
             model,
-            pairs: city_pairs(total),
+            pairs: scenario
+                .rivalries
+                .iter()
+                .map(|(a, b)| (scenario.series_index(*a), scenario.series_index(*b)))
+                .collect(),
             targets,
             thresholds,
             observations,
@@ -207,16 +203,12 @@ fn distinct_thresholds(targets: &[TargetCheck]) -> Vec<Threshold> {
 
 /// Every report, in the scenario's order (its probe has the same index).
 fn observation_checks(scenario: &Scenario) -> Vec<ObservationCheck> {
-    let total = scenario.cities.len();
     scenario
         .observations
         .iter()
         .enumerate()
         .map(|(probe, o)| ObservationCheck {
-            series: match o.series {
-                Series::City(i) => i,
-                Series::Total => total,
-            },
+            series: scenario.series_index(o.series),
             grid_index: o.grid_index,
             capacity: o.capacity,
             probe,
@@ -251,7 +243,8 @@ impl Aggregate {
             crossing_first: vec![0; spec.thresholds.len() * (grid_len + 1)],
             threshold_level: vec![0; spec.thresholds.len() * grid_len],
             overtake_first: vec![0; spec.pairs.len() * (grid_len + 2)],
-            largest: vec![0; grid_len * (series_count - 1)],
+            largest: vec![0; grid_len * spec.model.city_count()],
+            cities: spec.model.city_count(),
             condition: spec
                 .conditioning
                 .as_ref()
@@ -263,7 +256,7 @@ impl Aggregate {
 
     /// Number of cities (every series but the Total).
     pub fn city_count(&self) -> usize {
-        self.series_count - 1
+        self.cities
     }
 
     /// Counts crossing times, levels, overtakes and the largest city of one trial.

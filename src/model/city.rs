@@ -39,6 +39,8 @@ pub(super) struct TrialContext<'a> {
     pub(super) probes: &'a [ProbeModel],
     /// Each probe's time in this trial.
     pub(super) probe_times: &'a [f64],
+    /// This city's index: probes of other series are skipped.
+    pub(super) city: usize,
 }
 
 /// A city's per-trial draws that the model needs after its path is built.
@@ -138,7 +140,14 @@ impl CityModel {
         self.apply_losses(grid, &ctx.shared.losses, out);
         let bridge = (seed, trial, self.stream_key);
         let probes = (ctx.probes, ctx.probe_times);
-        probes::organic_at(grid, out, self.volatility, bridge, probes, at_probes);
+        probes::organic_at(
+            grid,
+            out,
+            (self.volatility, ctx.city),
+            bridge,
+            probes,
+            at_probes,
+        );
         for p in &self.projects {
             let targets = (&mut *out, ctx.probe_times, &mut *at_probes);
             p.add_contribution(grid, (seed, trial), lifetime, targets, record.inputs);
@@ -224,12 +233,27 @@ impl CityModel {
     }
 }
 
-/// Sets the last series (the Total) of series-major `values` to the sum of the others, city by
-/// city in order.
-pub(super) fn sum_into_total(values: &mut [f64], len: usize) {
-    let (cities, total) = values.split_at_mut(values.len() - len);
+/// Sets the groups' series (after the cities) and the Total (last) of series-major `values`
+/// to the sums of their cities, each city by city in order (so the bits do not depend on
+/// anything but the scenario).
+pub(super) fn sum_groups_and_total(
+    values: &mut [f64],
+    len: usize,
+    cities: usize,
+    groups: &[Vec<usize>],
+) {
+    let (city_values, rest) = values.split_at_mut(cities * len);
+    let (group_values, total) = rest.split_at_mut(groups.len() * len);
+    for (members, out) in groups.iter().zip(group_values.chunks_exact_mut(len)) {
+        out.fill(0.0);
+        for c in members {
+            for (t, v) in out.iter_mut().zip(&city_values[c * len..(c + 1) * len]) {
+                *t += *v;
+            }
+        }
+    }
     total.fill(0.0);
-    for city in cities.chunks_exact(len) {
+    for city in city_values.chunks_exact(len) {
         for (t, v) in total.iter_mut().zip(city) {
             *t += *v;
         }

@@ -18,7 +18,7 @@ use crate::model::copula::MarginalMap;
 use crate::model::sampler::{Sampler, ToSampler};
 use crate::scenario::grid::Grid;
 use crate::scenario::{City, MIN_LIFETIME_YEARS, Project, Scenario, Shock, ShockTiming};
-use city::{CityModel, TrialContext, sum_into_total};
+use city::{CityModel, TrialContext, sum_groups_and_total};
 use probes::{BasisModel, ProbeModel};
 use rand::distr::{Distribution, StandardUniform};
 use risk::{Loss, Window};
@@ -40,6 +40,8 @@ pub struct Model {
     /// Reporting bases, drawn once per trial.
     bases: Vec<BasisModel>,
     basis_names: Vec<String>,
+    /// Each group's cities, by index.
+    groups: Vec<Vec<usize>>,
 }
 
 /// Where a city's trial writes down what it sampled, for sensitivity analysis.
@@ -160,6 +162,7 @@ impl Model {
             probes: probes::probes(scenario),
             bases: probes::bases(&scenario.bases),
             basis_names: scenario.bases.iter().map(|b| b.name.clone()).collect(),
+            groups: scenario.groups.iter().map(|g| g.cities.clone()).collect(),
         }
     }
 
@@ -175,7 +178,7 @@ impl Model {
 
     /// Number of series: every city plus the Total.
     pub fn series_count(&self) -> usize {
-        self.cities.len() + 1
+        self.cities.len() + self.groups.len() + 1
     }
 
     /// Number of cities.
@@ -202,7 +205,7 @@ impl Model {
             used: vec![
                 0.0;
                 if self.has_utilisation {
-                    (n + 1) * len
+                    self.series_count() * len
                 } else {
                     0
                 }
@@ -281,6 +284,7 @@ impl Model {
     /// The result depends only on (model, seed, trial).
     pub fn run_trial(&self, seed: u64, trial: u64, buf: &mut TrialBuffer) {
         let len = self.grid.len();
+        let n_cities = self.cities.len();
         self.draw_shocks(seed, trial, &mut buf.shared);
         if let Some(c) = &self.copula {
             let shared = &mut buf.shared;
@@ -320,6 +324,7 @@ impl Model {
                     .map(|_| buf.shared.correlated_growth[i]),
                 probes: &self.probes,
                 probe_times: &buf.probe_times,
+                city: i,
             };
             let record = Record {
                 inputs: &mut buf.inputs,
@@ -343,16 +348,15 @@ impl Model {
                 }
             }
         }
-        sum_into_total(&mut buf.values, len);
+        sum_groups_and_total(&mut buf.values, len, n_cities, &self.groups);
         if self.has_utilisation {
-            sum_into_total(&mut buf.used, len);
+            sum_groups_and_total(&mut buf.used, len, n_cities, &self.groups);
         }
         buf.inputs
             .extend(buf.shared.starts.iter().map(|n| f64::from(*n)));
         buf.inputs.extend(buf.basis_factors.iter());
         buf.inputs.extend(buf.basis_lags.iter());
-        let cities = self.cities.len();
-        probes::read(&self.probes, cities, &buf.city_probes, &mut buf.probes);
+        probes::read(&self.probes, &buf.city_probes, &mut buf.probes);
     }
 
     /// Draws every shock's starts for this trial into `shared.windows` and `shared.losses`.

@@ -17,8 +17,8 @@ use rand::distr::Distribution;
 /// One probe: a series at a date, perhaps shifted by a basis's lag.
 #[derive(Debug, Clone)]
 pub struct ProbeModel {
-    /// City index, or the number of cities for the Total.
-    pub series: usize,
+    /// The cities whose capacities the probe sums (one for a city).
+    pub cities: Vec<usize>,
     /// Decimal year before any lag.
     pub at: f64,
     /// The basis whose lag shifts the probe, if any.
@@ -37,13 +37,9 @@ pub struct BasisModel {
 
 /// The probes of a scenario: one per observation (in order), then one per target.
 pub fn probes(scenario: &Scenario) -> Vec<ProbeModel> {
-    let cities = scenario.cities.len();
-    let index = |s: Series| match s {
-        Series::City(i) => i,
-        Series::Total => cities,
-    };
+    let index = |s: Series| scenario.series_cities(s);
     let observed = scenario.observations.iter().map(|o| ProbeModel {
-        series: index(o.series),
+        cities: index(o.series),
         at: o.at,
         basis: o.basis,
         key: name_key(&format!(
@@ -52,7 +48,7 @@ pub fn probes(scenario: &Scenario) -> Vec<ProbeModel> {
         )),
     });
     let targets = scenario.targets.iter().map(|t| ProbeModel {
-        series: index(t.series),
+        cities: index(t.series),
         at: t.at,
         basis: None,
         key: name_key(&format!("probe\u{1f}target\u{1f}{}\u{1f}{}", t.label, t.at)),
@@ -98,16 +94,12 @@ pub fn probe_times(probes: &[ProbeModel], lags: &[f64], grid: &Grid, times: &mut
     }));
 }
 
-/// Each probe's series at its time: a city's own value (from `city_probes`, city-major), or
-/// the Total summed over the cities.
-pub fn read(probes: &[ProbeModel], cities: usize, city_probes: &[f64], out: &mut [f64]) {
+/// Each probe's series at its time: the sum of its cities' values (from `city_probes`,
+/// city-major), city by city in order.
+pub fn read(probes: &[ProbeModel], city_probes: &[f64], out: &mut [f64]) {
     let np = probes.len();
     for (p, (probe, v)) in probes.iter().zip(out.iter_mut()).enumerate() {
-        *v = if probe.series < cities {
-            city_probes[probe.series * np + p]
-        } else {
-            (0..cities).map(|c| city_probes[c * np + p]).sum()
-        };
+        *v = probe.cities.iter().map(|c| city_probes[c * np + p]).sum();
     }
 }
 
@@ -132,17 +124,23 @@ pub fn locate(grid: &Grid, t: f64) -> (usize, f64) {
     }
 }
 
-/// Organic capacity (after retirement and losses, before projects and cap) of one city at
-/// every probe time, by the Brownian bridge of the module's formula.
+/// Organic capacity (after retirement and losses, before projects and cap) of city `city` at
+/// the time of every probe that reads it, by the Brownian bridge of the module's formula (0 for
+/// the other probes, which never read it).
 pub fn organic_at(
     grid: &Grid,
     organic: &[f64],
-    volatility: f64,
+    (volatility, city): (f64, usize),
     (seed, trial, city_key): (u64, u64, u64),
     (probes, times): (&[ProbeModel], &[f64]),
     out: &mut [f64],
 ) {
     for ((p, t), v) in probes.iter().zip(times).zip(out.iter_mut()) {
+        if !p.cities.contains(&city) {
+            // Read by no series of this city: left out of every sum.
+            *v = 0.0;
+            continue;
+        }
         let (k, a) = locate(grid, *t);
         if a == 0.0 {
             *v = organic[k];

@@ -272,10 +272,11 @@ impl ChartData {
     }
 }
 
+/// A city's position (its colour); None for the Total and the groups.
 fn city_index(series: Series) -> Option<usize> {
     match series {
         Series::City(i) => Some(i),
-        Series::Total => None,
+        Series::Group(_) | Series::Total => None,
     }
 }
 
@@ -289,13 +290,10 @@ fn series_chart(
     let name = scenario.series_name(which).to_string();
     let rows: Vec<&SummaryRow> = result.rows.iter().filter(|r| r.city == name).collect();
     let column = |f: fn(&SummaryRow) -> f64| rows.iter().map(|r| f(r)).collect::<Vec<f64>>();
-    let cities = match which {
-        Series::City(i) => &scenario.cities[i..=i],
-        Series::Total => &scenario.cities[..],
-    };
-    let projects = cities
-        .iter()
-        .flat_map(|c| &c.projects)
+    let projects = scenario
+        .series_cities(which)
+        .into_iter()
+        .flat_map(|c| &scenario.cities[c].projects)
         .map(|p| ProjectMark {
             name: p.name.clone(),
             median_online: p.online.median(),

@@ -84,7 +84,7 @@ pub fn planned(data: &ChartData, format: Format) -> Vec<(Chart, String)> {
 
 fn fan_stem(data: &ChartData, i: usize, used: &mut Vec<String>) -> String {
     let s = &data.series[i];
-    if s.city_index.is_none() {
+    if s.city_index.is_none() && s.name == "Total" {
         return "total".to_string();
     }
     unique_stem(&s.name, i + 1, used)

@@ -9,6 +9,7 @@ pub mod diag;
 pub mod dist;
 mod fields;
 pub mod grid;
+pub mod groups;
 mod keys;
 pub mod observations;
 pub mod overrides;

@@ -3,6 +3,7 @@
 
 use super::diag::Diagnostics;
 use super::fields::{bounded, dist, year};
+use super::groups::SeriesNames;
 use super::raw::{RawBasis, RawCity, RawObservation};
 use super::types::{Basis, Observation, ObservationKind, Series, Tails};
 use crate::scenario::dist::Dist;
@@ -79,13 +80,11 @@ pub fn observations(
     cities: &[Spanned<RawCity>],
     top: &[Spanned<RawObservation>],
     bases: &[Basis],
+    series_names: &SeriesNames,
     grid: Option<&Grid>,
     diags: &mut Diagnostics,
 ) -> Vec<Observation> {
-    let names: Vec<&str> = cities
-        .iter()
-        .map(|c| c.get_ref().name.get_ref().as_str())
-        .collect();
+    let names = &series_names.cities;
     let ctx = Context { bases, grid };
     let mut out = Vec::new();
     for (ci, c) in cities.iter().enumerate() {
@@ -111,9 +110,9 @@ pub fn observations(
     }
     for (i, o) in top.iter().enumerate() {
         let key = format!("observed[{i}]");
-        let series = series_of(o.get_ref(), &key, &names, diags);
-        if series.is_some() {
-            out.extend(one(o.get_ref(), &key, series, &ctx, diags));
+        let named = series_of(o.get_ref(), &key, series_names, diags);
+        if named.is_some() {
+            out.extend(one(o.get_ref(), &key, named, &ctx, diags));
         }
     }
     out
@@ -127,38 +126,30 @@ struct Context<'a> {
 fn series_of(
     o: &RawObservation,
     key: &str,
-    names: &[&str],
+    names: &SeriesNames,
     diags: &mut Diagnostics,
 ) -> Option<(Series, String)> {
     let Some(s) = &o.series else {
         diags.push(
             None,
             &format!("{key}.series"),
-            format!(
-                "is missing: name the series reported ({}, Total)",
-                names.join(", ")
-            ),
+            format!("is missing: name the series reported ({})", names.valid()),
         );
         return None;
     };
     let label = s.get_ref().as_str();
-    if label == "Total" {
-        return Some((Series::Total, label.to_string()));
+    let found = names.resolve(label);
+    if found.is_none() {
+        diags.push(
+            Some(s.span()),
+            &format!("{key}.series"),
+            format!(
+                "no city or group named \"{label}\"; valid: {}",
+                names.valid()
+            ),
+        );
     }
-    match names.iter().position(|n| *n == label) {
-        Some(i) => Some((Series::City(i), label.to_string())),
-        None => {
-            diags.push(
-                Some(s.span()),
-                &format!("{key}.series"),
-                format!(
-                    "no city named \"{label}\"; valid: {}, Total",
-                    names.join(", ")
-                ),
-            );
-            None
-        }
-    }
+    found.map(|series| (series, label.to_string()))
 }
 
 fn one(

@@ -26,6 +26,32 @@ pub struct RawFile {
     /// Reporting bases: what a report on that basis measures relative to installed capacity.
     #[serde(default, rename = "basis")]
     pub bases: Vec<Spanned<RawBasis>>,
+    /// Groups of places (hubs, provinces, regions): series summed within each trial.
+    #[serde(default, rename = "group")]
+    pub groups: Vec<Spanned<RawGroup>>,
+    /// Pairs of series whose overtaking is counted.
+    #[serde(default, rename = "rivalry")]
+    pub rivalries: Vec<Spanned<RawRivalry>>,
+}
+
+/// One `[[group]]`: a named set of cities and other groups.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    /// The group's name, unique among cities and groups.
+    pub name: Spanned<String>,
+    /// Cities or other groups (no cycles); a city may be in several groups.
+    pub members: Spanned<Vec<String>>,
+    /// What the group is, in words.
+    pub description: Option<String>,
+}
+
+/// One `[[rivalry]]`: two series whose overtaking is counted.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRivalry {
+    /// Two cities or groups.
+    pub series: Spanned<Vec<String>>,
 }
 
 /// The `[scenario]` table.
@@ -221,6 +247,8 @@ pub fn accepted_keys() -> Vec<String> {
             "shock" => field_names::<RawShock>(),
             "observed" => field_names::<RawObservation>(),
             "basis" => field_names::<RawBasis>(),
+            "group" => field_names::<RawGroup>(),
+            "rivalry" => field_names::<RawRivalry>(),
             _ => &[],
         };
         for field in fields {

@@ -37,6 +37,25 @@ pub struct Scenario {
     pub bases: Vec<Basis>,
     /// Whether tables are conditioned on the observations (docs/model.md, "Conditioning").
     pub condition: bool,
+    /// Groups of cities (hubs, provinces, regions), each a series summed within the trial.
+    pub groups: Vec<Group>,
+    /// Ordered pairs of series (leader, follower) whose overtaking is counted, as indices of
+    /// [`Scenario::series`]; by default every pair of the largest few cities.
+    pub rivalries: Vec<(Series, Series)>,
+}
+
+/// A named set of cities: its capacity is the sum of its cities' within each trial (a city
+/// reached through several members counts once).
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Its name.
+    pub name: String,
+    /// What it is.
+    pub description: String,
+    /// The cities it sums, by index, ascending, each once.
+    pub cities: Vec<usize>,
+    /// Its members as written (cities or groups).
+    pub members: Vec<String>,
 }
 
 /// One city: its starting capacity, growth, risks and projects.
@@ -151,6 +170,8 @@ pub struct Project {
 pub enum Series {
     /// The city with this index, in file order.
     City(usize),
+    /// The group with this index, in file order: the sum of its cities.
+    Group(usize),
     /// The sum over cities.
     Total,
 }
@@ -266,19 +287,46 @@ pub struct LoadedScenario {
 }
 
 impl Scenario {
-    /// Name of series `s`: a city's name or "Total".
+    /// Name of series `s`: a city's or group's name, or "Total".
     pub fn series_name(&self, s: Series) -> &str {
         match s {
             Series::City(i) => &self.cities[i].name,
+            Series::Group(g) => &self.groups[g].name,
             Series::Total => "Total",
         }
     }
 
-    /// Every series in table order: the cities, then Total.
+    /// Every series in table (and storage) order: the cities, the groups, then Total.
     pub fn series(&self) -> Vec<Series> {
         (0..self.cities.len())
             .map(Series::City)
+            .chain((0..self.groups.len()).map(Series::Group))
             .chain(std::iter::once(Series::Total))
             .collect()
+    }
+
+    /// Position of series `s` in [`Scenario::series`] (and in every series-major table).
+    pub fn series_index(&self, s: Series) -> usize {
+        match s {
+            Series::City(i) => i,
+            Series::Group(g) => self.cities.len() + g,
+            Series::Total => self.cities.len() + self.groups.len(),
+        }
+    }
+
+    /// The series named `name` (a city, a group or "Total").
+    pub fn series_named(&self, name: &str) -> Option<Series> {
+        self.series()
+            .into_iter()
+            .find(|s| self.series_name(*s) == name)
+    }
+
+    /// The cities series `s` sums.
+    pub fn series_cities(&self, s: Series) -> Vec<usize> {
+        match s {
+            Series::City(i) => vec![i],
+            Series::Group(g) => self.groups[g].cities.clone(),
+            Series::Total => (0..self.cities.len()).collect(),
+        }
     }
 }

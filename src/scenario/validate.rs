@@ -6,9 +6,9 @@ use super::fields::{
 };
 use super::raw::{RawCity, RawFile, RawMeta, RawProject, RawTarget};
 use super::types::{
-    City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Project, Scenario, Series, Target,
+    City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Project, Scenario, Target,
 };
-use super::{bounds, observations, risks};
+use super::{bounds, groups, observations, risks};
 use crate::scenario::dist::Dist;
 use crate::scenario::grid::{Grid, YEAR_EPSILON};
 use std::collections::HashSet;
@@ -34,9 +34,13 @@ pub(super) fn validate(
         .iter()
         .map(|c| c.get_ref().name.get_ref().as_str())
         .collect();
+    let names = groups::SeriesNames::new(&raw.cities, &raw.groups);
+    let group_list = groups::groups(&raw.groups, &names, diags);
+    let rivalries = groups::rivalries(&raw.rivalries, &names, &cities, diags);
     let bases = observations::bases(&raw.bases, diags);
     let grid = meta.as_ref().map(|m| &m.grid);
-    let observations = observations::observations(&raw.cities, &raw.observed, &bases, grid, diags);
+    let observations =
+        observations::observations(&raw.cities, &raw.observed, &bases, &names, grid, diags);
     let meta = meta?;
     let correlation = raw
         .correlation
@@ -48,7 +52,7 @@ pub(super) fn validate(
         .targets
         .iter()
         .enumerate()
-        .filter_map(|(i, t)| validate_target(i, t, &city_names, &meta.grid, diags))
+        .filter_map(|(i, t)| validate_target(i, t, &names, &meta.grid, diags))
         .collect();
     if !diags.is_empty() {
         return None;
@@ -66,6 +70,8 @@ pub(super) fn validate(
         observations,
         bases,
         condition: meta.condition,
+        groups: group_list,
+        rivalries,
     };
     let m = raw.scenario.get_ref();
     let steps_key = match &m.steps_per_year {
@@ -328,28 +334,24 @@ fn validate_project(p: &RawProject, key: &str, diags: &mut Diagnostics) -> Optio
 fn validate_target(
     index: usize,
     t: &Spanned<RawTarget>,
-    city_names: &[&str],
+    names: &groups::SeriesNames,
     grid: &Grid,
     diags: &mut Diagnostics,
 ) -> Option<Target> {
     let t_ref = t.get_ref();
     let label = t_ref.city.get_ref().clone();
     let key = format!("target[{index}]");
-    let series = if label == "Total" {
-        Some(Series::Total)
-    } else if let Some(i) = city_names.iter().position(|c| *c == label) {
-        Some(Series::City(i))
-    } else {
+    let series = names.resolve(&label);
+    if series.is_none() {
         diags.push(
             Some(t_ref.city.span()),
             &format!("{key}.city"),
             format!(
-                "no city named \"{label}\"; valid: {}, Total",
-                city_names.join(", ")
+                "no city or group named \"{label}\"; valid: {}",
+                names.valid()
             ),
         );
-        None
-    };
+    }
     let at = year(&t_ref.at, &format!("{key}.at"), diags);
     let grid_index =
         at.and_then(|at| horizon_index(at, &t_ref.at, &format!("{key}.at"), grid, diags));

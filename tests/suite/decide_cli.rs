@@ -347,7 +347,7 @@ fn goal_seeking_says_plainly_when_no_value_reaches_the_goal() {
         ])
         .assert()
         .code(2)
-        .stderr(contains("no city \"Nowhere\""));
+        .stderr(contains("no city or group \"Nowhere\""));
 }
 
 #[test]

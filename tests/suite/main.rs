@@ -15,6 +15,7 @@ mod determinism;
 mod docs_keys;
 mod golden;
 mod golden_base;
+mod groups;
 mod hardening2;
 mod interruptions;
 mod properties;
