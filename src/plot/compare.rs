@@ -103,6 +103,6 @@ pub fn draw<DB: DrawingBackend>(
                     + PathElement::new([(0, 0), (w, 0)], colour.stroke_width(5))
             });
     }
-    style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, names)?;
     Ok(())
 }

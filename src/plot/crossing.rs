@@ -86,6 +86,10 @@ pub fn draw<DB: DrawingBackend>(
             ),
         ));
     }
-    style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    style::draw_legend(
+        &mut chart,
+        SeriesLabelPosition::UpperLeft,
+        data.crossing.iter().map(|c| c.city.as_str()),
+    )?;
     Ok(())
 }

@@ -40,7 +40,8 @@ pub fn draw<DB: DrawingBackend>(
     for marker in &series.markers {
         draw_marker(&mut chart, axis, marker, (first, last))?;
     }
-    style::draw_legend(&mut chart, SeriesLabelPosition::UpperMiddle)?;
+    // The legend's entries are the program's own words and numbers.
+    style::draw_legend(&mut chart, SeriesLabelPosition::UpperMiddle, [])?;
     Ok(())
 }
 
@@ -151,10 +152,10 @@ fn draw_project<DB: DrawingBackend>(
     );
     // Written upward along the line, ending just below the top of the plot: targets and
     // reports sit lower down, and labels of projects at different times never meet.
-    let style = style::anchored(style::NOTE_PX, INK, HPos::Left, VPos::Bottom)
+    let style = style::anchored_for(&label, style::NOTE_PX, INK, HPos::Left, VPos::Bottom)
         .transform(FontTransform::Rotate270);
     // A light box behind the words keeps them legible where they cross the bands.
-    let upright = style::text(style::NOTE_PX, INK);
+    let upright = style::text_for(&label, style::NOTE_PX, INK);
     let (len, height) = chart.plotting_area().estimate_text_size(&label, &upright)?;
     let (len, height) = (len as i32, height as i32);
     let start = 12 + len;

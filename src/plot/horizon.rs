@@ -112,7 +112,13 @@ fn draw_row<DB: DrawingBackend>(
     row.draw(&Text::new(
         city.name.clone(),
         (140, row_h as i32 / 2),
-        style::anchored(style::AXIS_TITLE_PX, colour, HPos::Right, VPos::Center),
+        style::anchored_for(
+            &city.name,
+            style::AXIS_TITLE_PX,
+            colour,
+            HPos::Right,
+            VPos::Center,
+        ),
     ))?;
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod compare;
 pub mod crossing;
 pub mod data;
 pub mod fan;
+pub mod fonts;
 pub mod horizon;
 pub mod paths;
 pub mod style;
@@ -22,6 +23,7 @@ use crate::plot::data::ChartData;
 pub use canvas::{DrawResult, Drawing, Format};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use sha2::Digest;
 
 /// One chart of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +61,8 @@ pub fn charts(data: &ChartData) -> Vec<Chart> {
 }
 
 /// Every chart of a run with its file name, in the order they are drawn: `fan_<city>` (city
-/// names become lowercase ASCII slugs; a slug that two cities share gets the city's number
-/// appended), fan_total, cities, horizon, paths, targets, then crossing and tornado when the
+/// names become lowercase ASCII stems by [`slug`]; a stem that two cities share gets the
+/// city's number appended), fan_total, cities, horizon, paths, targets, then crossing and tornado when the
 /// data holds decisions.
 pub fn planned(data: &ChartData, format: Format) -> Vec<(Chart, String)> {
     let mut used: Vec<String> = vec!["total".into()];
@@ -112,10 +114,23 @@ pub fn unique_stem(name: &str, position: usize, used: &mut Vec<String>) -> Strin
     stem
 }
 
-/// A lowercase ASCII file-name stem for a name.
+/// A lowercase ASCII file-name stem for a name, the same in every run and on every machine.
+///
+/// An ASCII name keeps its letters and digits, lowercased, every other run of characters
+/// becoming one `_` ("New York City" -> "new_york_city"; "city" if nothing is left): the rule
+/// shipped chart names were made with. A name with any other character (北京, São Paulo) keeps
+/// that readable part, cut to leave room, and appends the first 8 hex digits of the SHA-256
+/// of the trimmed name's UTF-8 bytes ("c_" and the digits when nothing readable is left:
+/// 北京 -> "c_68c77e15"), so names that differ only in such characters get different stems
+/// whatever their order in the scenario.
+///
+/// Not a pinyin transliteration: readings of characters depend on the word (重庆 is
+/// Chongqing, not "zhongqing"), a per-character table gets some city names wrong, and a
+/// change to its data would rename files.
 pub fn slug(name: &str) -> String {
+    let name = name.trim();
     let mut out = String::new();
-    for c in name.trim().chars().flat_map(char::to_lowercase) {
+    for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
             out.push(c);
         } else if !out.ends_with('_') {
@@ -123,6 +138,20 @@ pub fn slug(name: &str) -> String {
         }
     }
     let trimmed = out.trim_matches('_');
+    if !name.is_ascii() {
+        let hash: String = sha2::Sha256::digest(name.as_bytes())
+            .iter()
+            .take(4)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let readable: String = trimmed.chars().take(MAX_STEM - 9).collect();
+        let readable = readable.trim_end_matches('_');
+        return if readable.is_empty() {
+            format!("c_{hash}")
+        } else {
+            format!("{readable}_{hash}")
+        };
+    }
     if trimmed.is_empty() {
         "city".to_string()
     } else {
@@ -209,7 +238,15 @@ mod tests {
     fn city_names_become_file_names() {
         assert_eq!(slug("Beijing"), "beijing");
         assert_eq!(slug("New York City"), "new_york_city");
-        assert_eq!(slug("  São--Paulo "), "s_o_paulo");
-        assert_eq!(slug("北京"), "city");
+        assert_eq!(slug("?!"), "city");
+        assert_eq!(slug("  São--Paulo "), "s_o_paulo_dbc1b16d");
+        assert!(slug("São Paulo").starts_with("s_o_paulo_"));
+        assert_ne!(slug("São Paulo"), slug("Sao Paulo"));
+        let beijing = slug("北京");
+        assert_eq!(beijing, "c_68c77e15");
+        assert_ne!(beijing, slug("北京市"));
+        assert_eq!(beijing, slug(" 北京 "));
+        let long = slug(&format!("{} 北京", "x".repeat(60)));
+        assert_eq!(long.len(), MAX_STEM);
     }
 }

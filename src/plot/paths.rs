@@ -60,13 +60,9 @@ fn draw_panel<DB: DrawingBackend>(
     let median = data.times.iter().copied().zip(series.p50.iter().copied());
     chart.draw_series(LineSeries::new(median, INK.stroke_width(5)))?;
     let label = format!("{} ({})", series.name, axis_unit(axis));
+    let font = style::anchored_for(&label, style::AXIS_TITLE_PX, colour, HPos::Left, VPos::Top);
     chart.draw_series(std::iter::once(
-        EmptyElement::at((first, top * 1.05))
-            + Text::new(
-                label,
-                (14, 10),
-                style::anchored(style::AXIS_TITLE_PX, colour, HPos::Left, VPos::Top),
-            ),
+        EmptyElement::at((first, top * 1.05)) + Text::new(label, (14, 10), font),
     ))?;
     Ok(())
 }

@@ -1,23 +1,22 @@
-//! What every chart shares: size, the embedded font, the colour-blind-safe palette, text
-//! sizes, the title and footer frame, and the capacity and year axes' labels.
+//! What every chart shares: size, the embedded fonts (chosen per label by [`super::fonts`]),
+//! the colour-blind-safe palette, text sizes, the title and footer frame, and the capacity and
+//! year axes' labels.
 
 use super::canvas::DrawResult;
+use super::fonts::{self, Family};
 use crate::plot::data::ChartData;
 use crate::units::{self, CapacityAxis};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::sync::OnceLock;
 
 /// Pixel size of every chart: readable at full size and when shrunk onto a slide.
 pub const SIZE: (u32, u32) = (1600, 900);
 
-/// The font drawn into every chart, embedded so charts never depend on system fonts.
-/// DejaVu Sans; licence in assets/fonts/LICENSE-DejaVu.txt.
-static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-/// Family name the embedded font is registered under (SVG files name it too).
-pub const FONT: &str = "sans-serif";
+/// Family name of the Latin font, DejaVu Sans, embedded so charts never depend on system
+/// fonts (SVG files name it too). Labels it cannot draw use [`fonts::CJK_FAMILY`].
+pub const FONT: &str = fonts::LATIN_FAMILY;
 
 /// Text sizes in pixels at 1600x900.
 pub const TITLE_PX: f64 = 40.0;
@@ -66,25 +65,41 @@ pub fn tint(colour: RGBColor, strength: f64) -> RGBColor {
     RGBColor(mix(colour.0), mix(colour.1), mix(colour.2))
 }
 
-/// Registers the embedded font once; later calls return the first outcome.
+/// Registers the embedded fonts once; later calls return the first outcome.
 pub fn ensure_font() -> Result<(), String> {
-    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
-    REGISTERED
-        .get_or_init(|| {
-            plotters::style::register_font(FONT, FontStyle::Normal, DEJAVU_SANS)
-                .map_err(|_| "the embedded DejaVu Sans font could not be read".to_string())
-        })
-        .clone()
+    fonts::register()
 }
 
-/// A text style in the embedded font: `px` pixels, `colour`.
+/// A text style in the Latin font: `px` pixels, `colour`. For text the program writes itself;
+/// text holding names from a scenario takes [`text_for`].
 pub fn text(px: f64, colour: RGBColor) -> TextStyle<'static> {
-    (FONT, px).into_font().color(&colour)
+    text_in(Family::Latin, px, colour)
+}
+
+/// A text style in `family`, the size of [`text`]'s at `px`.
+pub fn text_in(family: Family, px: f64, colour: RGBColor) -> TextStyle<'static> {
+    (family.name(), family.px(px)).into_font().color(&colour)
+}
+
+/// A text style for `label`: the Latin font, or the CJK font if the label holds Chinese.
+pub fn text_for(label: &str, px: f64, colour: RGBColor) -> TextStyle<'static> {
+    text_in(fonts::for_text(label), px, colour)
 }
 
 /// A text style like [`text`], anchored at its `h` and `v` positions.
 pub fn anchored(px: f64, colour: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
     text(px, colour).pos(Pos::new(h, v))
+}
+
+/// A text style like [`text_for`], anchored at its `h` and `v` positions.
+pub fn anchored_for(
+    label: &str,
+    px: f64,
+    colour: RGBColor,
+    h: HPos,
+    v: VPos,
+) -> TextStyle<'static> {
+    text_for(label, px, colour).pos(Pos::new(h, v))
 }
 
 /// Clears the canvas, draws the title and the footer (scenario, trials, seed), and returns
@@ -117,12 +132,12 @@ pub fn frame_with_footer<DB: DrawingBackend>(
     root.draw(&Text::new(
         footer.to_string(),
         (24, h as i32 - 16),
-        anchored(FOOTER_PX, MUTED, HPos::Left, VPos::Bottom),
+        anchored_for(footer, FOOTER_PX, MUTED, HPos::Left, VPos::Bottom),
     ))?;
     root.draw(&Text::new(
         title.to_string(),
         (24, 18),
-        anchored(TITLE_PX, INK, HPos::Left, VPos::Top),
+        anchored_for(title, TITLE_PX, INK, HPos::Left, VPos::Top),
     ))?;
     Ok(root.margin(78, 48, 16, 32))
 }
@@ -219,10 +234,14 @@ pub fn draw_time_mesh<DB: DrawingBackend>(
 }
 
 /// Draws the legend of a chart in the shared style (boxed, muted border, note-sized text).
-pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+/// `labels` are the texts of its entries that come from the scenario (names): plotters draws
+/// every entry in one font, the CJK font if any of them holds Chinese.
+pub fn draw_legend<'a, 'l, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
     position: SeriesLabelPosition,
+    labels: impl IntoIterator<Item = &'l str>,
 ) -> DrawResult<(), DB> {
+    let family = fonts::for_texts(labels);
     chart
         .configure_series_labels()
         .position(position)
@@ -230,7 +249,7 @@ pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTransl
         .legend_area_size(LEGEND_SAMPLE_PX + 12)
         .background_style(WHITE.mix(0.9))
         .border_style(MUTED)
-        .label_font(text(NOTE_PX, INK))
+        .label_font(text_in(family, NOTE_PX, INK))
         .draw()
 }
 

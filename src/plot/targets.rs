@@ -58,11 +58,8 @@ pub fn draw<DB: DrawingBackend>(
             units::format_capacity_compact(target.capacity),
             units::describe_year(target.at)
         );
-        chart.draw_series(std::iter::once(Text::new(
-            name,
-            (0.0, y + 0.58),
-            style::anchored(style::AXIS_TITLE_PX, INK, HPos::Left, VPos::Bottom),
-        )))?;
+        let font = style::anchored_for(&name, style::AXIS_TITLE_PX, INK, HPos::Left, VPos::Bottom);
+        chart.draw_series(std::iter::once(Text::new(name, (0.0, y + 0.58), font)))?;
         chart.draw_series(std::iter::once(
             EmptyElement::at((pct, y + 0.32))
                 + Text::new(

@@ -52,8 +52,8 @@ pub fn draw<DB: DrawingBackend>(
         .bold_line_style(style::GRID)
         .x_labels(11)
         .x_label_formatter(&|v| format!("{v:+.1}"))
+        .axis_desc_style(style::text_for(&x_title, style::AXIS_TITLE_PX, INK))
         .x_desc(x_title)
-        .axis_desc_style(style::text(style::AXIS_TITLE_PX, INK))
         .label_style(style::text(style::TICK_PX, INK))
         .draw()?;
     for (i, (input, rho)) in drivers.bars.iter().enumerate() {
@@ -72,7 +72,7 @@ pub fn draw<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(Text::new(
             input.clone(),
             (name_x, y + 0.35),
-            style::anchored(style::NOTE_PX, INK, name_pos, VPos::Center),
+            style::anchored_for(input, style::NOTE_PX, INK, name_pos, VPos::Center),
         )))?;
         let (value_offset, value_pos) = if *rho >= 0.0 {
             (10, HPos::Left)

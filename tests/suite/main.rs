@@ -5,6 +5,7 @@ mod architecture;
 mod backtest;
 mod bad_input;
 mod charts;
+mod charts_cjk;
 mod cli_init;
 mod closed_forms;
 mod common;
