@@ -168,7 +168,7 @@ impl ConditionReport {
             reports_used: scenario
                 .observations
                 .iter()
-                .filter(|o| !o.defines_baseline)
+                .filter(|o| o.in_likelihood)
                 .count(),
             trials_simulated: stats.simulated,
             weighted_count: stats.sum_m,
@@ -234,7 +234,7 @@ fn calibration_rows(scenario: &Scenario, stats: &ConditionStats) -> Vec<Calibrat
         let earlier = scenario
             .observations
             .iter()
-            .filter(|x| !x.defines_baseline && x.published < o.published)
+            .filter(|x| x.in_likelihood && x.published < o.published)
             .count();
         for (unconditioned, cell) in [
             (false, &stats.predictive_earlier[j]),
@@ -487,6 +487,7 @@ mod tests {
             source: "s".into(),
             grid_index: 0,
             defines_baseline: false,
+            in_likelihood: true,
         };
         assert!((crps(&points, &o, 3.0).unwrap() - 2.0).abs() < 1e-12);
     }

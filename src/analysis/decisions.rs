@@ -125,12 +125,12 @@ pub fn histogram_percentile(
     None
 }
 
+/// The name of the series at storage index `series` (a city, a group or "Total").
 fn series_label(scenario: &Scenario, series: usize) -> String {
-    scenario
-        .cities
-        .get(series)
-        .map(|c| c.name.clone())
-        .unwrap_or_else(|| "Total".to_string())
+    scenario.series().get(series).map_or_else(
+        || "Total".to_string(),
+        |s| scenario.series_name(*s).to_string(),
+    )
 }
 
 /// The three reported percentiles of a histogram over grid times, as decimal years.

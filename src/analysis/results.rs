@@ -83,6 +83,9 @@ pub fn mid_rank_percentile(counts: RankCounts, trials: u64) -> f64 {
 pub struct RunResult {
     /// Scenario name.
     pub scenario: String,
+    /// Number of cities: the first series of the tables (groups and the Total follow).
+    #[serde(skip)]
+    pub city_count: usize,
     /// Scenario description.
     pub description: String,
     /// Number of trials run.
@@ -163,6 +166,7 @@ impl RunResult {
         let backtest = backtest_rows(scenario, agg);
         RunResult {
             scenario: scenario.name.clone(),
+            city_count: scenario.cities.len(),
             description: scenario.description.clone(),
             trials: agg.condition.as_ref().map_or(agg.trials, |c| c.simulated),
             seed: scenario.seed,

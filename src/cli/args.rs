@@ -72,6 +72,11 @@ pub struct Args {
     #[arg(short = 'q', long)]
     pub quiet: bool,
 
+    /// Every row of every summary table (by default a scenario of many places shows the
+    /// Total, the groups and the largest places, and points to the CSV files for the rest).
+    #[arg(short = 'v', long, conflicts_with = "quiet")]
+    pub verbose: bool,
+
     /// Validate the scenarios and write nothing.
     #[arg(long)]
     pub check: bool,
@@ -206,6 +211,8 @@ pub struct RunConfig {
     pub sensitivity_at: Option<Vec<f64>>,
     /// `--condition` (Some(true)) or `--no-condition` (Some(false)); None: as the file says.
     pub condition: Option<bool>,
+    /// Every row of every summary table.
+    pub verbose: bool,
 }
 
 impl From<&Args> for RunConfig {
@@ -222,6 +229,7 @@ impl From<&Args> for RunConfig {
             overrides: a.set.clone(),
             compare: a.compare,
             sensitivity_at: a.sensitivity_at.clone(),
+            verbose: a.verbose,
             condition: match (a.condition, a.no_condition) {
                 (true, _) => Some(true),
                 (_, true) => Some(false),

@@ -35,6 +35,7 @@ pub fn dispatch(args: Args) -> Result<()> {
         let outputs = run::Outputs {
             out,
             quiet: *quiet,
+            verbose: false,
             charts: (!no_plots).then_some(*format),
             // Taken from the part files.
             sensitivity_at: None,

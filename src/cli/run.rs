@@ -71,6 +71,7 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<Option<RunResul
             let outputs = Outputs {
                 out: &config.out,
                 quiet: config.quiet,
+                verbose: config.verbose,
                 charts: config.charts,
                 sensitivity_at: config.sensitivity_at.clone(),
             };
@@ -97,6 +98,8 @@ pub struct Outputs<'a> {
     pub out: &'a Path,
     /// No summary on the terminal.
     pub quiet: bool,
+    /// Every row of every summary table.
+    pub verbose: bool,
     /// Chart format, or None for no charts.
     pub charts: Option<Format>,
     /// Years of the sensitivity analysis; None for the default years.
@@ -124,7 +127,7 @@ pub fn publish(
     // charts are drawn, so that the files are complete whatever happens to the terminal.
     let printed = match outputs.quiet {
         true => Ok(()),
-        false => print_summary(&report, metadata, &dir),
+        false => print_summary(&report, metadata, &dir, outputs.verbose),
     };
     if let Some(signal) = interrupt::received() {
         return Err(signal.context(format!(
@@ -152,11 +155,12 @@ pub fn publish(
     printed.map(|()| report.result)
 }
 
-fn print_summary(report: &Report, metadata: &RunMetadata, dir: &Path) -> Result<()> {
-    stdout::print(&report::terminal::render(&report.result))?;
+fn print_summary(report: &Report, metadata: &RunMetadata, dir: &Path, verbose: bool) -> Result<()> {
+    stdout::print(&report::terminal::render(&report.result, verbose))?;
     stdout::print(&report::terminal::render_decisions(
         &report.decisions,
         &report.sensitivity,
+        verbose,
     ))?;
     if let Some(c) = &report.conditioning {
         stdout::print(&report::conditioning::render(c))?;

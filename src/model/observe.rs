@@ -46,7 +46,7 @@ impl ObservationModel {
             error: o.error,
             tails: o.tails,
             basis: o.basis,
-            in_likelihood: !o.defines_baseline,
+            in_likelihood: o.in_likelihood,
         }
     }
 

@@ -7,8 +7,12 @@ use crate::analysis::sensitivity::SensitivityRow;
 use crate::units::{describe_year, format_capacity, format_percent, format_year};
 use comfy_table::Table;
 
-/// Renders the end-of-run summary as text.
-pub fn render(result: &RunResult) -> String {
+/// Rows a terminal table shows before it is cut short (with a pointer to the CSV) unless the
+/// summary is verbose: the summary stays under about 60 lines whatever the number of places.
+pub const MAX_ROWS: usize = 8;
+
+/// Renders the end-of-run summary as text; `verbose` shows every row of every table.
+pub fn render(result: &RunResult, verbose: bool) -> String {
     let years = report_years(result.start, result.end);
     let mut out = format!(
         "Scenario {}: {} trials, seed {}, {}-{}\n",
@@ -18,17 +22,23 @@ pub fn render(result: &RunResult) -> String {
         format_year(result.start),
         format_year(result.end)
     );
+    let names = shown_series(result, verbose);
     out.push_str("Installed capacity: median [5th-95th percentile]\n");
-    out.push_str(&capacity_table(result, &result.rows, &years).to_string());
+    out.push_str(&condense(capacity_table(&names, &result.rows, &years)).to_string());
     out.push('\n');
+    out.push_str(&more_note(
+        result.series_names().len(),
+        names.len(),
+        "summary.csv",
+    ));
     if !result.used_rows.is_empty() {
         out.push_str("Used capacity (installed x utilisation): median [5th-95th percentile]\n");
-        out.push_str(&capacity_table(result, &result.used_rows, &years).to_string());
+        out.push_str(&condense(capacity_table(&names, &result.used_rows, &years)).to_string());
         out.push('\n');
     }
     if !result.targets.is_empty() {
         out.push_str("Targets: probability that capacity >= target\n");
-        out.push_str(&target_table(result).to_string());
+        out.push_str(&condense(target_table(result)).to_string());
         out.push('\n');
     }
     if !result.backtest.is_empty() {
@@ -36,14 +46,68 @@ pub fn render(result: &RunResult) -> String {
             "Backtest: percentile of each reported value among the trials \
              (share below, ties count half)\n",
         );
-        out.push_str(&backtest_table(result).to_string());
+        let shown = if verbose { usize::MAX } else { MAX_ROWS };
+        out.push_str(&condense(backtest_table(result, shown)).to_string());
         out.push('\n');
+        out.push_str(&more_note(
+            result.backtest.len(),
+            result.backtest.len().min(shown),
+            "backtest.csv",
+        ));
     }
     out
 }
 
-fn backtest_table(result: &RunResult) -> Table {
-    let mut table = Table::new();
+/// The series of the capacity table: all of them for a few places or when verbose; else the
+/// Total, the groups and the largest cities (by median at the end), up to [`MAX_ROWS`] cities.
+fn shown_series(result: &RunResult, verbose: bool) -> Vec<String> {
+    let names = result.series_names();
+    if verbose || names.len() <= MAX_ROWS {
+        return names;
+    }
+    let end = |name: &String| nearest_row(&result.rows, name, result.end).map_or(0.0, |r| r.p50);
+    let cities = result.city_count;
+    let mut largest: Vec<&String> = names[..cities].iter().collect();
+    largest.sort_by(|a, b| end(b).total_cmp(&end(a)));
+    let keep: Vec<&String> = largest.into_iter().take(MAX_ROWS.min(5)).collect();
+    names
+        .iter()
+        .enumerate()
+        .filter(|(i, n)| *i >= cities || keep.contains(n))
+        .map(|(_, n)| n.clone())
+        .collect()
+}
+
+/// A table in the summary's style; [`condense`] drops the lines between rows of a long one.
+fn new_table() -> Table {
+    Table::new()
+}
+
+/// Rows beyond which a table drops the lines between rows (one line a row).
+const CONDENSE_ABOVE: usize = 4;
+
+/// The table, one line a row when it has more than [`CONDENSE_ABOVE`] rows.
+fn condense(mut table: Table) -> Table {
+    if table.row_count() > CONDENSE_ABOVE {
+        table.load_style(comfy_table::presets::ASCII_FULL_CONDENSED);
+    }
+    table
+}
+
+/// "(12 more rows in summary.csv; --verbose shows them here)" when rows were left out.
+fn more_note(all: usize, shown: usize, file: &str) -> String {
+    if all > shown {
+        format!(
+            "({} more rows in {file}; --verbose shows them here)\n",
+            all - shown
+        )
+    } else {
+        String::new()
+    }
+}
+
+fn backtest_table(result: &RunResult, shown: usize) -> Table {
+    let mut table = new_table();
     table.set_header(vec![
         "City",
         "Reported",
@@ -51,7 +115,7 @@ fn backtest_table(result: &RunResult) -> Table {
         "Percentile (%)",
         "Source",
     ]);
-    for b in &result.backtest {
+    for b in result.backtest.iter().take(shown) {
         table.add_row(vec![
             b.city.clone(),
             format_capacity(b.capacity),
@@ -63,8 +127,8 @@ fn backtest_table(result: &RunResult) -> Table {
     table
 }
 
-fn capacity_table(result: &RunResult, rows: &[SummaryRow], years: &[f64]) -> Table {
-    let mut table = Table::new();
+fn capacity_table(names: &[String], rows: &[SummaryRow], years: &[f64]) -> Table {
+    let mut table = new_table();
     let mut header = vec!["City".to_string()];
     header.extend(
         years
@@ -72,10 +136,10 @@ fn capacity_table(result: &RunResult, rows: &[SummaryRow], years: &[f64]) -> Tab
             .map(|y| format!("{} ({y:.1})", describe_year(*y))),
     );
     table.set_header(header);
-    for name in result.series_names() {
+    for name in names {
         let mut row = vec![name.clone()];
         for y in years {
-            let cell = nearest_row(rows, &name, *y)
+            let cell = nearest_row(rows, name, *y)
                 .map(|r| {
                     format!(
                         "{} [{} - {}]",
@@ -100,7 +164,7 @@ fn nearest_row<'a>(rows: &'a [SummaryRow], city: &str, year: f64) -> Option<&'a 
 }
 
 fn target_table(result: &RunResult) -> Table {
-    let mut table = Table::new();
+    let mut table = new_table();
     table.set_header(vec!["City", "Target", "By", "Probability"]);
     for t in &result.targets {
         table.add_row(vec![
@@ -117,35 +181,43 @@ fn target_table(result: &RunResult) -> Table {
     table
 }
 
-/// Renders crossing times, overtaking and the strongest drivers of the Total.
-pub fn render_decisions(decisions: &Decisions, sensitivity: &[SensitivityRow]) -> String {
+/// Renders crossing times, overtaking and the strongest drivers of the Total; `verbose`
+/// shows every overtaking pair.
+pub fn render_decisions(
+    decisions: &Decisions,
+    sensitivity: &[SensitivityRow],
+    verbose: bool,
+) -> String {
     let mut out = String::new();
     if !decisions.crossing.is_empty() {
         out.push_str(
             "Crossing: first grid time at which capacity >= target (decimal year; \
              'later' = beyond the horizon)\n",
         );
-        out.push_str(&crossing_table(decisions).to_string());
+        out.push_str(&condense(crossing_table(decisions)).to_string());
         out.push('\n');
     }
     if !decisions.overtake.is_empty() {
         out.push_str(
             "Overtaking: first time the follower reaches the leader, among trials where it starts behind\n",
         );
-        out.push_str(&overtake_table(decisions).to_string());
+        let shown = if verbose { usize::MAX } else { MAX_ROWS };
+        out.push_str(&condense(overtake_table(decisions, shown)).to_string());
         out.push('\n');
+        let all = decisions.overtake.len();
+        out.push_str(&more_note(all, all.min(shown), "overtake.csv"));
     }
     let total: Vec<&SensitivityRow> = sensitivity.iter().filter(|r| r.output == "Total").collect();
     if !total.is_empty() {
         out.push_str("Drivers of the Total: top three inputs by |Spearman rank correlation|\n");
-        out.push_str(&drivers_table(&total).to_string());
+        out.push_str(&condense(drivers_table(&total)).to_string());
         out.push('\n');
     }
     out
 }
 
 fn crossing_table(decisions: &Decisions) -> Table {
-    let mut table = Table::new();
+    let mut table = new_table();
     table.set_header(vec![
         "City",
         "Target",
@@ -168,8 +240,8 @@ fn crossing_table(decisions: &Decisions) -> Table {
     table
 }
 
-fn overtake_table(decisions: &Decisions) -> Table {
-    let mut table = Table::new();
+fn overtake_table(decisions: &Decisions, shown: usize) -> Table {
+    let mut table = new_table();
     table.set_header(vec![
         "Follower",
         "Leader",
@@ -177,7 +249,7 @@ fn overtake_table(decisions: &Decisions) -> Table {
         "Catches up",
         "p50",
     ]);
-    for o in &decisions.overtake {
+    for o in decisions.overtake.iter().take(shown) {
         table.add_row(vec![
             o.follower.clone(),
             o.leader.clone(),
@@ -192,7 +264,7 @@ fn overtake_table(decisions: &Decisions) -> Table {
 }
 
 fn drivers_table(rows: &[&SensitivityRow]) -> Table {
-    let mut table = Table::new();
+    let mut table = new_table();
     table.set_header(vec!["Year", "1st", "2nd", "3rd"]);
     let mut years: Vec<f64> = rows.iter().map(|r| r.year).collect();
     years.dedup();

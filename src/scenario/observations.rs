@@ -212,6 +212,7 @@ fn one(
         source: source?,
         grid_index: grid_index?,
         defines_baseline,
+        in_likelihood: !defines_baseline && o.condition.as_ref().is_none_or(|c| *c.get_ref()),
     })
 }
 

@@ -202,6 +202,9 @@ pub struct RawObservation {
     pub basis: Option<Spanned<String>>,
     /// When the figure became public; default `at`.
     pub published: Option<Spanned<toml::Value>>,
+    /// Whether conditioning weights by this report (default true); false keeps it for the
+    /// backtest and the calibration score only.
+    pub condition: Option<Spanned<bool>>,
     /// Document and date.
     pub source: Spanned<String>,
 }

@@ -256,6 +256,9 @@ pub struct Observation {
     /// A report at the scenario's start on its own basis defines the baseline: it is placed
     /// (backtest) but left out of the likelihood, so it is not used twice.
     pub defines_baseline: bool,
+    /// Whether conditioning weights by it (`condition = false` keeps it for scoring only; a
+    /// report that defines the baseline never is).
+    pub in_likelihood: bool,
 }
 
 /// A reporting basis: value on this basis = factor x installed capacity at t + lag.
