@@ -72,22 +72,32 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
         .filter_map(|y| grid.first_index_at_or_after(*y))
         .collect();
     let n = scenario.trials.min(SAMPLE_TRIALS);
-    let sample = run_sample(&model, scenario.seed, n, &indices);
+    let analysed = analysed_series(scenario);
+    let sample = run_sample(&model, scenario.seed, n, (&indices, &analysed));
     let names = model.input_names();
     let cities = model.city_names();
     let all_series = scenario.series();
-    let analysed = analysed_series(scenario);
     let series_names: Vec<String> = all_series
         .iter()
         .map(|s| scenario.series_name(*s).to_string())
         .collect();
-    // Inputs are ranked once; each city's random walk once per year.
+    // Inputs are ranked once; each city's random walk once per year. The rows' inputs become
+    // columns as the rows are read, so the sample is never held twice.
+    let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(sample.len()); names.len()];
+    let sample: Vec<SampleRow> = sample
+        .into_iter()
+        .map(|mut row| {
+            for (column, v) in columns.iter_mut().zip(&row.inputs) {
+                column.push(*v);
+            }
+            row.inputs = Vec::new();
+            row
+        })
+        .collect();
     let inputs: Vec<RankedInput> = names
         .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            RankedInput::new(name.clone(), sample.iter().map(|r| r.inputs[i]).collect())
-        })
+        .zip(columns)
+        .map(|(name, column)| RankedInput::new(name.clone(), column))
         .collect();
     let mut rows = Vec::new();
     for (j, &k) in indices.iter().enumerate() {
@@ -103,11 +113,11 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
             })
             .collect();
         let candidates: Vec<&RankedInput> = inputs.iter().chain(&walks).collect();
-        for &s in &analysed {
+        for (a, &s) in analysed.iter().enumerate() {
             let output = &series_names[s];
             let y: Vec<f64> = sample
                 .iter()
-                .map(|r| r.outputs[s * indices.len() + j])
+                .map(|r| r.outputs[a * indices.len() + j])
                 .collect();
             let mut block = rank_inputs(output, grid.time(k), &candidates, &y);
             rows.append(&mut block);
@@ -165,7 +175,14 @@ impl RankedInput {
     }
 }
 
-fn run_sample(model: &Model, seed: u64, n: u64, indices: &[usize]) -> Vec<SampleRow> {
+/// The sample's trials: each one's inputs, its cities' walks and the analysed series' values
+/// at the grid times `indices`.
+fn run_sample(
+    model: &Model,
+    seed: u64,
+    n: u64,
+    (indices, analysed): (&[usize], &[usize]),
+) -> Vec<SampleRow> {
     let len = model.grid.len();
     (0..n)
         .into_par_iter()
@@ -181,7 +198,13 @@ fn run_sample(model: &Model, seed: u64, n: u64, indices: &[usize]) -> Vec<Sample
                 SampleRow {
                     inputs: buf.inputs.clone(),
                     walks: pick(&buf.walks, model.city_count()),
-                    outputs: pick(&buf.values, model.series_count()),
+                    outputs: {
+                        let values = &buf.values;
+                        analysed
+                            .iter()
+                            .flat_map(|s| indices.iter().map(move |k| values[s * len + k]))
+                            .collect()
+                    },
                 }
             },
         )
