@@ -26,7 +26,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Option<Scenario> {
 }
 
 /// Every table a run writes, by file name.
-pub type Tables = Vec<(&'static str, Vec<u8>)>;
+pub type Tables = Vec<(String, Vec<u8>)>;
 
 /// What a short run produced.
 pub struct ShortRun {

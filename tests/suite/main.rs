@@ -16,6 +16,7 @@ mod docs_keys;
 mod golden;
 mod golden_base;
 mod hardening2;
+mod hardening3;
 mod interruptions;
 mod properties;
 mod regressions;
