@@ -55,7 +55,7 @@ pub fn short_run(scenario: &Scenario, trials: u64, charts: bool) -> Result<Short
         threads: 1,
         overrides: Vec::new(),
     };
-    let tables = output::table_files(&report, &metadata)?;
+    let tables = output::table_files(&report, &metadata, &[])?;
     let names = scenario_names(scenario);
     for (table, bytes) in &tables {
         if table.ends_with(".csv") {

@@ -115,7 +115,6 @@ pub fn publish(
 ) -> Result<RunResult> {
     crate::analysis::condition::check_consistent(scenario, agg)?;
     let report = Report::new(scenario, agg, outputs.sensitivity_at.as_deref());
-    let mut files = output::table_files(&report, metadata)?;
     if let Some(note) = report.result.overflow_note() {
         stdout::eprintln(&format!("warning: {note}"));
     }
@@ -131,12 +130,13 @@ pub fn publish(
         charts = output::render_charts(&data, format);
     }
     let drawn = chart_failures(&charts, &dir);
-    let chart_count = charts.iter().filter(|c| c.result.is_ok()).count();
-    files.extend(
-        charts
-            .into_iter()
-            .filter_map(|c| c.result.ok().map(|bytes| (c.file, bytes))),
-    );
+    let (drawn_charts, entries): (Vec<_>, Vec<_>) = charts
+        .into_iter()
+        .filter_map(|c| c.result.ok().map(|bytes| ((c.file, bytes), c.entry)))
+        .unzip();
+    let chart_count = drawn_charts.len();
+    let mut files = output::table_files(&report, metadata, &entries)?;
+    files.extend(drawn_charts);
     if let Some(signal) = interrupt::received() {
         return Err(signal.context(format!(
             "stopped before writing; nothing was written, the files in '{}' are unchanged",

@@ -12,7 +12,7 @@ use crate::analysis::results::RunResult;
 use crate::error::{Context, Result};
 use crate::plot::data::ChartData;
 use crate::plot::{self, Format};
-use crate::report::json::RunMetadata;
+use crate::report::json::{ChartEntry, RunMetadata};
 use crate::report::{conditioning, csv, json};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -25,8 +25,8 @@ pub struct TableSpec {
     pub when: &'static str,
     /// Whether this run writes it.
     pub applies: fn(&Report) -> bool,
-    /// Its bytes.
-    pub render: fn(&Report, &RunMetadata) -> Result<Vec<u8>>,
+    /// Its bytes, given the charts written beside it.
+    pub render: fn(&Report, &RunMetadata, &[ChartEntry]) -> Result<Vec<u8>>,
 }
 
 fn always(_: &Report) -> bool {
@@ -39,61 +39,61 @@ pub const TABLES: &[TableSpec] = &[
         file: "summary.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::summary_csv(&r.result),
+        render: |r, _, _| csv::summary_csv(&r.result),
     },
     TableSpec {
         file: "targets.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::targets_csv(&r.result),
+        render: |r, _, _| csv::targets_csv(&r.result),
     },
     TableSpec {
         file: "backtest.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::backtest_csv(&r.result),
+        render: |r, _, _| csv::backtest_csv(&r.result),
     },
     TableSpec {
         file: "crossing.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::crossing_csv(&r.decisions),
+        render: |r, _, _| csv::crossing_csv(&r.decisions),
     },
     TableSpec {
         file: "targets_over_time.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::levels_csv(&r.decisions),
+        render: |r, _, _| csv::levels_csv(&r.decisions),
     },
     TableSpec {
         file: "ranking.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::ranking_csv(&r.decisions),
+        render: |r, _, _| csv::ranking_csv(&r.decisions),
     },
     TableSpec {
         file: "overtake.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::overtake_csv(&r.decisions),
+        render: |r, _, _| csv::overtake_csv(&r.decisions),
     },
     TableSpec {
         file: "sensitivity.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::sensitivity_csv(&r.sensitivity),
+        render: |r, _, _| csv::sensitivity_csv(&r.sensitivity),
     },
     TableSpec {
         file: "summary.json",
         when: "always",
         applies: always,
-        render: |r, m| json::summary_json(r, m),
+        render: json::summary_json,
     },
     TableSpec {
         file: "calibration.csv",
         when: "when the scenario has reports ([[observed]])",
         applies: |r| r.conditioning.is_some(),
-        render: |r, _| match &r.conditioning {
+        render: |r, _, _| match &r.conditioning {
             Some(c) => conditioning::calibration_csv(c),
             None => Ok(Vec::new()),
         },
@@ -102,7 +102,7 @@ pub const TABLES: &[TableSpec] = &[
         file: "posterior.csv",
         when: "when the run is conditioned on reports",
         applies: |r| r.conditioning.as_ref().is_some_and(|c| c.conditioned),
-        render: |r, _| match &r.conditioning {
+        render: |r, _, _| match &r.conditioning {
             Some(c) => conditioning::posterior_csv(c),
             None => Ok(Vec::new()),
         },
@@ -111,22 +111,27 @@ pub const TABLES: &[TableSpec] = &[
         file: "used.csv",
         when: "when a city has a utilisation",
         applies: |r| !r.result.used_rows.is_empty(),
-        render: |r, _| csv::used_csv(&r.result),
+        render: |r, _, _| csv::used_csv(&r.result),
     },
     TableSpec {
         file: "power.csv",
         when: "when a city has a power cap",
         applies: |r| !r.result.power.is_empty(),
-        render: |r, _| csv::power_csv(&r.result),
+        render: |r, _, _| csv::power_csv(&r.result),
     },
 ];
 
 /// Every table of a run's report, by file name, as bytes.
-pub fn table_files(report: &Report, metadata: &RunMetadata) -> Result<Vec<(String, Vec<u8>)>> {
+/// `charts` lists the chart files written beside them (for summary.json).
+pub fn table_files(
+    report: &Report,
+    metadata: &RunMetadata,
+    charts: &[ChartEntry],
+) -> Result<Vec<(String, Vec<u8>)>> {
     TABLES
         .iter()
         .filter(|t| (t.applies)(report))
-        .map(|t| (t.render)(report, metadata).map(|bytes| (t.file.to_string(), bytes)))
+        .map(|t| (t.render)(report, metadata, charts).map(|bytes| (t.file.to_string(), bytes)))
         .collect()
 }
 
@@ -185,6 +190,8 @@ pub fn publish(
 pub struct ChartOutcome {
     /// The chart's file name.
     pub file: String,
+    /// Its file name, kind and the series it shows, for summary.json.
+    pub entry: ChartEntry,
     /// Its bytes, or why it could not be drawn.
     pub result: Result<Vec<u8>>,
 }
@@ -197,7 +204,17 @@ pub fn render_charts(data: &ChartData, format: Format) -> Vec<ChartOutcome> {
         .map(|(chart, file)| {
             let result = plot::render(chart, data, format)
                 .with_context(|| format!("Could not draw chart '{file}'"));
-            ChartOutcome { file, result }
+            let (kind, series) = plot::shows(chart, data);
+            let entry = ChartEntry {
+                file: file.clone(),
+                kind: kind.to_string(),
+                series,
+            };
+            ChartOutcome {
+                file,
+                entry,
+                result,
+            }
         })
         .collect()
 }

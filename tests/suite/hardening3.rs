@@ -259,3 +259,61 @@ fn d4_merge_and_compare_publish_the_same_way() {
     assert!(compare.join("notes.txt").is_file());
     assert!(!compare.join("compare_stale.png").exists());
 }
+
+#[test]
+fn d12_summary_json_lists_every_chart_with_the_series_it_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let result = simulate()
+        .args(["scenarios/base.toml", "-q", "-n", "1000", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{}", stderr(&result));
+    let folder = out.join("base");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("summary.json")).unwrap()).unwrap();
+    let charts = json["charts"].as_array().expect("a charts list");
+    let mut listed: Vec<String> = charts
+        .iter()
+        .map(|c| c["file"].as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    let mut on_disk: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".png"))
+        .collect();
+    on_disk.sort();
+    assert_eq!(listed, on_disk);
+    let entry = |file: &str| charts.iter().find(|c| c["file"] == file).unwrap().clone();
+    assert_eq!(entry("fan_beijing.png")["kind"], "fan");
+    assert_eq!(
+        entry("fan_beijing.png")["series"],
+        serde_json::json!(["Beijing"])
+    );
+    assert_eq!(
+        entry("fan_total.png")["series"],
+        serde_json::json!(["Total"])
+    );
+    assert_eq!(
+        entry("cities.png")["series"],
+        serde_json::json!(["Beijing", "Shanghai", "Shenzhen"])
+    );
+    let quiet = simulate()
+        .args([
+            "scenarios/base.toml",
+            "-q",
+            "--no-plots",
+            "-n",
+            "1000",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(quiet.status.success());
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(json["charts"], serde_json::json!([]));
+}
