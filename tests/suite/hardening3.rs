@@ -317,3 +317,49 @@ fn d12_summary_json_lists_every_chart_with_the_series_it_shows() {
         serde_json::from_slice(&std::fs::read(folder.join("summary.json")).unwrap()).unwrap();
     assert_eq!(json["charts"], serde_json::json!([]));
 }
+
+/// The correlation of two equally long samples.
+fn correlation(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let vx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+    let vy: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
+    cov / (vx * vy).sqrt()
+}
+
+#[test]
+fn d7_a_project_named_like_a_city_quantity_draws_on_its_own_stream() {
+    use simulate::model::Model;
+    // Before 0.4.0, project `lifetime` of city A used the stream of A's lifetime draw: the
+    // project was delivered exactly in the trials with a short lifetime.
+    for (project, input) in [
+        ("lifetime", "A.lifetime"),
+        ("growth_long_run", "A.growth_long_run"),
+    ] {
+        let text = format!(
+            "[scenario]\nstart = 2024.0\nend = 2030.0\nsteps_per_year = 4\nseed = 5\ntrials = 4000\n\
+             [[city]]\nname = \"A\"\nbaseline = 1000\ngrowth = 0.2\n\
+             lifetime = {{ dist = \"uniform\", min = 3, max = 9 }}\n\
+             growth_long_run = {{ dist = \"uniform\", min = 0.0, max = 0.2 }}\n\
+             growth_half_life_years = 2\n\
+             [[city.project]]\nname = \"{project}\"\ncapacity = 100\nonline = 2026.0\nprobability = 0.5\n"
+        );
+        let scenario =
+            simulate::scenario::parse_str(&text, "t.toml", "t").unwrap_or_else(|e| panic!("{e}"));
+        let model = Model::new(&scenario);
+        let names = model.input_names();
+        let at = |name: &str| names.iter().position(|n| n == name).unwrap();
+        let delivered = at(&format!("A.project[{project}].probability"));
+        let mut buf = model.buffer();
+        let (mut d, mut drawn) = (Vec::new(), Vec::new());
+        for trial in 0..4000 {
+            model.run_trial(scenario.seed, trial, &mut buf);
+            d.push(buf.inputs[delivered]);
+            drawn.push(buf.inputs[at(input)]);
+        }
+        let r = correlation(&d, &drawn);
+        // Independent streams: |r| about 1/sqrt(4000) = 0.016; a shared stream gave -0.87.
+        assert!(r.abs() < 0.08, "project '{project}': correlation {r}");
+    }
+}
