@@ -30,6 +30,7 @@ pub fn dispatch(args: Args) -> Result<()> {
         quiet,
         no_plots,
         format,
+        strict,
     }) = &args.command
     {
         let outputs = run::Outputs {
@@ -38,6 +39,7 @@ pub fn dispatch(args: Args) -> Result<()> {
             charts: (!no_plots).then_some(*format),
             // Taken from the part files.
             sensitivity_at: None,
+            strict: *strict,
         };
         install_signals();
         return merge::merge(parts, &outputs);

@@ -73,6 +73,7 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<Option<RunResul
                 quiet: config.quiet,
                 charts: config.charts,
                 sensitivity_at: config.sensitivity_at.clone(),
+                strict: config.strict,
             };
             pool.install(|| publish(&l.scenario, &agg, &metadata, &outputs))
                 .map(Some)
@@ -101,6 +102,9 @@ pub struct Outputs<'a> {
     pub charts: Option<Format>,
     /// Years of the sensitivity analysis; None for the default years.
     pub sensitivity_at: Option<Vec<f64>>,
+    /// Warnings (implausible inputs, reports in disagreement) are errors: exit 2, nothing
+    /// written.
+    pub strict: bool,
 }
 
 /// Writes a run's reports: draws the charts in memory (on the current rayon pool), then
@@ -118,8 +122,15 @@ pub fn publish(
     if let Some(note) = report.result.overflow_note() {
         stdout::eprintln(&format!("warning: {note}"));
     }
-    for note in report.conditioning.iter().flat_map(|c| &c.disagreements) {
+    for note in &report.warnings {
         stdout::eprintln(&format!("warning: {note}"));
+    }
+    if outputs.strict && !report.warnings.is_empty() {
+        return Err(Error::Invalid(format!(
+            "--strict: {} warning(s) about '{}' (listed above); nothing was written",
+            report.warnings.len(),
+            scenario.name
+        )));
     }
     let dir = outputs.out.join(&scenario.name);
     let started = Instant::now();

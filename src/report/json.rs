@@ -63,6 +63,9 @@ struct Document<'a> {
     /// Conditioning and calibration, when the scenario has reports.
     #[serde(skip_serializing_if = "Option::is_none")]
     conditioning: Option<&'a ConditionReport>,
+    /// Inputs that look like slips and reports the projection disagrees with (stderr shows
+    /// the same lines); empty when none.
+    warnings: &'a [String],
     /// Every chart file written beside this one, with what it shows (empty with --no-plots).
     charts: &'a [ChartEntry],
 }
@@ -78,6 +81,7 @@ pub fn summary_json(
         metadata,
         result: &report.result,
         conditioning: report.conditioning.as_ref(),
+        warnings: &report.warnings,
         charts,
     };
     let mut bytes = serde_json::to_vec_pretty(&doc)?;

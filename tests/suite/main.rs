@@ -17,6 +17,7 @@ mod golden;
 mod golden_base;
 mod hardening2;
 mod hardening3;
+mod implausible;
 mod interruptions;
 mod properties;
 mod regressions;
