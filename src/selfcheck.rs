@@ -26,7 +26,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Option<Scenario> {
 }
 
 /// Every table a run writes, by file name.
-pub type Tables = Vec<(&'static str, Vec<u8>)>;
+pub type Tables = Vec<(String, Vec<u8>)>;
 
 /// What a short run produced.
 pub struct ShortRun {
@@ -55,7 +55,7 @@ pub fn short_run(scenario: &Scenario, trials: u64, charts: bool) -> Result<Short
         threads: 1,
         overrides: Vec::new(),
     };
-    let tables = output::table_files(&report, &metadata)?;
+    let tables = output::table_files(&report, &metadata, &[])?;
     let names = scenario_names(scenario);
     for (table, bytes) in &tables {
         if table.ends_with(".csv") {

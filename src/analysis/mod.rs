@@ -9,6 +9,7 @@ pub mod decisions;
 pub mod results;
 pub mod sensitivity;
 pub mod solve;
+pub mod warnings;
 
 use crate::engine::{Aggregate, RunSpec};
 use crate::scenario::Scenario;
@@ -26,6 +27,9 @@ pub struct Report {
     pub sensitivity: Vec<SensitivityRow>,
     /// Conditioning and calibration; None without reports.
     pub conditioning: Option<condition::ConditionReport>,
+    /// Inputs that look like slips ([`warnings::implausible`]), then reports the projection
+    /// disagrees with; they change no result.
+    pub warnings: Vec<String>,
 }
 
 impl Report {
@@ -36,11 +40,17 @@ impl Report {
         let years = sensitivity_years
             .map(<[f64]>::to_vec)
             .unwrap_or_else(|| sensitivity::default_years(scenario));
+        let result = RunResult::new(scenario, agg);
+        let decisions = Decisions::new(scenario, &spec, agg);
+        let conditioning = condition::ConditionReport::new(scenario, agg);
+        let mut warnings = warnings::implausible(scenario, &result, &decisions);
+        warnings.extend(conditioning.iter().flat_map(|c| c.disagreements.clone()));
         Report {
-            result: RunResult::new(scenario, agg),
-            decisions: Decisions::new(scenario, &spec, agg),
+            result,
+            decisions,
             sensitivity: sensitivity::analyse(scenario, &years),
-            conditioning: condition::ConditionReport::new(scenario, agg),
+            conditioning,
+            warnings,
         }
     }
 }

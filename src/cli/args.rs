@@ -141,6 +141,11 @@ pub struct Args {
     #[arg(long)]
     pub force: bool,
 
+    /// Treat warnings (implausible inputs such as a growth mean above 3, reports the
+    /// projection disagrees with) as errors: exit 2, nothing written. For scripts.
+    #[arg(long)]
+    pub strict: bool,
+
     /// Weight every table by the trials' agreement with the reports (`[[observed]]`), as
     /// `[scenario] condition = true` does.
     #[arg(long, conflicts_with = "no_condition")]
@@ -171,6 +176,10 @@ pub enum Command {
         /// File format of the charts.
         #[arg(long, value_name = "FORMAT", value_parser = format_parser(), default_value = "png")]
         format: Format,
+        /// Treat warnings (implausible inputs, reports in disagreement) as errors: exit 2,
+        /// nothing written.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -203,6 +212,8 @@ pub struct RunConfig {
     pub charts: Option<Format>,
     /// Run even when estimated to take over an hour without --trials.
     pub force: bool,
+    /// Warnings are errors (exit 2, nothing written).
+    pub strict: bool,
     /// `--set` overrides, applied in order.
     pub overrides: Vec<Override>,
     /// Run every scenario with the first one's seed and trial count and write a comparison.
@@ -226,6 +237,7 @@ impl From<&Args> for RunConfig {
             shard: a.shard,
             charts: (!a.no_plots).then_some(a.format),
             force: a.force,
+            strict: a.strict,
             overrides: a.set.clone(),
             compare: a.compare,
             sensitivity_at: a.sensitivity_at.clone(),

@@ -4,7 +4,7 @@
 use super::args::RunConfig;
 use crate::analysis::results::RunResult;
 use crate::error::{Error, Result};
-use crate::output::{self, COMPARE_FOLDER, atomic};
+use crate::output::{self, COMPARE_FOLDER};
 use crate::scenario::LoadedScenario;
 
 /// At least two scenarios with distinct names (none named "compare"), all run with the first
@@ -45,15 +45,21 @@ pub fn align_for_comparison(
     Ok(loaded)
 }
 
-/// Writes OUT/compare/: every file of [`output::compare_files`], as one set.
+/// Writes OUT/compare/: every file of [`output::compare_files`], published as one set.
 pub fn write_comparison(config: &RunConfig, results: &[RunResult]) -> Result<()> {
     let files = output::compare_files(results, config.charts)?;
-    let dir = atomic::output_dir(&config.out, COMPARE_FOLDER)?;
-    let staged: Vec<(std::path::PathBuf, &[u8])> = files
-        .iter()
-        .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
-        .collect();
-    atomic::write_all_atomic(&staged)?;
+    if let Some(signal) = super::interrupt::received() {
+        return Err(signal.context("stopped before writing the comparison; nothing was written"));
+    }
+    let dir = super::interrupt::critical(|| {
+        output::publish(
+            &config.out,
+            COMPARE_FOLDER,
+            &files,
+            &output::could_be_compare,
+            &super::interrupt::received,
+        )
+    })?;
     if !config.quiet {
         super::stdout::println(&format!(
             "comparison of {} scenarios in {}",

@@ -1,7 +1,10 @@
 //! `simulate merge PART...`: checks that the parts belong together (same program version,
 //! scenario, seed, trials and overrides; each shard once), merges them, and writes the tables
-//! and charts a single run would have written.
+//! and charts a single run would have written, as one set. Ctrl-C or SIGTERM stops it as it
+//! stops a run: nothing is written (exit 130 or 143), or, once the set is being swapped in,
+//! the whole new set is.
 
+use super::interrupt;
 use super::run::{Outputs, publish};
 use crate::engine::shard::{self, PartFile};
 use crate::engine::{Aggregate, RunSpec};
@@ -12,12 +15,26 @@ use std::path::{Path, PathBuf};
 
 /// Merges the part files and publishes the result.
 pub fn merge(paths: &[PathBuf], outputs: &Outputs) -> Result<()> {
+    if !outputs.quiet {
+        super::stdout::eprintln(&format!(
+            "merging {} part files; Ctrl-C stops the merge without writing anything",
+            paths.len()
+        ));
+    }
     let (scenario, agg, metadata, sensitivity_at) = merge_files(paths)?;
+    if let Some(signal) = interrupt::received() {
+        return Err(signal.context("stopped the merge; nothing was written"));
+    }
     let outputs = Outputs {
         sensitivity_at,
         ..*outputs
     };
-    publish(&scenario, &agg, &metadata, &outputs).map(|_| ())
+    publish(&scenario, &agg, &metadata, &outputs)?;
+    match interrupt::received() {
+        // Arrived while the set was being swapped in: it is there, whole.
+        Some(signal) => Err(signal.context("stopped after writing; every file is complete")),
+        None => Ok(()),
+    }
 }
 
 /// The largest part file read (4 GiB; a part of the largest grid is a few hundred MB).
@@ -27,7 +44,13 @@ type Merged = (Scenario, Aggregate, RunMetadata, Option<Vec<f64>>);
 
 fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
     let mut parts = Vec::new();
-    for path in paths {
+    for (read, path) in paths.iter().enumerate() {
+        if let Some(signal) = interrupt::received() {
+            return Err(signal.context(format!(
+                "stopped the merge after reading {read} of {} parts; nothing was written",
+                paths.len()
+            )));
+        }
         let name = path.display().to_string();
         let bytes = scenario::read_limited(path, MAX_PART_BYTES)
             .map_err(|e| Error::Invalid(e.to_string()))

@@ -30,6 +30,7 @@ pub fn dispatch(args: Args) -> Result<()> {
         quiet,
         no_plots,
         format,
+        strict,
     }) = &args.command
     {
         let outputs = run::Outputs {
@@ -39,7 +40,9 @@ pub fn dispatch(args: Args) -> Result<()> {
             charts: (!no_plots).then_some(*format),
             // Taken from the part files.
             sensitivity_at: None,
+            strict: *strict,
         };
+        install_signals();
         return merge::merge(parts, &outputs);
     }
     if let Some(path) = &args.init {
@@ -58,13 +61,20 @@ pub fn dispatch(args: Args) -> Result<()> {
     } else {
         loaded
     };
-    if let Err(e) = interrupt::install() {
-        eprintln!("warning: Ctrl-C and SIGTERM will not stop a run cleanly: {e}");
-    }
+    install_signals();
     budget::check_budgets(&loaded, &config)?;
     let results = run::run_all(&loaded, &config)?;
     if config.compare {
         compare::write_comparison(&config, &results)?;
     }
     Ok(())
+}
+
+/// Ctrl-C and SIGTERM stop runs and merges cleanly ([`interrupt`]).
+fn install_signals() {
+    if let Err(e) = interrupt::install() {
+        stdout::eprintln(&format!(
+            "warning: Ctrl-C and SIGTERM will not stop a run cleanly: {e}"
+        ));
+    }
 }

@@ -11,8 +11,8 @@ use crate::engine::shard::{PART_FORMAT, PART_VERSION, PartFile, PartMeta, Shard}
 use crate::engine::{self, Aggregate, RunSpec};
 use crate::error::{Error, Result};
 use crate::output::{self, atomic};
+use crate::plot::Format;
 use crate::plot::data::ChartData;
-use crate::plot::{self, Format};
 use crate::report::{self, json::RunMetadata};
 use crate::scenario::{LoadedScenario, Scenario};
 use std::path::Path;
@@ -74,6 +74,7 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<Option<RunResul
                 verbose: config.verbose,
                 charts: config.charts,
                 sensitivity_at: config.sensitivity_at.clone(),
+                strict: config.strict,
             };
             pool.install(|| publish(&l.scenario, &agg, &metadata, &outputs))
                 .map(Some)
@@ -104,10 +105,15 @@ pub struct Outputs<'a> {
     pub charts: Option<Format>,
     /// Years of the sensitivity analysis; None for the default years.
     pub sensitivity_at: Option<Vec<f64>>,
+    /// Warnings (implausible inputs, reports in disagreement) are errors: exit 2, nothing
+    /// written.
+    pub strict: bool,
 }
 
-/// Writes a run's reports: the tables, the terminal summary, then the charts (on the current
-/// rayon pool); returns the results. A chart that fails leaves the tables in place.
+/// Writes a run's reports: draws the charts in memory (on the current rayon pool), then
+/// publishes tables and charts as one set ([`output::publish`]: all or none changes), then
+/// prints the terminal summary; returns the results. A signal before the swap leaves the
+/// folder as it was; a chart that cannot be drawn fails the run after the rest is published.
 pub fn publish(
     scenario: &Scenario,
     agg: &Aggregate,
@@ -116,43 +122,64 @@ pub fn publish(
 ) -> Result<RunResult> {
     crate::analysis::condition::check_consistent(scenario, agg)?;
     let report = Report::new(scenario, agg, outputs.sensitivity_at.as_deref());
-    let dir = output::write_tables(outputs.out, &report, metadata)?;
     if let Some(note) = report.result.overflow_note() {
         stdout::eprintln(&format!("warning: {note}"));
     }
-    for note in report.conditioning.iter().flat_map(|c| &c.disagreements) {
+    for note in &report.warnings {
         stdout::eprintln(&format!("warning: {note}"));
     }
-    // A stdout that cannot be written (other than a closed pipe) fails the run after the
-    // charts are drawn, so that the files are complete whatever happens to the terminal.
-    let printed = match outputs.quiet {
-        true => Ok(()),
-        false => print_summary(&report, metadata, &dir, outputs.verbose),
-    };
+    if outputs.strict && !report.warnings.is_empty() {
+        return Err(Error::Invalid(format!(
+            "--strict: {} warning(s) about '{}' (listed above); nothing was written",
+            report.warnings.len(),
+            scenario.name
+        )));
+    }
+    let dir = outputs.out.join(&scenario.name);
+    let started = Instant::now();
+    let mut charts = Vec::new();
+    if let Some(format) = outputs.charts {
+        let data = ChartData::new(scenario, agg, &report.result)
+            .with_decisions(&report.decisions, &report.sensitivity);
+        charts = output::render_charts(&data, format);
+    }
+    let drawn = chart_failures(&charts, &dir);
+    let (drawn_charts, entries): (Vec<_>, Vec<_>) = charts
+        .into_iter()
+        .filter_map(|c| c.result.ok().map(|bytes| ((c.file, bytes), c.entry)))
+        .unzip();
+    let chart_count = drawn_charts.len();
+    let mut files = output::table_files(&report, metadata, &entries)?;
+    files.extend(drawn_charts);
     if let Some(signal) = interrupt::received() {
         return Err(signal.context(format!(
-            "the tables in '{}' are complete; the charts were not redrawn",
+            "stopped before writing; nothing was written, the files in '{}' are unchanged",
             dir.display()
         )));
     }
-    let mut written: Vec<String> = output::table_names(&report)
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    let charts = match outputs.charts {
-        Some(format) => {
-            let started = Instant::now();
-            let data = ChartData::new(scenario, agg, &report.result)
-                .with_decisions(&report.decisions, &report.sensitivity);
-            written.extend(plot::planned(&data, format).into_iter().map(|(_, f)| f));
-            write_charts(&dir, &data, format, started, outputs.quiet)
+    interrupt::critical(|| {
+        output::publish(
+            outputs.out,
+            &scenario.name,
+            &files,
+            &output::could_be_ours,
+            &interrupt::received,
+        )
+    })?;
+    // A stdout that cannot be written (other than a closed pipe) fails the run after the
+    // files are published, so that they are complete whatever happens to the terminal.
+    if !outputs.quiet {
+        print_summary(&report, metadata, &dir, outputs.verbose)?;
+        if let Some(format) = outputs.charts {
+            stdout::println(&format!(
+                "{chart_count} charts ({}) drawn in {:.2} s into {}",
+                format.extension(),
+                started.elapsed().as_secs_f64(),
+                dir.display()
+            ))?;
         }
-        None => Ok(()),
-    };
-    // Files of an earlier run of another shape (fan_<old city>.png, used.csv, ...) go.
-    output::remove_stale(&dir, &written)?;
-    charts?;
-    printed.map(|()| report.result)
+    }
+    drawn.map(|()| report.result)
 }
 
 fn print_summary(report: &Report, metadata: &RunMetadata, dir: &Path, verbose: bool) -> Result<()> {
@@ -175,17 +202,8 @@ fn print_summary(report: &Report, metadata: &RunMetadata, dir: &Path, verbose: b
     ))
 }
 
-/// Draws every chart into `dir`, printing each failure with the chart's name; fails if any did.
-/// `started` is when chart work began, for the time reported.
-pub fn write_charts(
-    dir: &Path,
-    data: &ChartData,
-    format: Format,
-    started: Instant,
-    quiet: bool,
-) -> Result<()> {
-    let outcomes = output::write_charts(dir, data, format);
-    let seconds = started.elapsed().as_secs_f64();
+/// Prints every chart that could not be drawn, with its name; an error if any could not.
+fn chart_failures(outcomes: &[output::ChartOutcome], dir: &Path) -> Result<()> {
     let failed: Vec<&str> = outcomes
         .iter()
         .filter_map(|o| match &o.result {
@@ -196,25 +214,17 @@ pub fn write_charts(
             }
         })
         .collect();
-    if !failed.is_empty() {
-        return Err(Error::Failed(format!(
-            "{} of {} charts could not be drawn ({}); the tables in '{}' are complete",
-            failed.len(),
-            outcomes.len(),
-            failed.join(", "),
-            dir.display()
-        )));
+    if failed.is_empty() {
+        return Ok(());
     }
-    if !quiet {
-        stdout::println(&format!(
-            "{} charts ({}) drawn in {:.2} s into {}",
-            outcomes.len(),
-            format.extension(),
-            seconds,
-            dir.display()
-        ))?;
-    }
-    Ok(())
+    Err(Error::Failed(format!(
+        "{} of {} charts could not be drawn ({}); the tables and other charts in '{}' are \
+         complete",
+        failed.len(),
+        outcomes.len(),
+        failed.join(", "),
+        dir.display()
+    )))
 }
 
 fn write_part(
@@ -246,9 +256,14 @@ fn write_part(
         },
         aggregate,
     };
-    let dir = atomic::output_dir(&config.out, &l.scenario.name)?;
+    let bytes = serde_json::to_vec(&part)?;
+    let dir = config.out.join(&l.scenario.name);
     let path = dir.join(shard.file_name());
-    atomic::write_atomic(&path, &serde_json::to_vec(&part)?)?;
+    interrupt::critical(|| {
+        // Under the folder's lock, so that a set being published cannot drop it.
+        let _lock = output::lock::lock_folder(&dir, &interrupt::received)?;
+        atomic::write_atomic(&path, &bytes)
+    })?;
     if !config.quiet {
         stdout::println(&format!(
             "shard {}/{}: trials {}..{} in {:.2} s; part in {}",

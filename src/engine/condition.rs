@@ -16,7 +16,7 @@
 //! projection a planner had before it was published.
 
 use crate::model::observe::ObservationModel;
-use crate::model::streams::{name_key, stream};
+use crate::model::streams::{StreamKind, stream, stream_key};
 use crate::model::{Model, TrialBuffer};
 use crate::scenario::Scenario;
 use crate::stats::CellStats;
@@ -108,7 +108,7 @@ impl Conditioning {
             scale: 0.0,
             earlier_scales: Vec::new(),
             input_shifts: Vec::new(),
-            key: name_key("condition"),
+            key: stream_key(StreamKind::Condition, &[]),
         };
         c.pilot(model, scenario.seed, scenario.trials.min(PILOT_TRIALS));
         Some(c)

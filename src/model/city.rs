@@ -3,7 +3,7 @@
 
 use super::probes::{self, ProbeModel};
 use super::risk::{self, GrowthPath, Loss, Window};
-use super::streams::{name_key, stream};
+use super::streams::{StreamKind, stream, stream_key};
 use super::*;
 use crate::model::sampler::ToSampler;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -50,13 +50,13 @@ pub(super) struct CityDraws {
 
 impl CityModel {
     pub(super) fn new(c: &City, index: usize, shocks: &[Shock]) -> Self {
-        let key = |what: &str| name_key(&format!("{}\u{1f}{what}", c.name));
+        let key = |what: &str| stream_key(StreamKind::CityDraw, &[&c.name, what]);
         CityModel {
             name: c.name.clone(),
             baseline: c.baseline.sampler(),
             growth: c.growth.sampler(),
             volatility: c.volatility,
-            stream_key: name_key(&c.name),
+            stream_key: stream_key(StreamKind::City, &[&c.name]),
             fading: c.fading.as_ref().map(|f| {
                 (
                     f.long_run.sampler(),

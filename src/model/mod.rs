@@ -23,7 +23,7 @@ use probes::{BasisModel, ProbeModel};
 use rand::distr::{Distribution, StandardUniform};
 use risk::{Loss, Window};
 pub use risk::{MIN_GROWTH, ramp_fraction};
-pub use streams::{name_key, stream};
+pub use streams::{StreamKind, stream, stream_key};
 
 /// A scenario compiled for fast repeated trials.
 #[derive(Debug, Clone)]
@@ -157,7 +157,7 @@ impl Model {
                     .iter()
                     .map(|c| MarginalMap::new(&c.growth))
                     .collect(),
-                stream_key: name_key("copula"),
+                stream_key: stream_key(StreamKind::Copula, &[]),
             }),
             probes: probes::probes(scenario),
             bases: probes::bases(&scenario.bases),
@@ -400,7 +400,7 @@ impl ShockModel {
             multiplier: s.growth_multiplier,
             capacity_loss: s.capacity_loss,
             duration: s.duration_years,
-            stream_key: name_key(&format!("shock\u{1f}{}", s.name)),
+            stream_key: stream_key(StreamKind::Shock, &[&s.name]),
         }
     }
 }
@@ -460,7 +460,7 @@ impl ProjectModel {
             online: p.online.sampler(),
             probability: p.probability,
             ramp_years: p.ramp_years.sampler(),
-            stream_key: name_key(&format!("{city}\u{1f}{}", p.name)),
+            stream_key: stream_key(StreamKind::Project, &[city, &p.name]),
         }
     }
 

@@ -9,7 +9,7 @@
 //! [`Basis`] are read at t + the basis's lag, drawn once per trial like its factor.
 
 use super::sampler::{Sampler, ToSampler};
-use super::streams::{name_key, stream};
+use super::streams::{StreamKind, stream, stream_key};
 use crate::scenario::grid::{Grid, YEAR_EPSILON};
 use crate::scenario::{Basis, Scenario, Series};
 use rand::distr::Distribution;
@@ -42,16 +42,16 @@ pub fn probes(scenario: &Scenario) -> Vec<ProbeModel> {
         cities: index(o.series),
         at: o.at,
         basis: o.basis,
-        key: name_key(&format!(
-            "probe\u{1f}observed\u{1f}{}\u{1f}{}\u{1f}{}",
-            o.label, o.at, o.source
-        )),
+        key: stream_key(
+            StreamKind::ProbeObserved,
+            &[&o.label, &o.at.to_string(), &o.source],
+        ),
     });
     let targets = scenario.targets.iter().map(|t| ProbeModel {
         cities: index(t.series),
         at: t.at,
         basis: None,
-        key: name_key(&format!("probe\u{1f}target\u{1f}{}\u{1f}{}", t.label, t.at)),
+        key: stream_key(StreamKind::ProbeTarget, &[&t.label, &t.at.to_string()]),
     });
     observed.chain(targets).collect()
 }
@@ -63,7 +63,7 @@ pub fn bases(bases: &[Basis]) -> Vec<BasisModel> {
         .map(|b| BasisModel {
             factor: b.factor.sampler(),
             lag: b.lag_years.as_ref().map(ToSampler::sampler),
-            key: name_key(&format!("basis\u{1f}{}", b.name)),
+            key: stream_key(StreamKind::Basis, &[&b.name]),
         })
         .collect()
 }

@@ -15,9 +15,64 @@ pub fn stream(seed: u64, trial: u64, key: u64) -> Xoshiro256PlusPlus {
     ))
 }
 
-/// A stable 64-bit key of a name (the first 8 bytes of its SHA-256).
-pub fn name_key(name: &str) -> u64 {
-    let digest = Sha256::digest(name.as_bytes());
+/// What a random stream draws. The kind tag is part of every key, so two different
+/// quantities never share a stream whatever users name their cities, projects, shocks and
+/// bases (a project called `lifetime`, a city called `copula`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamKind {
+    /// A city's own path (baseline, growth, noise); names: the city.
+    City,
+    /// One of a city's separate draws; names: the city, the quantity (`lifetime`,
+    /// `utilisation`, `power`, `growth_long_run`, `growth_period<i>`).
+    CityDraw,
+    /// A project of a city; names: the city, the project.
+    Project,
+    /// A shock; names: the shock.
+    Shock,
+    /// The correlated-growth factor; no names.
+    Copula,
+    /// A report's exact-time probe; names: its label, time and source.
+    ProbeObserved,
+    /// A target's exact-time probe; names: its label and time.
+    ProbeTarget,
+    /// A reporting basis; names: the basis.
+    Basis,
+    /// The randomised rounding of conditioning weights; no names.
+    Condition,
+}
+
+impl StreamKind {
+    fn tag(self) -> &'static str {
+        match self {
+            StreamKind::City => "city",
+            StreamKind::CityDraw => "city-draw",
+            StreamKind::Project => "project",
+            StreamKind::Shock => "shock",
+            StreamKind::Copula => "copula",
+            StreamKind::ProbeObserved => "probe-observed",
+            StreamKind::ProbeTarget => "probe-target",
+            StreamKind::Basis => "basis",
+            StreamKind::Condition => "condition",
+        }
+    }
+}
+
+/// The 64-bit key of a stream: the first 8 bytes of the SHA-256 of a structured encoding
+/// (the kind's tag, then the number of names, then each name, every string preceded by its
+/// length in bytes), so that no two (kind, names) pairs share an encoding: no separator
+/// inside a name can make one key look like another.
+pub fn stream_key(kind: StreamKind, names: &[&str]) -> u64 {
+    let mut hash = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
+    };
+    field(kind.tag().as_bytes());
+    field(&(names.len() as u64).to_le_bytes());
+    for name in names {
+        field(name.as_bytes());
+    }
+    let digest = hash.finalize();
     u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
 }
 
@@ -40,5 +95,33 @@ mod tests {
         assert_ne!(a, stream(1, 1, 7).next_u64());
         assert_ne!(a, stream(1, 0, 8).next_u64());
         assert_ne!(a, stream(2, 0, 7).next_u64());
+    }
+
+    #[test]
+    fn d7_keys_of_different_quantities_never_coincide() {
+        use StreamKind::*;
+        let pairs = [
+            (
+                stream_key(CityDraw, &["A", "lifetime"]),
+                stream_key(Project, &["A", "lifetime"]),
+            ),
+            (stream_key(City, &["copula"]), stream_key(Copula, &[])),
+            (
+                stream_key(City, &["a\u{1f}b"]),
+                stream_key(CityDraw, &["a", "b"]),
+            ),
+            (
+                stream_key(Project, &["a\u{1f}b", "c"]),
+                stream_key(Project, &["a", "b\u{1f}c"]),
+            ),
+            (
+                stream_key(Project, &["ab", "c"]),
+                stream_key(Project, &["a", "bc"]),
+            ),
+            (stream_key(Shock, &["x"]), stream_key(Basis, &["x"])),
+        ];
+        for (a, b) in pairs {
+            assert_ne!(a, b);
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! disk all-or-nothing. May import `plot`, `report`, `analysis` and below; never `cli`.
 
 pub mod atomic;
+pub mod lock;
 
 use crate::analysis::Report;
 use crate::analysis::compare::compare_rows;
@@ -11,7 +12,7 @@ use crate::analysis::results::RunResult;
 use crate::error::{Context, Result};
 use crate::plot::data::ChartData;
 use crate::plot::{self, Format};
-use crate::report::json::RunMetadata;
+use crate::report::json::{ChartEntry, RunMetadata};
 use crate::report::{conditioning, csv, json};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -24,8 +25,8 @@ pub struct TableSpec {
     pub when: &'static str,
     /// Whether this run writes it.
     pub applies: fn(&Report) -> bool,
-    /// Its bytes.
-    pub render: fn(&Report, &RunMetadata) -> Result<Vec<u8>>,
+    /// Its bytes, given the charts written beside it.
+    pub render: fn(&Report, &RunMetadata, &[ChartEntry]) -> Result<Vec<u8>>,
 }
 
 fn always(_: &Report) -> bool {
@@ -38,61 +39,61 @@ pub const TABLES: &[TableSpec] = &[
         file: "summary.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::summary_csv(&r.result),
+        render: |r, _, _| csv::summary_csv(&r.result),
     },
     TableSpec {
         file: "targets.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::targets_csv(&r.result),
+        render: |r, _, _| csv::targets_csv(&r.result),
     },
     TableSpec {
         file: "backtest.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::backtest_csv(&r.result),
+        render: |r, _, _| csv::backtest_csv(&r.result),
     },
     TableSpec {
         file: "crossing.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::crossing_csv(&r.decisions),
+        render: |r, _, _| csv::crossing_csv(&r.decisions),
     },
     TableSpec {
         file: "targets_over_time.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::levels_csv(&r.decisions),
+        render: |r, _, _| csv::levels_csv(&r.decisions),
     },
     TableSpec {
         file: "ranking.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::ranking_csv(&r.decisions),
+        render: |r, _, _| csv::ranking_csv(&r.decisions),
     },
     TableSpec {
         file: "overtake.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::overtake_csv(&r.decisions),
+        render: |r, _, _| csv::overtake_csv(&r.decisions),
     },
     TableSpec {
         file: "sensitivity.csv",
         when: "always",
         applies: always,
-        render: |r, _| csv::sensitivity_csv(&r.sensitivity),
+        render: |r, _, _| csv::sensitivity_csv(&r.sensitivity),
     },
     TableSpec {
         file: "summary.json",
         when: "always",
         applies: always,
-        render: |r, m| json::summary_json(r, m),
+        render: json::summary_json,
     },
     TableSpec {
         file: "calibration.csv",
         when: "when the scenario has reports ([[observed]])",
         applies: |r| r.conditioning.is_some(),
-        render: |r, _| match &r.conditioning {
+        render: |r, _, _| match &r.conditioning {
             Some(c) => conditioning::calibration_csv(c),
             None => Ok(Vec::new()),
         },
@@ -101,7 +102,7 @@ pub const TABLES: &[TableSpec] = &[
         file: "posterior.csv",
         when: "when the run is conditioned on reports",
         applies: |r| r.conditioning.as_ref().is_some_and(|c| c.conditioned),
-        render: |r, _| match &r.conditioning {
+        render: |r, _, _| match &r.conditioning {
             Some(c) => conditioning::posterior_csv(c),
             None => Ok(Vec::new()),
         },
@@ -110,25 +111,27 @@ pub const TABLES: &[TableSpec] = &[
         file: "used.csv",
         when: "when a city has a utilisation",
         applies: |r| !r.result.used_rows.is_empty(),
-        render: |r, _| csv::used_csv(&r.result),
+        render: |r, _, _| csv::used_csv(&r.result),
     },
     TableSpec {
         file: "power.csv",
         when: "when a city has a power cap",
         applies: |r| !r.result.power.is_empty(),
-        render: |r, _| csv::power_csv(&r.result),
+        render: |r, _, _| csv::power_csv(&r.result),
     },
 ];
 
 /// Every table of a run's report, by file name, as bytes.
+/// `charts` lists the chart files written beside them (for summary.json).
 pub fn table_files(
     report: &Report,
     metadata: &RunMetadata,
-) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    charts: &[ChartEntry],
+) -> Result<Vec<(String, Vec<u8>)>> {
     TABLES
         .iter()
         .filter(|t| (t.applies)(report))
-        .map(|t| (t.render)(report, metadata).map(|bytes| (t.file, bytes)))
+        .map(|t| (t.render)(report, metadata, charts).map(|bytes| (t.file.to_string(), bytes)))
         .collect()
 }
 
@@ -159,61 +162,59 @@ pub fn could_be_ours(file: &str) -> bool {
             ))
 }
 
-/// Removes from `dir` every file that [`could_be_ours`] but is not in `written` (what this
-/// run wrote), so that the folder holds exactly this run's files; returns what was removed.
-pub fn remove_stale(dir: &Path, written: &[String]) -> Result<Vec<String>> {
-    let mut removed = Vec::new();
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("Could not list '{}'", dir.display()))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_file && could_be_ours(&name) && !written.contains(&name) {
-            std::fs::remove_file(entry.path()).with_context(|| {
-                format!(
-                    "Could not remove the stale file '{}'",
-                    entry.path().display()
-                )
-            })?;
-            removed.push(name);
-        }
-    }
-    Ok(removed)
+/// Whether a file of OUT/compare/ may have been written by `--compare`: compare.csv or an
+/// overlay chart (`compare_*`, PNG or SVG).
+pub fn could_be_compare(file: &str) -> bool {
+    file == "compare.csv"
+        || file
+            .rsplit_once('.')
+            .is_some_and(|(stem, ext)| matches!(ext, "png" | "svg") && stem.starts_with("compare_"))
 }
 
-/// Writes every table into `OUT/<scenario>/` as one set; returns the folder.
-pub fn write_tables(out: &Path, report: &Report, metadata: &RunMetadata) -> Result<PathBuf> {
-    let files = table_files(report, metadata)?;
-    let dir = atomic::output_dir(out, &report.result.scenario)?;
-    let staged: Vec<(PathBuf, &[u8])> = files
-        .iter()
-        .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
-        .collect();
-    atomic::write_all_atomic(&staged)?;
+/// Makes `files` the set of `OUT/<folder>/` in one step ([`atomic::publish_folder`]): files
+/// `ours` recognises but `files` lacks go, all others stay; returns the folder.
+pub fn publish(
+    out: &Path,
+    folder: &str,
+    files: &[(String, Vec<u8>)],
+    ours: &dyn Fn(&str) -> bool,
+    interrupted: &dyn Fn() -> Option<crate::error::Error>,
+) -> Result<PathBuf> {
+    let dir = out.join(folder);
+    atomic::publish_folder(&dir, files, ours, interrupted)?;
     Ok(dir)
 }
 
-/// What happened to one chart file.
+/// One chart drawn in memory.
 #[derive(Debug)]
 pub struct ChartOutcome {
     /// The chart's file name.
     pub file: String,
-    /// Its path, or why it could not be drawn or written.
-    pub result: Result<PathBuf>,
+    /// Its file name, kind and the series it shows, for summary.json.
+    pub entry: ChartEntry,
+    /// Its bytes, or why it could not be drawn.
+    pub result: Result<Vec<u8>>,
 }
 
-/// Draws every chart of [`plot::planned`] into `dir`, in parallel on the current rayon pool;
-/// returns each chart's outcome in order (a failure does not stop the others).
-pub fn write_charts(dir: &Path, data: &ChartData, format: Format) -> Vec<ChartOutcome> {
+/// Draws every chart of [`plot::planned`], in parallel on the current rayon pool; returns
+/// each chart's outcome in order (a failure does not stop the others).
+pub fn render_charts(data: &ChartData, format: Format) -> Vec<ChartOutcome> {
     plot::planned(data, format)
         .into_par_iter()
         .map(|(chart, file)| {
-            let path = dir.join(&file);
             let result = plot::render(chart, data, format)
-                .and_then(|bytes| atomic::write_atomic(&path, &bytes))
-                .map(|()| path)
                 .with_context(|| format!("Could not draw chart '{file}'"));
-            ChartOutcome { file, result }
+            let (kind, series) = plot::shows(chart, data);
+            let entry = ChartEntry {
+                file: file.clone(),
+                kind: kind.to_string(),
+                series,
+            };
+            ChartOutcome {
+                file,
+                entry,
+                result,
+            }
         })
         .collect()
 }

@@ -84,6 +84,39 @@ pub fn planned(data: &ChartData, format: Format) -> Vec<(Chart, String)> {
         .collect()
 }
 
+/// What a chart shows, for summary.json: its kind (`fan`, `cities`, `horizon`, `paths`,
+/// `targets`, `crossing`, `tornado`) and the series drawn on it, in order.
+pub fn shows(chart: Chart, data: &ChartData) -> (&'static str, Vec<String>) {
+    let cities = || {
+        data.series
+            .iter()
+            .filter(|s| s.city_index.is_some())
+            .map(|s| s.name.clone())
+            .collect()
+    };
+    let targeted = || {
+        let mut names: Vec<String> = Vec::new();
+        for t in &data.targets {
+            if !names.contains(&t.city) {
+                names.push(t.city.clone());
+            }
+        }
+        names
+    };
+    match chart {
+        Chart::Fan(i) => ("fan", vec![data.series[i].name.clone()]),
+        Chart::Cities => ("cities", cities()),
+        Chart::Horizon => ("horizon", cities()),
+        Chart::Paths => (
+            "paths",
+            data.series.iter().map(|s| s.name.clone()).collect(),
+        ),
+        Chart::Targets => ("targets", targeted()),
+        Chart::Crossing => ("crossing", targeted()),
+        Chart::Tornado => ("tornado", vec!["Total".to_string()]),
+    }
+}
+
 fn fan_stem(data: &ChartData, i: usize, used: &mut Vec<String>) -> String {
     let s = &data.series[i];
     if s.city_index.is_none() && s.name == "Total" {

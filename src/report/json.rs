@@ -41,6 +41,18 @@ impl RunMetadata {
     }
 }
 
+/// One chart file of a run's folder, as summary.json lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartEntry {
+    /// File name inside the scenario's folder (e.g. `fan_beijing.png`).
+    pub file: String,
+    /// What kind of chart it is (`fan`, `cities`, `horizon`, `paths`, `targets`,
+    /// `crossing`, `tornado`).
+    pub kind: String,
+    /// The series it shows (city names, `Total`), in order.
+    pub series: Vec<String>,
+}
+
 #[derive(Serialize)]
 struct Document<'a> {
     /// Units of every capacity in this file.
@@ -51,15 +63,26 @@ struct Document<'a> {
     /// Conditioning and calibration, when the scenario has reports.
     #[serde(skip_serializing_if = "Option::is_none")]
     conditioning: Option<&'a ConditionReport>,
+    /// Inputs that look like slips and reports the projection disagrees with (stderr shows
+    /// the same lines); empty when none.
+    warnings: &'a [String],
+    /// Every chart file written beside this one, with what it shows (empty with --no-plots).
+    charts: &'a [ChartEntry],
 }
 
-/// summary.json of a run.
-pub fn summary_json(report: &Report, metadata: &RunMetadata) -> Result<Vec<u8>> {
+/// summary.json of a run whose folder also holds `charts`.
+pub fn summary_json(
+    report: &Report,
+    metadata: &RunMetadata,
+    charts: &[ChartEntry],
+) -> Result<Vec<u8>> {
     let doc = Document {
         units: "P (PFLOPS, FP16); years are decimal years",
         metadata,
         result: &report.result,
         conditioning: report.conditioning.as_ref(),
+        warnings: &report.warnings,
+        charts,
     };
     let mut bytes = serde_json::to_vec_pretty(&doc)?;
     bytes.push(b'\n');

@@ -93,8 +93,7 @@ fn dark_pixels(img: &Decoded, rows: std::ops::Range<u32>) -> usize {
 #[test]
 fn every_chart_is_a_full_size_png_with_colour_and_text() {
     let data = small_chart_data();
-    let dir = tempfile::tempdir().unwrap();
-    let outcomes = simulate::output::write_charts(dir.path(), &data, Format::Png);
+    let outcomes = simulate::output::render_charts(&data, Format::Png);
     let names: Vec<&str> = outcomes.iter().map(|o| o.file.as_str()).collect();
     assert_eq!(
         names,
@@ -111,8 +110,8 @@ fn every_chart_is_a_full_size_png_with_colour_and_text() {
         ]
     );
     for outcome in &outcomes {
-        let path = outcome.result.as_ref().expect("chart drawn");
-        let img = decode_png(&std::fs::read(path).unwrap());
+        let bytes = outcome.result.as_ref().expect("chart drawn");
+        let img = decode_png(bytes);
         assert_eq!(
             (img.width, img.height),
             plot::style::SIZE,
@@ -235,11 +234,12 @@ fn format_svg_writes_every_chart_as_svg() {
 }
 
 #[test]
-fn a_chart_that_cannot_be_written_is_named_and_the_tables_stay() {
+fn a_folder_where_a_chart_goes_is_named_and_nothing_changes() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = write_scenario(dir.path());
     let out = dir.path().join("out");
-    // A non-empty folder where targets.png should go: the final rename must fail.
+    // A non-empty folder where targets.png should go: the set cannot be published (defect 4
+    // of issue 13: all or nothing, so not even the tables).
     let blocker = out.join("small").join("targets.png");
     std::fs::create_dir_all(blocker.join("occupied")).unwrap();
     Command::cargo_bin("simulate")
@@ -252,13 +252,10 @@ fn a_chart_that_cannot_be_written_is_named_and_the_tables_stay() {
         ])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(
-            "Could not draw chart 'targets.png'",
-        ))
-        .stderr(predicate::str::contains("1 of 9 charts could not be drawn"));
+        .stderr(predicate::str::contains(blocker.display().to_string()))
+        .stderr(predicate::str::contains("nothing in"));
     let run = out.join("small");
-    for table in ["summary.csv", "targets.csv", "summary.json"] {
-        assert!(run.join(table).is_file(), "{table} missing");
-    }
-    assert_eq!(files_with_extension(&run, "png"), 8);
+    assert!(!run.join("summary.csv").exists());
+    assert!(blocker.join("occupied").is_dir());
+    assert_eq!(files_with_extension(&run, "png"), 0);
 }

@@ -3,8 +3,9 @@
 //!
 //! tests/data/base.toml is a frozen copy of scenarios/base.toml at that point, and
 //! tests/data/golden-base/ holds its summary.csv and targets.csv made by the code of that time
-//! (`simulate tests/data/base.toml -n 20000`), regenerated once when the quantile sketch changed
-//! (from main just before the risk features were merged).
+//! (`simulate tests/data/base.toml -n 20000`), regenerated when the quantile sketch changed
+//! (from main just before the risk features were merged) and for 0.4.0 (random stream keys
+//! that cannot collide, every draw changed).
 
 use assert_cmd::Command;
 

@@ -20,7 +20,7 @@ fn simulate() -> Command {
 }
 
 /// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(d) = pending.pop() {
@@ -37,7 +37,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     files
 }
 
-fn temporary_files(dir: &Path) -> Vec<PathBuf> {
+pub fn temporary_files(dir: &Path) -> Vec<PathBuf> {
     snapshot(dir)
         .into_keys()
         .filter(|p| {
@@ -50,7 +50,7 @@ fn temporary_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// A quick complete run into `out`: the "earlier outputs" a later failure must not touch.
-fn earlier_run(out: &Path) {
+pub fn earlier_run(out: &Path) {
     let status = simulate()
         .args([
             "scenarios/base.toml",
@@ -97,7 +97,7 @@ fn start_long_run(args: &[&str], out: &Path) -> (Child, Vec<String>) {
 
 /// Sends `signal` (a `kill` name) and waits for the exit; returns status and remaining stderr.
 /// The wait is bounded only so that a hung child fails the test instead of hanging it.
-fn signal_and_wait(mut child: Child, signal: &str) -> (ExitStatus, String) {
+pub fn signal_and_wait(mut child: Child, signal: &str) -> (ExitStatus, String) {
     let status = Command::new("kill")
         .arg(format!("-{signal}"))
         .arg(child.id().to_string())

@@ -18,6 +18,8 @@ mod golden;
 mod golden_base;
 mod groups;
 mod hardening2;
+mod hardening3;
+mod implausible;
 mod interruptions;
 mod properties;
 mod regressions;
