@@ -136,18 +136,30 @@ pub fn publish(
         .into_iter()
         .map(str::to_string)
         .collect();
-    let charts = match outputs.charts {
-        Some(format) => {
+    let data = outputs
+        .charts
+        .map(|_| output::chart_data(scenario, agg, &report));
+    let charts = match (outputs.charts, &data) {
+        (Some(format), Some(data)) => {
             let started = Instant::now();
-            let data = ChartData::new(scenario, agg, &report.result)
-                .with_decisions(&report.decisions, &report.sensitivity);
-            written.extend(plot::planned(&data, format).into_iter().map(|(_, f)| f));
-            write_charts(&dir, &data, format, started, outputs.quiet)
+            written.extend(plot::planned(data, format).into_iter().map(|(_, f)| f));
+            write_charts(&dir, data, format, started, outputs.quiet)
         }
-        None => Ok(()),
+        _ => Ok(()),
     };
+    let sensitivity_at = outputs.sensitivity_at.as_deref();
+    let page = output::write_page(
+        &dir,
+        scenario,
+        &report,
+        metadata,
+        data.as_ref(),
+        sensitivity_at,
+    );
+    written.push(output::PAGE.to_string());
     // Files of an earlier run of another shape (fan_<old city>.png, used.csv, ...) go.
     output::remove_stale(&dir, &written)?;
+    page?;
     charts?;
     printed.map(|()| report.result)
 }

@@ -5,6 +5,7 @@
 //! file names. The only module that uses plotters; may import `analysis`, `engine` (types),
 //! `scenario`, `stats` and the leaves.
 
+pub mod calibration;
 pub mod canvas;
 pub mod cities;
 pub mod compare;
@@ -40,10 +41,13 @@ pub enum Chart {
     Crossing,
     /// The Total's strongest drivers (needs a sensitivity analysis).
     Tornado,
+    /// Where the later reports fell and the coverage of the bands (needs reports).
+    Calibration,
 }
 
 /// Every chart of a run, in the order they are drawn; the crossing and tornado charts only
-/// when the data holds decisions ([`ChartData::with_decisions`]).
+/// when the data holds decisions ([`ChartData::with_decisions`]), the calibration chart only
+/// when it holds reports ([`ChartData::with_conditioning`]).
 pub fn charts(data: &ChartData) -> Vec<Chart> {
     let decided = !data.crossing.is_empty() || data.drivers.is_some();
     (0..data.series.len())
@@ -55,13 +59,14 @@ pub fn charts(data: &ChartData) -> Vec<Chart> {
                 .into_iter()
                 .flatten(),
         )
+        .chain(data.calibration.is_some().then_some(Chart::Calibration))
         .collect()
 }
 
 /// Every chart of a run with its file name, in the order they are drawn: `fan_<city>` (city
 /// names become lowercase ASCII slugs; a slug that two cities share gets the city's number
 /// appended), fan_total, cities, horizon, paths, targets, then crossing and tornado when the
-/// data holds decisions.
+/// data holds decisions, then calibration when it holds reports.
 pub fn planned(data: &ChartData, format: Format) -> Vec<(Chart, String)> {
     let mut used: Vec<String> = vec!["total".into()];
     let ext = format.extension();
@@ -76,6 +81,7 @@ pub fn planned(data: &ChartData, format: Format) -> Vec<(Chart, String)> {
                 Chart::Targets => "targets".into(),
                 Chart::Crossing => "crossing".into(),
                 Chart::Tornado => "tornado".into(),
+                Chart::Calibration => "calibration".into(),
             };
             (chart, format!("{stem}.{ext}"))
         })
@@ -143,6 +149,7 @@ fn draw_chart<DB: DrawingBackend>(
         Chart::Targets => targets::draw(root, data),
         Chart::Crossing => crossing::draw(root, data),
         Chart::Tornado => tornado::draw(root, data),
+        Chart::Calibration => calibration::draw(root, data),
     }
 }
 

@@ -19,5 +19,6 @@ mod hardening2;
 mod interruptions;
 mod properties;
 mod regressions;
+mod report_page;
 mod risks;
 mod shards;
