@@ -67,7 +67,11 @@ fn the_numbers_on_the_page_are_those_of_the_csv_files() {
             [row[2].as_str(), &row[3], &row[5]],
             "{item}"
         );
-        let shown = format!("{:.1}%", 100.0 * row[3].parse::<f64>().unwrap());
+        let pct = 100.0 * row[3].parse::<f64>().unwrap();
+        let shown = match pct > 0.0 && pct < 1.0 {
+            true => format!("{pct:.2}%"),
+            false => format!("{pct:.1}%"),
+        };
         assert!(
             item.contains(&format!(">{shown}</data>")),
             "{item} lacks {shown}"

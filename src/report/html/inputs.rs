@@ -63,6 +63,8 @@ impl Provenance {
 /// One key of the scenario file: where it is, its value and the comments that explain it.
 struct Entry {
     section: String,
+    /// The first key of its table (`[...]` or `[[...]]`).
+    first: bool,
     key: String,
     value: String,
     note: String,
@@ -75,6 +77,7 @@ fn entries(text: &str) -> Vec<Entry> {
     let mut section = String::new();
     let mut city = String::new();
     let mut pending: Vec<String> = Vec::new();
+    let mut first = true;
     for line in text.lines() {
         let t = line.trim();
         if t.is_empty() {
@@ -94,6 +97,7 @@ fn entries(text: &str) -> Vec<Entry> {
                 city.clear();
             }
             pending.clear();
+            first = true;
         } else if let Some((key, rest)) = t.split_once('=') {
             let (value, comment) = split_comment(rest);
             let key = key.trim().to_string();
@@ -110,6 +114,7 @@ fn entries(text: &str) -> Vec<Entry> {
             }
             out.push(Entry {
                 section: section.clone(),
+                first: std::mem::take(&mut first),
                 key,
                 value,
                 note: note.join(" "),
@@ -171,10 +176,9 @@ pub fn inputs(p: &Provenance) -> String {
         "<table class=\"inputs\">\n<thead><tr><th>Section</th><th>Key</th><th>Value</th>\
          <th>Source or reason</th></tr></thead>\n<tbody>\n",
     );
-    let mut last_section = None;
     for e in &rows {
-        let shown = (last_section != Some(&e.section)).then_some(e.section.as_str());
-        last_section = Some(&e.section);
+        // A table's name shows on its first key, and on its second when `name` completed it.
+        let shown = (e.first || e.key == "name").then_some(e.section.as_str());
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",

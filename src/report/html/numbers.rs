@@ -2,7 +2,7 @@
 //! margin, when each target capacity is first reached, and the central projection (median and
 //! 5-95% range) of every series at the start and at each year end.
 
-use super::text::{capacity, data, esc, percent, probability, when};
+use super::text::{capacity, data, esc, probability, when};
 use crate::analysis::Report;
 use crate::analysis::results::RunResult;
 use std::fmt::Write;
@@ -24,14 +24,14 @@ pub fn key_numbers(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "<li id=\"target-{}\"><b>{}</b> at least {} by {}: <b>{}</b> chance \
-                 (&plusmn; {} points, the 95% Monte Carlo margin; standard error {}){}.</li>",
+                 (&plusmn; {} percentage points, the 95% Monte Carlo margin; standard error {} points){}.</li>",
                 esc(&slug(&t.city, t.at, t.capacity)),
                 esc(&t.city),
                 capacity(t.capacity),
                 esc(&when(t.at)),
                 probability(t.probability),
-                esc(&format!("{:.1}", 100.0 * Z95 * t.std_error)),
-                data(&format!("{:.4}", t.std_error), &percent(t.std_error)),
+                points(Z95 * t.std_error),
+                data(&format!("{:.4}", t.std_error), &points(t.std_error)),
                 if late {
                     format!(", read at {}", esc(&when(t.evaluated_at)))
                 } else {
@@ -49,6 +49,16 @@ pub fn key_numbers(report: &Report) -> String {
     );
     out.push_str(&projection_table(r));
     out
+}
+
+/// A share in percentage points, with two decimals below one point: "0.4", "0.06".
+fn points(share: f64) -> String {
+    let pts = 100.0 * share;
+    if pts < 1.0 {
+        format!("{pts:.2}")
+    } else {
+        format!("{pts:.1}")
+    }
 }
 
 /// An element id for a target: "Beijing-2026-45000".

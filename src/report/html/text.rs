@@ -57,9 +57,15 @@ pub fn probability(prob: f64) -> String {
     data(&format!("{prob:.4}"), &percent(prob))
 }
 
-/// A share as a percentage with one decimal, "9.1%".
+/// A share as a percentage with one decimal, "9.1%", or two below 1% ("0.12%"; the tables
+/// keep four decimals of the share, i.e. hundredths of a percent).
 pub fn percent(prob: f64) -> String {
-    format!("{:.1}%", prob * 100.0)
+    let pct = prob * 100.0;
+    if pct > 0.0 && pct < 1.0 {
+        format!("{pct:.2}%")
+    } else {
+        format!("{pct:.1}%")
+    }
 }
 
 /// A decimal year as the calendar date it stands for, "2025-06-09" (the nearest day).
@@ -126,6 +132,7 @@ mod tests {
         assert_eq!(iso_date(june9), "2025-06-09");
         assert_eq!(esc("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
         assert_eq!(probability(0.0908), "<data value=\"0.0908\">9.1%</data>");
+        assert_eq!(percent(0.0012), "0.12%");
         assert_eq!(
             shell_quote("city.Beijing.growth.mean=0.35"),
             "city.Beijing.growth.mean=0.35"
