@@ -2,7 +2,7 @@
 //! conditioning summary (effective sample size, Pareto k, the inputs the reports moved most),
 //! the calibration table and the coverage of the 50% and 90% bands.
 
-use super::text::{capacity, data, esc, iso_date, percent, when};
+use super::text::{capacity, data, esc, iso_date, percent, thousands, when};
 use crate::analysis::condition::ConditionReport;
 use crate::analysis::results::RunResult;
 use std::fmt::Write;
@@ -33,7 +33,7 @@ pub fn evidence(
                 &format!("{:.1}", c.effective_sample_size),
                 &format!("{:.0}", c.effective_sample_size)
             ),
-            c.trials_simulated,
+            thousands(c.trials_simulated as f64),
             esc(&k),
             if c.capped_trials > 0 {
                 format!("; {} trials hit the weight cap", c.capped_trials)
