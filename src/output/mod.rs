@@ -294,8 +294,8 @@ pub fn write_page(
 /// Folder (under OUT) of the comparison tables.
 pub const COMPARE_FOLDER: &str = "compare";
 
-/// Every file of `--compare`, by name, as bytes: compare.csv and, with a chart format, one
-/// overlay chart per series.
+/// Every file of `--compare`, by name, as bytes: compare.csv, with a chart format one overlay
+/// chart per series, and report.html (the scenarios side by side, with the charts as SVG).
 pub fn compare_files(
     results: &[RunResult],
     format: Option<Format>,
@@ -304,14 +304,32 @@ pub fn compare_files(
         "compare.csv".to_string(),
         csv::compare_csv(&compare_rows(results))?,
     )];
+    let mut svgs = Vec::new();
     if let Some(format) = format {
         let charts = ChartData::compare_charts(results);
         let names = plot::compare::file_names(&charts, format);
         for (chart, file) in charts.iter().zip(names) {
             let bytes = plot::render_drawing(chart, format)
                 .with_context(|| format!("Could not draw chart '{file}'"))?;
+            let svg = match format {
+                Format::Svg => bytes.clone(),
+                Format::Png => plot::render_drawing(chart, Format::Svg)
+                    .with_context(|| format!("Could not draw chart '{file}' for {PAGE}"))?,
+            };
+            svgs.push(PageChart {
+                stem: file
+                    .rsplit_once('.')
+                    .map_or(file.clone(), |(s, _)| s.to_string()),
+                svg: String::from_utf8_lossy(&svg).into_owned(),
+            });
             files.push((file, bytes));
         }
     }
+    let page = html::compare::render(
+        results,
+        format.map(|_| svgs.as_slice()),
+        crate::version::VERSION,
+    );
+    files.push((PAGE.to_string(), page.into_bytes()));
     Ok(files)
 }

@@ -188,3 +188,30 @@ fn without_charts_the_page_says_so_and_a_conditioned_run_shows_its_diagnostics()
     let again = tempfile::tempdir().unwrap();
     assert_eq!(html, run_base(again.path(), &["--no-plots", "--condition"]));
 }
+
+#[test]
+fn the_comparison_page_shows_each_scenarios_target_probabilities() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("simulate")
+        .unwrap()
+        .args(["scenarios/base.toml", "scenarios/high.toml", "--compare"])
+        .args(["-n", "4000", "-q", "--no-plots", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(dir.path().join("compare/report.html")).unwrap();
+    let table = between(&html, "<table class=\"compare-targets\">", "</table>");
+    let rows: Vec<&str> = between(table, "<tbody>", "</tbody>")
+        .split("<tr>")
+        .skip(1)
+        .collect();
+    for (column, scenario) in ["base", "high"].iter().enumerate() {
+        let targets =
+            std::fs::read_to_string(dir.path().join(scenario).join("targets.csv")).unwrap();
+        for (row, line) in rows.iter().zip(targets.lines().skip(1)) {
+            let fields: Vec<&str> = line.split(',').collect();
+            // Each row: the capacity, then one probability per scenario.
+            assert_eq!(data_values(row)[1 + column], fields[3], "{scenario}: {row}");
+        }
+    }
+}

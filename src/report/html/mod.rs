@@ -7,6 +7,7 @@
 //! page holds no time stamp or run time, so the same run gives the same bytes. Every number
 //! taken from a table is a `<data value="...">` element whose value is the CSV's own text.
 
+pub mod compare;
 pub mod evidence;
 pub mod inputs;
 pub mod numbers;
@@ -55,19 +56,8 @@ pub struct Page<'a> {
 /// The page's HTML.
 pub fn render(page: &Page) -> String {
     let r = &page.report.result;
-    let mut out = String::with_capacity(1 << 20);
     let title = format!("{}: AI computing capacity projection", r.scenario);
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"simulate {}\">\n<title>{}</title>\n\
-         <style>\n{}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n",
-        esc(&page.provenance.program_version),
-        esc(&title),
-        include_str!("page.css"),
-        esc(&title)
-    );
+    let mut out = head(&title, &page.provenance.program_version);
     if !r.description.is_empty() {
         let _ = writeln!(out, "<p class=\"description\">{}</p>", esc(&r.description));
     }
@@ -123,6 +113,23 @@ pub fn render(page: &Page) -> String {
     out
 }
 
+/// The page's start up to its header's title: doctype, head with the inline style, `<h1>`.
+pub fn head(title: &str, program_version: &str) -> String {
+    let mut out = String::with_capacity(1 << 20);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"simulate {}\">\n<title>{}</title>\n\
+         <style>\n{}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n",
+        esc(program_version),
+        esc(title),
+        include_str!("page.css"),
+        esc(title)
+    );
+    out
+}
+
 fn section(out: &mut String, i: usize, body: &str) {
     let _ = write!(
         out,
@@ -133,7 +140,7 @@ fn section(out: &mut String, i: usize, body: &str) {
 }
 
 /// The SVG root without its fixed size (CSS sizes it to the page), labelled for readers.
-fn inline_svg(svg: &str, label: &str) -> String {
+pub fn inline_svg(svg: &str, label: &str) -> String {
     let body = svg.trim_start_matches(|c: char| c != '<');
     let Some(end) = body.find('>') else {
         return String::new();
