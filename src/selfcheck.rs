@@ -9,8 +9,6 @@ use crate::analysis::results::RunResult;
 use crate::engine::{self, Aggregate, RunSpec};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::plot::data::ChartData;
-use crate::plot::{self, Format};
 use crate::report::json::RunMetadata;
 use crate::scenario::{self, Scenario};
 use std::collections::HashSet;
@@ -54,6 +52,7 @@ pub fn short_run(scenario: &Scenario, trials: u64, charts: bool) -> Result<Short
         elapsed_seconds: 0.0,
         threads: 1,
         overrides: Vec::new(),
+        scenario_text: String::new(),
     };
     let tables = output::table_files(&report, &metadata, &[])?;
     let names = scenario_names(scenario);
@@ -63,12 +62,10 @@ pub fn short_run(scenario: &Scenario, trials: u64, charts: bool) -> Result<Short
         }
     }
     if charts {
-        let data = ChartData::new(scenario, &agg, &report.result)
-            .with_decisions(&report.decisions, &report.sensitivity);
-        for (chart, _file) in plot::planned(&data, Format::Svg) {
-            // A chart may fail to draw (the error is reported to the user); it must not panic.
-            let _ = plot::render(chart, &data, Format::Svg);
-        }
+        // Every chart drawn as SVG into the report page. A chart may fail to draw (the error
+        // is reported to the user); it must not panic.
+        let data = output::chart_data(scenario, &agg, &report);
+        let _ = output::page_bytes(scenario, &report, &metadata, Some(&data), None);
     }
     Ok(ShortRun {
         result: report.result,

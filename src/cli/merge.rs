@@ -95,6 +95,7 @@ fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
         elapsed_seconds: meta.elapsed_seconds,
         threads: rayon::current_num_threads(),
         overrides: meta.overrides.iter().map(|o| o.to_string()).collect(),
+        scenario_text: meta.scenario_text,
     };
     Ok((scenario, agg, metadata, meta.sensitivity_at))
 }

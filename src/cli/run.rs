@@ -12,7 +12,6 @@ use crate::engine::{self, Aggregate, RunSpec};
 use crate::error::{Error, Result};
 use crate::output::{self, atomic};
 use crate::plot::Format;
-use crate::plot::data::ChartData;
 use crate::report::{self, json::RunMetadata};
 use crate::scenario::{LoadedScenario, Scenario};
 use std::path::Path;
@@ -138,10 +137,11 @@ pub fn publish(
     let dir = outputs.out.join(&scenario.name);
     let started = Instant::now();
     let mut charts = Vec::new();
-    if let Some(format) = outputs.charts {
-        let data = ChartData::new(scenario, agg, &report.result)
-            .with_decisions(&report.decisions, &report.sensitivity);
-        charts = output::render_charts(&data, format);
+    let data = outputs
+        .charts
+        .map(|_| output::chart_data(scenario, agg, &report));
+    if let (Some(format), Some(data)) = (outputs.charts, &data) {
+        charts = output::render_charts(data, format);
     }
     let drawn = chart_failures(&charts, &dir);
     let (drawn_charts, entries): (Vec<_>, Vec<_>) = charts
@@ -151,6 +151,9 @@ pub fn publish(
     let chart_count = drawn_charts.len();
     let mut files = output::table_files(&report, metadata, &entries)?;
     files.extend(drawn_charts);
+    let sensitivity_at = outputs.sensitivity_at.as_deref();
+    let page = output::page_bytes(scenario, &report, metadata, data.as_ref(), sensitivity_at)?;
+    files.push((output::PAGE.to_string(), page));
     if let Some(signal) = interrupt::received() {
         return Err(signal.context(format!(
             "stopped before writing; nothing was written, the files in '{}' are unchanged",

@@ -1,5 +1,6 @@
 //! Every file a run leaves on disk, declared once: the tables ([`TABLES`]), the charts
-//! ([`crate::plot::planned`]) and the comparison ([`compare_files`]). The run, `merge`,
+//! ([`crate::plot::planned`]), the report page ([`PAGE`], [`page_bytes`]) and the comparison
+//! ([`compare_files`]). The run, `merge`,
 //! `--compare`, the self-check and the tests all read these lists; [`atomic`] puts the files on
 //! disk all-or-nothing. May import `plot`, `report`, `analysis` and below; never `cli`.
 
@@ -9,11 +10,14 @@ pub mod lock;
 use crate::analysis::Report;
 use crate::analysis::compare::compare_rows;
 use crate::analysis::results::RunResult;
+use crate::engine::Aggregate;
 use crate::error::{Context, Result};
 use crate::plot::data::ChartData;
 use crate::plot::{self, Format};
+use crate::report::html::{self, PageChart, Provenance};
 use crate::report::json::{ChartEntry, RunMetadata};
 use crate::report::{conditioning, csv, json};
+use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -148,7 +152,7 @@ pub fn table_names(report: &Report) -> Vec<&'static str> {
 /// [`TABLES`] or a chart (`fan_*`, or a fixed chart name, as PNG or SVG). Anything else
 /// (notes, part files, a user's own files) is never touched.
 pub fn could_be_ours(file: &str) -> bool {
-    if TABLES.iter().any(|t| t.file == file) {
+    if TABLES.iter().any(|t| t.file == file) || file == PAGE {
         return true;
     }
     let Some((stem, ext)) = file.rsplit_once('.') else {
@@ -158,7 +162,7 @@ pub fn could_be_ours(file: &str) -> bool {
         && (stem.starts_with("fan_")
             || matches!(
                 stem,
-                "cities" | "horizon" | "paths" | "targets" | "crossing" | "tornado"
+                "cities" | "horizon" | "paths" | "targets" | "crossing" | "tornado" | "calibration"
             ))
 }
 
@@ -219,11 +223,65 @@ pub fn render_charts(data: &ChartData, format: Format) -> Vec<ChartOutcome> {
         .collect()
 }
 
+/// The report page in every run's folder: one self-contained HTML file (report.html).
+pub const PAGE: &str = html::FILE;
+
+/// Everything the charts of a run draw: bands, decisions and the calibration of the reports.
+pub fn chart_data(scenario: &Scenario, agg: &Aggregate, report: &Report) -> ChartData {
+    ChartData::new(scenario, agg, &report.result)
+        .with_decisions(&report.decisions, &report.sensitivity)
+        .with_conditioning(report.conditioning.as_ref())
+}
+
+/// The report page's bytes: with `data`, every chart of [`plot::planned`] drawn again as SVG
+/// (on the current rayon pool) and set inline; without it (`--no-plots`), a page without
+/// charts. `sensitivity_at` is the run's `--sensitivity-at`, for the command it shows.
+pub fn page_bytes(
+    scenario: &Scenario,
+    report: &Report,
+    metadata: &RunMetadata,
+    data: Option<&ChartData>,
+    sensitivity_at: Option<&[f64]>,
+) -> Result<Vec<u8>> {
+    let charts = match data {
+        Some(data) => Some(
+            plot::planned(data, Format::Svg)
+                .into_par_iter()
+                .map(|(chart, file)| {
+                    let stem = file.trim_end_matches(".svg").to_string();
+                    let bytes = plot::render(chart, data, Format::Svg)
+                        .with_context(|| format!("Could not draw chart '{file}' for {PAGE}"))?;
+                    let svg = String::from_utf8_lossy(&bytes).into_owned();
+                    Ok(PageChart { stem, svg })
+                })
+                .collect::<Result<Vec<_>>>()?,
+        ),
+        None => None,
+    };
+    let provenance = Provenance {
+        scenario_path: metadata.scenario_path.clone(),
+        scenario_sha256: metadata.scenario_sha256.clone(),
+        scenario_text: metadata.scenario_text.clone(),
+        overrides: metadata.overrides.clone(),
+        trials: report.result.trials,
+        seed: report.result.seed,
+        sensitivity_at: sensitivity_at.map(<[f64]>::to_vec),
+        condition: (!scenario.observations.is_empty()).then_some(scenario.condition),
+        program_version: metadata.program_version.clone(),
+    };
+    let page = html::Page {
+        report,
+        provenance,
+        charts,
+    };
+    Ok(html::render(&page).into_bytes())
+}
+
 /// Folder (under OUT) of the comparison tables.
 pub const COMPARE_FOLDER: &str = "compare";
 
-/// Every file of `--compare`, by name, as bytes: compare.csv and, with a chart format, one
-/// overlay chart per series.
+/// Every file of `--compare`, by name, as bytes: compare.csv, with a chart format one overlay
+/// chart per series, and report.html (the scenarios side by side, with the charts as SVG).
 pub fn compare_files(
     results: &[RunResult],
     format: Option<Format>,
@@ -232,14 +290,32 @@ pub fn compare_files(
         "compare.csv".to_string(),
         csv::compare_csv(&compare_rows(results))?,
     )];
+    let mut svgs = Vec::new();
     if let Some(format) = format {
         let charts = ChartData::compare_charts(results);
         let names = plot::compare::file_names(&charts, format);
         for (chart, file) in charts.iter().zip(names) {
             let bytes = plot::render_drawing(chart, format)
                 .with_context(|| format!("Could not draw chart '{file}'"))?;
+            let svg = match format {
+                Format::Svg => bytes.clone(),
+                Format::Png => plot::render_drawing(chart, Format::Svg)
+                    .with_context(|| format!("Could not draw chart '{file}' for {PAGE}"))?,
+            };
+            svgs.push(PageChart {
+                stem: file
+                    .rsplit_once('.')
+                    .map_or(file.clone(), |(s, _)| s.to_string()),
+                svg: String::from_utf8_lossy(&svg).into_owned(),
+            });
             files.push((file, bytes));
         }
     }
+    let page = html::compare::render(
+        results,
+        format.map(|_| svgs.as_slice()),
+        crate::version::VERSION,
+    );
+    files.push((PAGE.to_string(), page.into_bytes()));
     Ok(files)
 }

@@ -3,8 +3,9 @@
 //! Built from a run's [`Aggregate`] and [`RunResult`]: percentile bands per series, the
 //! baseline, projects' median online times, target markers, sampled paths and the end-year
 //! histograms; with [`ChartData::with_decisions`], the crossing curves and the Total's
-//! strongest drivers.
+//! strongest drivers; with [`ChartData::with_conditioning`], the calibration bins.
 
+use crate::analysis::condition::ConditionReport;
 use crate::analysis::decisions::Decisions;
 use crate::analysis::results::{RunResult, SummaryRow};
 use crate::analysis::sensitivity::SensitivityRow;
@@ -40,6 +41,27 @@ pub struct ChartData {
     /// The strongest inputs of the Total at one year (tornado chart); None until
     /// [`ChartData::with_decisions`] or when nothing is random.
     pub drivers: Option<Drivers>,
+    /// The calibration of the later reports; None until [`ChartData::with_conditioning`] or
+    /// when the scenario lists none.
+    pub calibration: Option<CalibrationChart>,
+}
+
+/// Bins of the calibration chart's percentile histogram (10 points each).
+pub const PIT_BINS: usize = 10;
+
+/// Where the reports fell in the projections made before them, binned, and band coverage.
+#[derive(Debug, Clone, Default)]
+pub struct CalibrationChart {
+    /// `about` reports per percentile bin (their probability integral transforms).
+    pub about: [u32; PIT_BINS],
+    /// Bounds (`at_least`, `at_most`, `between`) per bin of the percentile of the bound.
+    pub bounds: [u32; PIT_BINS],
+    /// Share of `about` reports inside the central 50% band (ideal 0.5), and inside the 90%.
+    pub coverage_50: Option<f64>,
+    /// Share inside the central 90% band (ideal 0.9).
+    pub coverage_90: Option<f64>,
+    /// Reports scored (rolling origin).
+    pub rows: usize,
 }
 
 /// The share of trials that have reached one capacity, at every grid time.
@@ -211,6 +233,7 @@ impl ChartData {
             horizon: horizon(scenario, agg),
             crossing: Vec::new(),
             drivers: None,
+            calibration: None,
         }
     }
 
@@ -257,6 +280,28 @@ impl ChartData {
                     .map(|r| (r.input.clone(), r.rank_correlation))
                     .collect(),
             }
+        });
+        self
+    }
+
+    /// Adds the calibration chart's bins from the rolling-origin rows, when there are reports.
+    pub fn with_conditioning(mut self, report: Option<&ConditionReport>) -> Self {
+        self.calibration = report.map(|c| {
+            let mut chart = CalibrationChart {
+                coverage_50: c.score.coverage_50,
+                coverage_90: c.score.coverage_90,
+                rows: c.score.rows,
+                ..CalibrationChart::default()
+            };
+            for row in c.calibration.iter().filter(|r| !r.unconditioned) {
+                let Some(p) = row.percentile else { continue };
+                let bin = ((p / 100.0 * PIT_BINS as f64).floor() as usize).min(PIT_BINS - 1);
+                match row.kind {
+                    "about" => chart.about[bin] += 1,
+                    _ => chart.bounds[bin] += 1,
+                }
+            }
+            chart
         });
         self
     }

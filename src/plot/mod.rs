@@ -5,6 +5,7 @@
 //! file names. The only module that uses plotters; may import `analysis`, `engine` (types),
 //! `scenario`, `stats` and the leaves.
 
+pub mod calibration;
 pub mod canvas;
 pub mod cities;
 pub mod compare;
@@ -42,10 +43,13 @@ pub enum Chart {
     Crossing,
     /// The Total's strongest drivers (needs a sensitivity analysis).
     Tornado,
+    /// Where the later reports fell and the coverage of the bands (needs reports).
+    Calibration,
 }
 
 /// Every chart of a run, in the order they are drawn; the crossing and tornado charts only
-/// when the data holds decisions ([`ChartData::with_decisions`]).
+/// when the data holds decisions ([`ChartData::with_decisions`]), the calibration chart only
+/// when it holds reports ([`ChartData::with_conditioning`]).
 pub fn charts(data: &ChartData) -> Vec<Chart> {
     let decided = !data.crossing.is_empty() || data.drivers.is_some();
     (0..data.series.len())
@@ -57,13 +61,14 @@ pub fn charts(data: &ChartData) -> Vec<Chart> {
                 .into_iter()
                 .flatten(),
         )
+        .chain(data.calibration.is_some().then_some(Chart::Calibration))
         .collect()
 }
 
 /// Every chart of a run with its file name, in the order they are drawn: `fan_<city>` (city
 /// names become lowercase ASCII stems by [`slug`]; a stem that two cities share gets the
-/// city's number appended), fan_total, cities, horizon, paths, targets, then crossing and tornado when the
-/// data holds decisions.
+/// city's number appended), fan_total, cities, horizon, paths, targets, then crossing and
+/// tornado when the data holds decisions, then calibration when it holds reports.
 pub fn planned(data: &ChartData, format: Format) -> Vec<(Chart, String)> {
     let mut used: Vec<String> = vec!["total".into()];
     let ext = format.extension();
@@ -78,6 +83,7 @@ pub fn planned(data: &ChartData, format: Format) -> Vec<(Chart, String)> {
                 Chart::Targets => "targets".into(),
                 Chart::Crossing => "crossing".into(),
                 Chart::Tornado => "tornado".into(),
+                Chart::Calibration => "calibration".into(),
             };
             (chart, format!("{stem}.{ext}"))
         })
@@ -114,6 +120,7 @@ pub fn shows(chart: Chart, data: &ChartData) -> (&'static str, Vec<String>) {
         Chart::Targets => ("targets", targeted()),
         Chart::Crossing => ("crossing", targeted()),
         Chart::Tornado => ("tornado", vec!["Total".to_string()]),
+        Chart::Calibration => ("calibration", Vec::new()),
     }
 }
 
@@ -205,6 +212,7 @@ fn draw_chart<DB: DrawingBackend>(
         Chart::Targets => targets::draw(root, data),
         Chart::Crossing => crossing::draw(root, data),
         Chart::Tornado => tornado::draw(root, data),
+        Chart::Calibration => calibration::draw(root, data),
     }
 }
 

@@ -24,6 +24,10 @@ pub struct RunMetadata {
     pub threads: usize,
     /// `--set PATH=VALUE` overrides applied on top of the scenario file, in order.
     pub overrides: Vec<String>,
+    /// The scenario file's text, for the report page (not in summary.json; empty when
+    /// unknown).
+    #[serde(skip)]
+    pub scenario_text: String,
 }
 
 impl RunMetadata {
@@ -37,6 +41,7 @@ impl RunMetadata {
             elapsed_seconds,
             threads,
             overrides: l.overrides.iter().map(|o| o.to_string()).collect(),
+            scenario_text: l.text.clone(),
         }
     }
 }

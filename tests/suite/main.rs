@@ -23,5 +23,6 @@ mod implausible;
 mod interruptions;
 mod properties;
 mod regressions;
+mod report_page;
 mod risks;
 mod shards;

@@ -73,6 +73,7 @@ fn merged_shards_equal_the_single_run_byte_for_byte() {
             "ranking.csv",
             "overtake.csv",
             "sensitivity.csv",
+            "report.html",
         ] {
             let a = std::fs::read(single.path().join("base").join(file)).unwrap();
             let b = std::fs::read(merged.path().join("base").join(file)).unwrap();

@@ -1,0 +1,189 @@
+//! compare/report.html: the scenarios of a `--compare` side by side on one self-contained page:
+//! each target's probability in every scenario, the medians and 5-95% ranges by year, and the
+//! overlay charts (inline SVG drawn by [`crate::output`]).
+
+use super::text::{capacity, esc, probability, thousands, when};
+use super::{PageChart, head, inline_svg};
+use crate::analysis::results::RunResult;
+use std::fmt::Write;
+
+/// The section titles of the comparison page, in order.
+pub const COMPARE_SECTIONS: [&str; 4] = ["Scenarios", "Targets", "Central projection", "Charts"];
+
+/// The comparison page's HTML; `charts` None when the run drew none.
+pub fn render(
+    results: &[RunResult],
+    charts: Option<&[PageChart]>,
+    program_version: &str,
+) -> String {
+    let names: Vec<&str> = results.iter().map(|r| r.scenario.as_str()).collect();
+    let title = format!("Comparison: {}", names.join(" / "));
+    let mut out = head(&title, program_version);
+    if let Some(first) = results.first() {
+        let _ = writeln!(
+            out,
+            "<p class=\"info\"><b>Run:</b> {} trials of each scenario, seed {}, on common random \
+             numbers (trial i draws the same numbers wherever the scenarios agree, so the \
+             differences come from the assumptions). simulate {}. Capacities in P = PFLOPS FP16 \
+             (1 E = 1,000 P). Each scenario's own report.html holds its inputs, sources and \
+             the command that reproduces it.</p>\n</header>",
+            thousands(first.trials as f64),
+            first.seed,
+            esc(program_version)
+        );
+    }
+    let mut body = String::from("<ul>\n");
+    for r in results {
+        let _ = writeln!(
+            body,
+            "<li><b>{}</b>: {} ({} to {})</li>",
+            esc(&r.scenario),
+            esc(&r.description),
+            esc(&when(r.start)),
+            esc(&when(r.end))
+        );
+    }
+    body.push_str("</ul>\n");
+    section(&mut out, 0, &body);
+    section(&mut out, 1, &targets(results));
+    section(&mut out, 2, &projection(results));
+    let charts_body = match charts {
+        Some(charts) => charts
+            .iter()
+            .map(|c| {
+                format!(
+                    "<figure class=\"chart\">{}<figcaption>{}: each scenario's median and 90% \
+                     band.</figcaption></figure>\n",
+                    inline_svg(&c.svg, &c.stem),
+                    esc(&c.stem)
+                )
+            })
+            .collect(),
+        None => "<p>This run drew no charts (<code>--no-plots</code>).</p>\n".to_string(),
+    };
+    section(&mut out, 3, &charts_body);
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+fn section(out: &mut String, i: usize, body: &str) {
+    let _ = write!(
+        out,
+        "<section id=\"c{}\">\n<h2>{}</h2>\n{body}</section>\n",
+        i + 1,
+        COMPARE_SECTIONS[i]
+    );
+}
+
+fn header_row(results: &[RunResult], first: &str) -> String {
+    let mut out = format!("<thead><tr><th>{first}</th>");
+    for r in results {
+        let _ = write!(out, "<th>{}</th>", esc(&r.scenario));
+    }
+    out.push_str("</tr></thead>\n");
+    out
+}
+
+/// Every target of any scenario, with its probability in each scenario that sets it.
+fn targets(results: &[RunResult]) -> String {
+    let mut keys: Vec<(String, f64, f64)> = Vec::new();
+    for t in results.iter().flat_map(|r| &r.targets) {
+        let key = (t.city.clone(), t.at, t.capacity);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    if keys.is_empty() {
+        return "<p>No scenario sets a target.</p>\n".to_string();
+    }
+    let mut out = String::from(
+        "<p>Chance of meeting each target (&plusmn; the 95% Monte Carlo margin, percentage \
+         points); &ldquo;-&rdquo; where a scenario does not set it.</p>\n\
+         <table class=\"compare-targets\">\n",
+    );
+    out.push_str(&header_row(results, "Target"));
+    out.push_str("<tbody>\n");
+    for (city, at, cap) in keys {
+        let _ = write!(
+            out,
+            "<tr><td><b>{}</b> at least {} by {}</td>",
+            esc(&city),
+            capacity(cap),
+            esc(&when(at))
+        );
+        for r in results {
+            let found = r
+                .targets
+                .iter()
+                .find(|t| t.city == city && t.at == at && t.capacity == cap);
+            match found {
+                Some(t) => {
+                    let _ = write!(
+                        out,
+                        "<td>{} &plusmn; {:.2}</td>",
+                        probability(t.probability),
+                        196.0 * t.std_error
+                    );
+                }
+                None => out.push_str("<td>-</td>"),
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out
+}
+
+/// Medians and 5-95% ranges of every series of the first scenario at each year end.
+fn projection(results: &[RunResult]) -> String {
+    let Some(first) = results.first() else {
+        return String::new();
+    };
+    let mut out = String::from(
+        "<p>Median with the 5th&ndash;95th percentile range, in P, at each year end.</p>\n",
+    );
+    let years: Vec<f64> = first
+        .rows
+        .iter()
+        .map(|r| r.year)
+        .filter(|y| (y - y.round()).abs() < 1e-9)
+        .fold(Vec::new(), |mut v, y| {
+            if !v.contains(&y) {
+                v.push(y);
+            }
+            v
+        });
+    for series in first.series_names() {
+        let _ = write!(
+            out,
+            "<h3>{}</h3>\n<table class=\"projection\">\n{}<tbody>\n",
+            esc(&series),
+            header_row(results, "Date")
+        );
+        for &year in &years {
+            let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(&when(year)));
+            for r in results {
+                let row = r
+                    .rows
+                    .iter()
+                    .find(|x| x.city == series && (x.year - year).abs() < 1e-9);
+                match row {
+                    Some(x) => {
+                        let _ = write!(
+                            out,
+                            "<td><span class=\"median\">{}</span><br><span class=\"range\">{} \
+                             &ndash; {}</span></td>",
+                            capacity(x.p50),
+                            capacity(x.p5),
+                            capacity(x.p95)
+                        );
+                    }
+                    None => out.push_str("<td>-</td>"),
+                }
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out
+}
