@@ -124,3 +124,27 @@ fn bad_shard_arguments_exit_2() {
         .code(2)
         .stderr(predicates::str::contains("SLURM_ARRAY_TASK_ID"));
 }
+
+#[test]
+fn a_part_from_another_program_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let parts = run_shards(dir.path(), 2, "5");
+    // The second part as an older program would have written it.
+    let text = std::fs::read_to_string(&parts[1]).unwrap();
+    let mine = format!("\"program_version\":\"{}\"", simulate::version::VERSION);
+    assert!(text.contains(&mine), "the part names its program version");
+    std::fs::write(
+        &parts[1],
+        text.replace(&mine, "\"program_version\":\"0.1.0\""),
+    )
+    .unwrap();
+    merge(&parts, out.path())
+        .code(2)
+        .stderr(predicates::str::contains("written by simulate 0.1.0"))
+        .stderr(predicates::str::contains(format!(
+            "this is simulate {}",
+            simulate::version::VERSION
+        )));
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
