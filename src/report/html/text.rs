@@ -54,7 +54,12 @@ pub fn capacity(p: f64) -> String {
 
 /// A probability as a `<data>` element: the CSV's value (four decimals) shown as "9.1%".
 pub fn probability(prob: f64) -> String {
-    data(&format!("{prob:.4}"), &percent(prob))
+    let in_csv = format!("{prob:.4}");
+    // Shown from the CSV's own rounding, so the page never says 0.07% where the table says 0.0008.
+    let shown = in_csv
+        .parse::<f64>()
+        .map_or_else(|_| percent(prob), percent);
+    data(&in_csv, &shown)
 }
 
 /// A share as a percentage with one decimal, "9.1%", or two below 1% ("0.12%"; the tables
