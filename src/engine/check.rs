@@ -2,6 +2,8 @@
 //! range must be what the scenario and the part's trial range allow, so a damaged or edited
 //! part is refused with a short message instead of panicking or giving probabilities above 1.
 
+use crate::error::{Error, Result};
+
 use crate::engine::aggregate::{Aggregate, RunSpec};
 use std::ops::Range;
 
@@ -9,18 +11,20 @@ impl Aggregate {
     /// Checks statistics read from a part file against the run they claim to belong to:
     /// every table has the length this scenario gives it, every cell counts the part's
     /// trials, and no count exceeds them. Returns what is wrong, for the merge's message.
-    pub fn check(&self, spec: &RunSpec, trials: Range<u64>) -> Result<(), String> {
+    pub fn check(&self, spec: &RunSpec, trials: Range<u64>) -> Result<()> {
         let want = Aggregate::new(spec);
         let runs = trials.end - trials.start;
         // Conditioned, counts are integer weights: `trials` is their sum.
         let simulated = self.condition.as_ref().map_or(self.trials, |c| c.simulated);
         if simulated != runs {
-            return Err(format!(
+            return Err(Error::Invalid(format!(
                 "it holds {simulated} trials but names the range {trials:?}"
-            ));
+            )));
         }
         if self.condition.is_some() != want.condition.is_some() {
-            return Err("its conditioning statistics do not match the scenario's reports".into());
+            return Err(Error::Invalid(
+                "its conditioning statistics do not match the scenario's reports".to_string(),
+            ));
         }
         let n = self.trials;
         let lengths = [
@@ -58,13 +62,14 @@ impl Aggregate {
         ];
         for (what, got, expected) in lengths {
             if got != expected {
-                return Err(format!(
+                return Err(Error::Invalid(format!(
                     "it has {got} {what} where the scenario has {expected}"
-                ));
+                )));
             }
         }
         for (i, cell) in self.cells.iter().chain(&self.used_cells).enumerate() {
-            cell.check(n).map_err(|e| format!("cell {i}: {e}"))?;
+            cell.check(n)
+                .map_err(|e| Error::Invalid(format!("cell {i}: {e}")))?;
         }
         let counts = [&self.cap_binds, &self.target_hits, &self.threshold_level];
         if counts.iter().any(|c| c.iter().any(|&v| v > n))
@@ -73,7 +78,7 @@ impl Aggregate {
                 .iter()
                 .any(|r| r.below.checked_add(r.equal).is_none_or(|s| s > runs))
         {
-            return Err(format!("a count exceeds its {n} trials"));
+            return Err(Error::Invalid(format!("a count exceeds its {n} trials")));
         }
         let partitions = [
             (&self.crossing_first, self.grid_len + 1),
@@ -84,9 +89,9 @@ impl Aggregate {
             let sums_to_n =
                 |c: &[u64]| c.iter().try_fold(0u64, |a, &v| a.checked_add(v)) == Some(n);
             if group > 0 && !counts.chunks(group).all(sums_to_n) {
-                return Err(format!(
+                return Err(Error::Invalid(format!(
                     "first-time or ranking counts do not add up to its {n} trials"
-                ));
+                )));
             }
         }
         let width = self.series_count * self.grid_len;
@@ -95,9 +100,9 @@ impl Aggregate {
             .iter()
             .any(|p| !trials.contains(&p.trial) || p.values.len() != width)
         {
-            return Err(
+            return Err(Error::Invalid(
                 "a sampled path lies outside its trials or has the wrong length".to_string(),
-            );
+            ));
         }
         Ok(())
     }

@@ -63,7 +63,7 @@ struct Faces {
     cjk_scale: f64,
 }
 
-fn faces() -> Result<&'static Faces, String> {
+fn faces() -> crate::error::Result<&'static Faces> {
     static FACES: OnceLock<Result<Faces, String>> = OnceLock::new();
     FACES
         .get_or_init(|| {
@@ -82,21 +82,22 @@ fn faces() -> Result<&'static Faces, String> {
             })
         })
         .as_ref()
-        .map_err(Clone::clone)
+        .map_err(|e| crate::error::Error::Failed(e.clone()))
 }
 
 /// Registers both embedded fonts with plotters once; later calls return the first outcome.
-pub fn register() -> Result<(), String> {
+pub fn register() -> crate::error::Result<()> {
     static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
-            faces()?;
+            faces().map_err(|e| e.to_string())?;
             plotters::style::register_font(LATIN_FAMILY, FontStyle::Normal, DEJAVU_SANS)
                 .map_err(|_| "the embedded DejaVu Sans font could not be read".to_string())?;
             plotters::style::register_font(CJK_FAMILY, FontStyle::Normal, NOTO_SANS_CJK_SC)
                 .map_err(|_| "the embedded Noto Sans CJK SC font could not be read".to_string())
         })
         .clone()
+        .map_err(crate::error::Error::Failed)
 }
 
 /// Whether `c` has a glyph in the family's embedded font.

@@ -231,7 +231,7 @@ pub fn render(chart: Chart, data: &ChartData, format: Format) -> Result<Vec<u8>>
 
 /// Draws anything [`Drawing`] at the shared size into memory and returns the file's bytes.
 pub fn render_drawing(item: &impl Drawing, format: Format) -> Result<Vec<u8>> {
-    style::ensure_font().map_err(Error::Failed)?;
+    style::ensure_font()?;
     let (w, h) = style::SIZE;
     match format {
         Format::Png => {

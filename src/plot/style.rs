@@ -66,7 +66,7 @@ pub fn tint(colour: RGBColor, strength: f64) -> RGBColor {
 }
 
 /// Registers the embedded fonts once; later calls return the first outcome.
-pub fn ensure_font() -> Result<(), String> {
+pub fn ensure_font() -> crate::error::Result<()> {
     fonts::register()
 }
 

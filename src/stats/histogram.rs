@@ -7,6 +7,8 @@
 //! lower edge and its geometric midpoint is within 0.1% of any value in it. Counts are
 //! integers, so merging is exact and independent of order.
 
+use crate::error::{Error, Result};
+
 use serde::{Deserialize, Serialize};
 
 /// Mantissa bits that pick the bucket within an octave: 512 buckets per doubling.
@@ -223,26 +225,32 @@ impl LogHistogram {
 
     /// Checks a histogram read from a file: its buckets add up to its total, they lie where
     /// values below [`crate::units::MAX_CAPACITY`] can fall, and min <= max are finite.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<()> {
         let buckets = (0..self.counts.len())
             .try_fold(0u64, |sum, i| sum.checked_add(self.count_at(i)))
             .and_then(|sum| sum.checked_add(self.zeros));
         if buckets != Some(self.total) {
-            return Err(format!(
+            return Err(Error::Invalid(format!(
                 "its histogram's buckets do not add up to its total {}",
                 self.total
-            ));
+            )));
         }
         if !self.carries.is_empty() && self.carries.len() != self.counts.len() {
-            return Err("its histogram's carries do not match its buckets".to_string());
+            return Err(Error::Invalid(
+                "its histogram's carries do not match its buckets".to_string(),
+            ));
         }
         let end = self.offset.checked_add(self.counts.len() as u64);
         if !self.counts.is_empty() && end.is_none_or(|e| e > key(crate::units::MAX_CAPACITY) + 1) {
-            return Err("its histogram has buckets beyond the largest capacity".to_string());
+            return Err(Error::Invalid(
+                "its histogram has buckets beyond the largest capacity".to_string(),
+            ));
         }
         if self.total > 0 && !(self.min.is_finite() && self.max.is_finite() && self.min <= self.max)
         {
-            return Err("its histogram's min and max are not a finite range".to_string());
+            return Err(Error::Invalid(
+                "its histogram's min and max are not a finite range".to_string(),
+            ));
         }
         Ok(())
     }

@@ -4,6 +4,8 @@
 //! max), so the result does not depend on how trials were split across threads or in what
 //! order the pieces were combined.
 
+use crate::error::{Error, Result};
+
 pub mod histogram;
 
 use crate::stats::histogram::{LogHistogram, ZERO_THRESHOLD, key};
@@ -178,18 +180,20 @@ impl CellStats {
 
     /// Checks statistics read from a file (a part of a sharded run) that should hold `trials`
     /// values: the counts agree and the sums are possible for that many values.
-    pub fn check(&self, trials: u64) -> Result<(), String> {
+    pub fn check(&self, trials: u64) -> Result<()> {
         if self.count != trials || self.sketch.count() != trials {
-            return Err(format!(
+            return Err(Error::Invalid(format!(
                 "it counts {} values (sketch {}) where the part ran {trials} trials",
                 self.count,
                 self.sketch.count()
-            ));
+            )));
         }
         self.sketch.check()?;
         let limit = i128::from(trials) * (FIXED_POINT_LIMIT * FIXED_POINT_SCALE) as i128;
         if !self.overflow && (self.sum.abs() > limit || self.sum_sq < 0) {
-            return Err("its sums are impossible for its values".to_string());
+            return Err(Error::Invalid(
+                "its sums are impossible for its values".to_string(),
+            ));
         }
         Ok(())
     }
