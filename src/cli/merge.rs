@@ -86,6 +86,7 @@ fn merge_files(paths: &[PathBuf]) -> Result<Merged> {
     )?;
     scenario.trials = meta.trials;
     scenario.seed = meta.seed;
+    scenario.condition = meta.condition;
     let (meta, agg) = shard::merge_parts(parts, &RunSpec::from_scenario(&scenario))?;
     let metadata = RunMetadata {
         scenario_path: meta.scenario_path,

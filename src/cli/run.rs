@@ -256,6 +256,7 @@ fn write_part(
             elapsed_seconds: metadata.elapsed_seconds,
             overrides: l.overrides.clone(),
             sensitivity_at: config.sensitivity_at.clone(),
+            condition: l.scenario.condition,
         },
         aggregate,
     };

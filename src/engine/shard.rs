@@ -76,6 +76,10 @@ pub struct PartMeta {
     /// `--sensitivity-at` years of the run, if given.
     #[serde(default)]
     pub sensitivity_at: Option<Vec<f64>>,
+    /// Whether the run was conditioned on its reports (the file's `condition`, or
+    /// `--condition` / `--no-condition`); parts of both kinds never merge.
+    #[serde(default)]
+    pub condition: bool,
 }
 
 impl Shard {
@@ -261,6 +265,9 @@ fn check_same_run(a_name: &str, a: &PartMeta, b_name: &str, b: &PartMeta) -> Res
             format!("[{}]", v.join(", "))
         };
         return differ("--set overrides", &list(&a.overrides), &list(&b.overrides));
+    }
+    if a.condition != b.condition {
+        return differ("conditioning on the reports", &a.condition, &b.condition);
     }
     if a.sensitivity_at != b.sensitivity_at {
         return differ(

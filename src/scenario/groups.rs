@@ -189,17 +189,18 @@ pub fn rivalries(
     let mut out = Vec::new();
     for (i, r) in raw.iter().enumerate() {
         let r = r.get_ref();
-        let series: Vec<Option<Series>> = r
-            .series
-            .get_ref()
-            .iter()
-            .map(|n| names.resolve(n))
-            .collect();
-        if series.len() < 2 || series.iter().any(|s| s.is_none()) {
+        let written = r.series.get_ref();
+        let series: Vec<Option<Series>> = written.iter().map(|n| names.resolve(n)).collect();
+        let unknown = written.iter().zip(&series).find(|(_, s)| s.is_none());
+        if series.len() < 2 || unknown.is_some() {
+            let what = match unknown {
+                Some((n, _)) => format!("no city or group named \"{n}\""),
+                None => "must name two or more series".to_string(),
+            };
             diags.push(
                 Some(r.series.span()),
                 &format!("rivalry[{i}].series"),
-                format!("must name two or more series; valid: {}", names.valid()),
+                format!("{what}; valid: {}", names.valid()),
             );
             continue;
         }

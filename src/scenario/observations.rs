@@ -181,6 +181,14 @@ fn one(
         Some(e) => bounded(e, &format!("{key}.error"), 0.0, MAX_ERROR, diags),
         None => Some(DEFAULT_ERROR),
     };
+    if kind == Some(ObservationKind::About) && capacity == Some(0.0) {
+        diags.push(
+            Some(o.capacity.span()),
+            &format!("{key}.capacity"),
+            "an \"about\" report needs a value above 0 (its error is on the log scale); \
+             a figure of nothing is a bound: kind = \"at_most\"",
+        );
+    }
     if kind == Some(ObservationKind::About) && error == Some(0.0) {
         diags.push(
             o.error.as_ref().map(|e| e.span()),
@@ -191,6 +199,9 @@ fn one(
     }
     let tails = tails(o, key, diags);
     let basis = basis(o, key, ctx.bases, diags);
+    if let (Some(at), Some(Some(b)), Some(grid)) = (at, basis, ctx.grid) {
+        lag_inside(at, &ctx.bases[b], grid, o, key, diags);
+    }
     let source = source(o, key, diags);
     let (series, label) = series?;
     let at = at?;
@@ -214,6 +225,37 @@ fn one(
         defines_baseline,
         in_likelihood: !defines_baseline && o.condition.as_ref().is_none_or(|c| *c.get_ref()),
     })
+}
+
+/// A report on a basis with a lag measures capacity at its date plus the lag: every possible
+/// lag must keep that date inside the horizon (else the projection cannot say what it measures).
+fn lag_inside(
+    at: f64,
+    basis: &Basis,
+    grid: &Grid,
+    o: &RawObservation,
+    key: &str,
+    diags: &mut Diagnostics,
+) {
+    let Some(lag) = &basis.lag_years else {
+        return;
+    };
+    let (lo, hi) = lag.support();
+    let (first, last) = (at + lo, at + hi);
+    if first < grid.start - YEAR_EPSILON || last > grid.end() + YEAR_EPSILON {
+        diags.push(
+            o.basis.as_ref().map(|b| b.span()),
+            &format!("{key}.basis"),
+            format!(
+                "this report (at {at}) on basis \"{}\" measures capacity from {first} to {last} \
+                 with its lag_years, outside the horizon [{}, {}]: extend scenario.start or \
+                 scenario.end, or bound the lag",
+                basis.name,
+                grid.start,
+                grid.end()
+            ),
+        );
+    }
 }
 
 fn inside(

@@ -267,3 +267,75 @@ fn an_impossible_bound_exits_2_naming_the_report() {
     assert!(stderr.contains("basis"), "{stderr}");
     assert!(!dir.path().join("c").exists(), "nothing is written");
 }
+
+#[test]
+fn a_basis_lag_reaching_past_the_horizon_is_refused() {
+    let text = one_city(
+        "baseline = 10_000\n\n[[city.observed]]\nat = 2025.5\ncapacity = 12_000\n\
+         basis = \"ahead\"\nsource = \"test\"\n\n\
+         [[basis]]\nname = \"ahead\"\nfactor = 1.0\nlag_years = { dist = \"uniform\", min = 0, max = 1 }\n",
+        1_000,
+    );
+    // The horizon ends at 2026.0; the report at 2025.5 with a lag up to 1 year reaches 2026.5.
+    let e = simulate::scenario::parse_str(&text, "c.toml", "c")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("observed[0].basis") && e.contains("outside the horizon"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_about_report_of_nothing_is_refused() {
+    let text = one_city(
+        "baseline = 10_000\n\n[[city.observed]]\nat = 2025.0\ncapacity = 0\nsource = \"test\"\n",
+        1_000,
+    );
+    let e = simulate::scenario::parse_str(&text, "c.toml", "c")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("observed[0].capacity") && e.contains("above 0"),
+        "{e}"
+    );
+}
+
+#[test]
+fn conditioned_and_unconditioned_parts_never_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |shard: &str, flag: &str, out: &str| {
+        Command::cargo_bin("simulate")
+            .unwrap()
+            .args([
+                "tests/data/conditioned.toml",
+                "-n",
+                "3000",
+                "-q",
+                "--shard",
+                shard,
+                flag,
+            ])
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
+        dir.path()
+            .join(out)
+            .join("conditioned")
+            .join(format!("part-000{}-of-0002.json", &shard[..1]))
+    };
+    let a = run("0/2", "--condition", "a");
+    let b = run("1/2", "--no-condition", "b");
+    let out = Command::cargo_bin("simulate")
+        .unwrap()
+        .arg("merge")
+        .args([&a, &b])
+        .args(["-q", "--no-plots", "--out"])
+        .arg(dir.path().join("m"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("conditioning on the reports"), "{stderr}");
+}

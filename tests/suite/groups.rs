@@ -133,3 +133,18 @@ fn rivalries_choose_the_pairs_whose_overtaking_is_counted() {
         6
     );
 }
+
+#[test]
+fn a_rivalry_naming_an_unknown_series_says_which() {
+    let text = format!(
+        "{HEAD}{}[[rivalry]]\nseries = [\"A\", \"Nope\"]\n",
+        cities()
+    );
+    let e = simulate::scenario::parse_str(&text, "g.toml", "g")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("rivalry[0].series") && e.contains("no city or group named \"Nope\""),
+        "{e}"
+    );
+}
