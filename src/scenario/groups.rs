@@ -5,6 +5,7 @@
 use super::diag::Diagnostics;
 use super::raw::{RawCity, RawGroup, RawRivalry};
 use super::types::{City, Group, Series};
+use std::collections::HashMap;
 use toml::Spanned;
 
 /// Cities in the default rivalries: every ordered pair of the largest few (by median baseline).
@@ -45,6 +46,18 @@ impl<'a> SeriesNames<'a> {
             .iter()
             .position(|g| *g == name)
             .map(Series::Group)
+    }
+
+    /// Every name to its series, for many look-ups (the first of a repeated name wins).
+    pub fn lookup(&self) -> HashMap<&'a str, Series> {
+        let mut map = HashMap::new();
+        for (i, c) in self.cities.iter().enumerate() {
+            map.entry(*c).or_insert(Series::City(i));
+        }
+        for (g, n) in self.groups.iter().enumerate() {
+            map.entry(*n).or_insert(Series::Group(g));
+        }
+        map
     }
 
     /// "A, B, group G, Total": the valid names, for messages (at most 12 listed).
@@ -108,11 +121,15 @@ pub fn groups(
         return Vec::new();
     }
     let mut out = Vec::new();
+    let mut flat = Flattening {
+        lookup: names.lookup(),
+        memo: vec![None; raw.len()],
+        path: Vec::new(),
+        on_path: vec![false; raw.len()],
+    };
     for (i, g) in raw.iter().enumerate() {
-        match expand(i, raw, names, &mut Vec::new()) {
-            Ok(mut cities) => {
-                cities.sort_unstable();
-                cities.dedup();
+        match flat.expand(i, raw, names) {
+            Ok(cities) => {
                 let g = g.get_ref();
                 out.push(Group {
                     name: g.name.get_ref().clone(),
@@ -137,32 +154,54 @@ pub fn groups(
     out
 }
 
-/// The cities of group `i`, following member groups; Err(the circle) on a cycle.
-fn expand(
-    i: usize,
-    raw: &[Spanned<RawGroup>],
-    names: &SeriesNames,
-    path: &mut Vec<usize>,
-) -> Result<Vec<usize>, Vec<String>> {
-    if let Some(at) = path.iter().position(|p| *p == i) {
-        let mut cycle: Vec<String> = path[at..]
-            .iter()
-            .map(|g| names.groups[*g].to_string())
-            .collect();
-        cycle.push(names.groups[i].to_string());
-        return Err(cycle);
-    }
-    path.push(i);
-    let mut cities = Vec::new();
-    for m in raw[i].get_ref().members.get_ref() {
-        match names.resolve(m) {
-            Some(Series::City(c)) => cities.push(c),
-            Some(Series::Group(g)) => cities.extend(expand(g, raw, names, path)?),
-            _ => {}
+/// Flattens groups into their cities once each (memoised), so that nesting costs time in
+/// proportion to the members, not to the depth squared.
+struct Flattening<'a> {
+    lookup: HashMap<&'a str, Series>,
+    /// Each group's cities, sorted and each once, when known.
+    memo: Vec<Option<Vec<usize>>>,
+    /// The groups being flattened, outermost first (to name a circle).
+    path: Vec<usize>,
+    on_path: Vec<bool>,
+}
+
+impl Flattening<'_> {
+    /// The cities of group `i`, following member groups; Err(the circle) on a cycle.
+    fn expand(
+        &mut self,
+        i: usize,
+        raw: &[Spanned<RawGroup>],
+        names: &SeriesNames,
+    ) -> Result<Vec<usize>, Vec<String>> {
+        if let Some(done) = &self.memo[i] {
+            return Ok(done.clone());
         }
+        if self.on_path[i] {
+            let at = self.path.iter().position(|p| *p == i).unwrap_or(0);
+            let mut cycle: Vec<String> = self.path[at..]
+                .iter()
+                .map(|g| names.groups[*g].to_string())
+                .collect();
+            cycle.push(names.groups[i].to_string());
+            return Err(cycle);
+        }
+        self.path.push(i);
+        self.on_path[i] = true;
+        let mut cities = Vec::new();
+        for m in raw[i].get_ref().members.get_ref() {
+            match self.lookup.get(m.as_str()).copied() {
+                Some(Series::City(c)) => cities.push(c),
+                Some(Series::Group(g)) => cities.extend(self.expand(g, raw, names)?),
+                _ => {}
+            }
+        }
+        self.path.pop();
+        self.on_path[i] = false;
+        cities.sort_unstable();
+        cities.dedup();
+        self.memo[i] = Some(cities.clone());
+        Ok(cities)
     }
-    path.pop();
-    Ok(cities)
 }
 
 /// The ordered (leader, follower) pairs whose overtaking is counted: every ordered pair among

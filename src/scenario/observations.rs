@@ -79,13 +79,21 @@ fn lag_ok(d: &Dist, raw: &Spanned<toml::Value>, key: &str, diags: &mut Diagnosti
 pub fn observations(
     cities: &[Spanned<RawCity>],
     top: &[Spanned<RawObservation>],
-    bases: &[Basis],
+    (bases, raw_bases): (&[Basis], &[Spanned<RawBasis>]),
     series_names: &SeriesNames,
     grid: Option<&Grid>,
     diags: &mut Diagnostics,
 ) -> Vec<Observation> {
     let names = &series_names.cities;
-    let ctx = Context { bases, grid };
+    let declared = raw_bases
+        .iter()
+        .map(|b| b.get_ref().name.get_ref().as_str())
+        .collect();
+    let ctx = Context {
+        bases,
+        declared,
+        grid,
+    };
     let mut out = Vec::new();
     for (ci, c) in cities.iter().enumerate() {
         for (i, o) in c.get_ref().observed.iter().enumerate() {
@@ -120,6 +128,8 @@ pub fn observations(
 
 struct Context<'a> {
     bases: &'a [Basis],
+    /// Every basis name written, valid or not (an invalid basis is reported once, by itself).
+    declared: Vec<&'a str>,
     grid: Option<&'a Grid>,
 }
 
@@ -198,7 +208,7 @@ fn one(
         );
     }
     let tails = tails(o, key, diags);
-    let basis = basis(o, key, ctx.bases, diags);
+    let basis = basis(o, key, ctx, diags);
     if let (Some(at), Some(Some(b)), Some(grid)) = (at, basis, ctx.grid) {
         lag_inside(at, &ctx.bases[b], grid, o, key, diags);
     }
@@ -358,14 +368,17 @@ fn tails(o: &RawObservation, key: &str, diags: &mut Diagnostics) -> Option<Tails
 fn basis(
     o: &RawObservation,
     key: &str,
-    bases: &[Basis],
+    ctx: &Context,
     diags: &mut Diagnostics,
 ) -> Option<Option<usize>> {
+    let bases = ctx.bases;
     let Some(b) = &o.basis else {
         return Some(None);
     };
     match bases.iter().position(|x| x.name == *b.get_ref()) {
         Some(i) => Some(Some(i)),
+        // Written but invalid: its own error says why; the report is not checked further.
+        None if ctx.declared.contains(&b.get_ref().as_str()) => None,
         None => {
             let names: Vec<&str> = bases.iter().map(|x| x.name.as_str()).collect();
             diags.push(

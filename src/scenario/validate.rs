@@ -39,8 +39,14 @@ pub(super) fn validate(
     let rivalries = groups::rivalries(&raw.rivalries, &names, &cities, diags);
     let bases = observations::bases(&raw.bases, diags);
     let grid = meta.as_ref().map(|m| &m.grid);
-    let observations =
-        observations::observations(&raw.cities, &raw.observed, &bases, &names, grid, diags);
+    let observations = observations::observations(
+        &raw.cities,
+        &raw.observed,
+        (&bases, &raw.bases),
+        &names,
+        grid,
+        diags,
+    );
     let meta = meta?;
     let correlation = raw
         .correlation

@@ -339,3 +339,17 @@ fn conditioned_and_unconditioned_parts_never_merge() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("conditioning on the reports"), "{stderr}");
 }
+
+#[test]
+fn an_invalid_basis_is_reported_once_by_itself() {
+    let text = one_city(
+        "baseline = 10_000\n\n[[city.observed]]\nat = 2025.0\ncapacity = 12_000\n\
+         basis = \"b\"\nsource = \"test\"\n\n[[basis]]\nname = \"b\"\nfactor = 0\n",
+        1_000,
+    );
+    let e = simulate::scenario::parse_str(&text, "c.toml", "c")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("basis[0].factor"), "{e}");
+    assert!(!e.contains("no [[basis]] named"), "{e}");
+}

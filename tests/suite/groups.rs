@@ -148,3 +148,23 @@ fn a_rivalry_naming_an_unknown_series_says_which() {
         "{e}"
     );
 }
+
+#[test]
+fn a_deeply_nested_chain_of_groups_flattens_to_its_city() {
+    // G0 contains G1 ... contains G1999 contains A: each group sums A once. (Flattening is
+    // memoised: before, such a chain took time in the cube of its depth.)
+    let mut text = format!("{HEAD}{}", cities());
+    for i in 0..2000 {
+        let member = if i + 1 < 2000 {
+            format!("G{}", i + 1)
+        } else {
+            "A".to_string()
+        };
+        text.push_str(&format!(
+            "[[group]]\nname = \"G{i}\"\nmembers = [\"{member}\"]\n\n"
+        ));
+    }
+    let scenario = simulate::scenario::parse_str(&text, "g.toml", "g").unwrap();
+    assert_eq!(scenario.groups.len(), 2000);
+    assert!(scenario.groups.iter().all(|g| g.cities == vec![0]));
+}
