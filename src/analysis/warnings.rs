@@ -17,6 +17,15 @@ pub const GROWTH_LOW: f64 = -0.5;
 /// A capacity this many times another city's baseline is taken for a unit slip.
 pub const CAPACITY_RATIO: f64 = 100.0;
 
+/// The implausible inputs that need no run (growth means, sizes), one sentence each: what
+/// `--check` shows and `--strict` refuses before anything runs.
+pub fn before_run(scenario: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    growth(scenario, &mut out);
+    sizes(scenario, &mut out);
+    out
+}
+
 /// Every implausible input of a finished run, one sentence each, in scenario order.
 pub fn implausible(scenario: &Scenario, result: &RunResult, decisions: &Decisions) -> Vec<String> {
     let mut out = Vec::new();

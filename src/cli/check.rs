@@ -111,3 +111,24 @@ fn describe(l: &LoadedScenario) -> String {
         s.trials
     )
 }
+
+/// The warnings that need no run (growth means, sizes): printed on stderr by `--check`, and an
+/// error (exit 2, before anything runs or is written) with `--strict`, for runs, shards and
+/// checks alike. A run prints them again with the others.
+pub fn static_warnings(loaded: &[LoadedScenario], print: bool, strict: bool) -> Result<()> {
+    let mut count = 0;
+    for l in loaded {
+        for w in crate::analysis::warnings::before_run(&l.scenario) {
+            count += 1;
+            if print || strict {
+                super::stdout::eprintln(&format!("warning: {}: {w}", l.path));
+            }
+        }
+    }
+    if strict && count > 0 {
+        return Err(Error::Invalid(format!(
+            "--strict: {count} warning(s) (above); nothing was run or written"
+        )));
+    }
+    Ok(())
+}

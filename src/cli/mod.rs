@@ -50,6 +50,9 @@ pub fn dispatch(args: Args) -> Result<()> {
     }
     let config = RunConfig::from(&args);
     let loaded = check::load_all(&args.scenarios, &config)?;
+    if args.check || config.strict {
+        check::static_warnings(&loaded, args.check, config.strict)?;
+    }
     if args.check {
         return check::print_checked(&loaded);
     }

@@ -179,3 +179,32 @@ fn implausible_none_in_the_shipped_scenarios_or_the_readme_power_example() {
         String::from_utf8_lossy(&result.stderr)
     );
 }
+
+#[test]
+fn strict_check_and_strict_shards_refuse_the_warnings_that_need_no_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "\n[[city]]\nname = \"A\"\nbaseline = 100\n\
+         growth = { dist = \"normal\", mean = 40, sd = 0.1 }\n",
+    );
+    let check = simulate().arg(&file).arg("--check").output().unwrap();
+    assert_eq!(check.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&check.stderr).contains("mean of 40"));
+    let strict = simulate()
+        .arg(&file)
+        .args(["--check", "--strict"])
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(2));
+    let out = dir.path().join("out");
+    let shard = simulate()
+        .arg(&file)
+        .args(["--shard", "0/2", "--strict", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(shard.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&shard.stderr).contains("nothing was run or written"));
+    assert!(!out.exists(), "no part file");
+}
