@@ -155,10 +155,9 @@ impl ConditionReport {
     pub fn new(scenario: &Scenario, agg: &Aggregate) -> Option<Self> {
         let stats = agg.condition.as_ref()?;
         let names = Model::new(scenario).input_names();
-        let shifts = input_shifts(scenario);
         let posterior = names
             .iter()
-            .zip(&shifts)
+            .zip(&stats.input_shifts)
             .zip(stats.prior_inputs.iter().zip(&stats.posterior_inputs))
             .filter_map(|((name, shift), (prior, post))| posterior_row(name, *shift, prior, post))
             .collect();
@@ -189,14 +188,6 @@ impl ConditionReport {
         rows.truncate(n);
         rows
     }
-}
-
-/// The shifts the engine applied to each input (the same pilot, recomputed).
-fn input_shifts(scenario: &Scenario) -> Vec<f64> {
-    let model = Model::new(scenario);
-    crate::engine::condition::Conditioning::new(scenario, &model)
-        .map(|c| c.input_shifts)
-        .unwrap_or_default()
 }
 
 fn posterior_row(

@@ -139,13 +139,10 @@ pub struct Aggregate {
 }
 
 /// The trial's multiplicity and conditioning draws; multiplicity 1 without reports.
-pub fn weigh(spec: &RunSpec, trial: u64, buf: &TrialBuffer) -> TrialWeights {
+pub fn weigh(spec: &RunSpec, trial: u64, buf: &TrialBuffer, out: &mut TrialWeights) {
     match &spec.conditioning {
-        Some(c) => c.weigh(spec.seed, trial, buf),
-        None => TrialWeights {
-            m: 1,
-            ..TrialWeights::default()
-        },
+        Some(c) => c.weigh(spec.seed, trial, buf, out),
+        None => out.m = 1,
     }
 }
 
@@ -304,7 +301,8 @@ impl Aggregate {
     /// a block of trials at a time.
     #[cfg(test)]
     pub(crate) fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
-        let weights = weigh(spec, trial, buf);
+        let mut weights = TrialWeights::default();
+        weigh(spec, trial, buf, &mut weights);
         let m = weights.m;
         for (cell, v) in self.cells.iter_mut().zip(&buf.values) {
             cell.add_n(*v, m);

@@ -148,44 +148,49 @@ impl Conditioning {
 
     /// Each report's log-likelihood in the trial in `buf`.
     pub fn log_likelihoods(&self, buf: &TrialBuffer) -> Vec<f64> {
-        self.observations
-            .iter()
-            .zip(&buf.probes)
-            .map(|(o, x)| o.log_likelihood(o.basis_value(*x, &buf.basis_factors)))
-            .collect()
+        let mut out = Vec::with_capacity(self.observations.len());
+        self.log_likelihoods_into(buf, &mut out);
+        out
     }
 
-    /// The trial's multiplicities, simulated reports and log-likelihoods.
-    pub fn weigh(&self, seed: u64, trial: u64, buf: &TrialBuffer) -> TrialWeights {
-        let ll = self.log_likelihoods(buf);
+    fn log_likelihoods_into(&self, buf: &TrialBuffer, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend(
+            self.observations
+                .iter()
+                .zip(&buf.probes)
+                .map(|(o, x)| o.log_likelihood(o.basis_value(*x, &buf.basis_factors))),
+        );
+    }
+
+    /// The trial's multiplicities, simulated reports and log-likelihoods, into `out` (whose
+    /// vectors are reused from trial to trial: nothing is allocated per trial).
+    pub fn weigh(&self, seed: u64, trial: u64, buf: &TrialBuffer, out: &mut TrialWeights) {
+        self.log_likelihoods_into(buf, &mut out.log_likelihoods);
+        let ll = &out.log_likelihoods;
         let mut rng = stream(seed, trial, self.key);
         let u: f64 = StandardUniform.sample(&mut rng);
         let sum = |set: &[usize]| set.iter().map(|j| ll[*j]).sum::<f64>();
-        let log_weight = sum(&self.all) - self.scale;
-        let m = if self.enabled {
-            multiplicity(log_weight, u)
+        out.log_weight = sum(&self.all) - self.scale;
+        out.m = if self.enabled {
+            multiplicity(out.log_weight, u)
         } else {
             1
         };
-        let earlier_m = self
-            .earlier
-            .iter()
-            .zip(&self.earlier_scales)
-            .map(|(set, scale)| multiplicity(sum(set) - scale, u))
-            .collect();
-        let reports = self
-            .observations
-            .iter()
-            .zip(&buf.probes)
-            .map(|(o, x)| o.simulated_report(o.basis_value(*x, &buf.basis_factors), &mut rng))
-            .collect();
-        TrialWeights {
-            m,
-            log_weight,
-            earlier_m,
-            reports,
-            log_likelihoods: ll,
-        }
+        out.earlier_m.clear();
+        out.earlier_m.extend(
+            self.earlier
+                .iter()
+                .zip(&self.earlier_scales)
+                .map(|(set, scale)| multiplicity(sum(set) - scale, u)),
+        );
+        out.reports.clear();
+        out.reports.extend(
+            self.observations
+                .iter()
+                .zip(&buf.probes)
+                .map(|(o, x)| o.simulated_report(o.basis_value(*x, &buf.basis_factors), &mut rng)),
+        );
     }
 }
 
@@ -241,6 +246,10 @@ pub struct ConditionStats {
     pub predictive_prior: Vec<CellStats>,
     /// Per report: simulated reports weighted by the reports published before it.
     pub predictive_earlier: Vec<CellStats>,
+    /// The shift of each input's histograms (from the pilot, the same in every part), so that
+    /// the report adds it back without running the pilot again.
+    #[serde(default)]
+    pub input_shifts: Vec<f64>,
 }
 
 impl ConditionStats {
@@ -253,6 +262,7 @@ impl ConditionStats {
             posterior_inputs: vec![CellStats::default(); inputs],
             predictive_prior: vec![CellStats::default(); n],
             predictive_earlier: vec![CellStats::default(); n],
+            input_shifts: c.input_shifts.clone(),
             ..ConditionStats::default()
         }
     }

@@ -10,6 +10,7 @@
 //! `Aggregate::add_trial` (the test-only reference) gives trial by trial (tested).
 
 use crate::engine::aggregate::{Aggregate, RunSpec, weigh};
+use crate::engine::condition::TrialWeights;
 use crate::model::TrialBuffer;
 
 /// Trials gathered before the statistics take them in. The block of the base scenario is
@@ -53,6 +54,8 @@ pub struct Worker<'a> {
     mult: Vec<u64>,
     /// Whether every multiplicity in the block is 1 (the fast path).
     all_ones: bool,
+    /// The current trial's weights, reused from trial to trial.
+    weights: TrialWeights,
 }
 
 impl<'a> Worker<'a> {
@@ -71,6 +74,7 @@ impl<'a> Worker<'a> {
             best: vec![0.0; BLOCK_TRIALS],
             mult: vec![1; BLOCK_TRIALS],
             all_ones: true,
+            weights: TrialWeights::default(),
         }
     }
 
@@ -78,10 +82,11 @@ impl<'a> Worker<'a> {
     pub fn run_trial(&mut self, trial: u64) {
         let spec = self.spec;
         spec.model.run_trial(spec.seed, trial, &mut self.buf);
-        let weights = weigh(spec, trial, &self.buf);
-        self.agg.add_trial_record(spec, trial, &self.buf, &weights);
-        if weights.m > 0 {
-            self.push_column(weights.m);
+        weigh(spec, trial, &self.buf, &mut self.weights);
+        self.agg
+            .add_trial_record(spec, trial, &self.buf, &self.weights);
+        if self.weights.m > 0 {
+            self.push_column(self.weights.m);
         }
     }
 

@@ -4,7 +4,7 @@
 
 use super::diag::Diagnostics;
 use crate::scenario::dist::Dist;
-use crate::scenario::grid::parse_iso_date;
+use crate::scenario::grid::{Grid, YEAR_EPSILON, parse_iso_date};
 use toml::Spanned;
 
 /// Capacities may have at most this chance of a negative draw (negative draws count as 0).
@@ -134,4 +134,28 @@ pub(super) fn bounded(
         return None;
     }
     Some(x)
+}
+
+/// Index of the first grid time >= `at`, or an error if `at` lies outside [start, end].
+pub(super) fn horizon_index(
+    at: f64,
+    raw: &Spanned<toml::Value>,
+    key: &str,
+    grid: &Grid,
+    diags: &mut Diagnostics,
+) -> Option<usize> {
+    let inside = at >= grid.start - YEAR_EPSILON && at <= grid.end() + YEAR_EPSILON;
+    let k = grid.first_index_at_or_after(at).filter(|_| inside);
+    if k.is_none() {
+        diags.push(
+            Some(raw.span()),
+            key,
+            format!(
+                "{at} is outside the horizon; must lie within [{}, {}]",
+                grid.start,
+                grid.end()
+            ),
+        );
+    }
+    k
 }

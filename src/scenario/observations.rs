@@ -2,7 +2,7 @@
 //! `series`) and `[[basis]]`, checked into [`Observation`]s and [`Basis`]es.
 
 use super::diag::Diagnostics;
-use super::fields::{bounded, dist, year};
+use super::fields::{bounded, dist, horizon_index, year};
 use super::groups::SeriesNames;
 use super::raw::{RawBasis, RawCity, RawObservation};
 use super::types::{Basis, Observation, ObservationKind, Series, Tails};
@@ -171,7 +171,7 @@ fn one(
 ) -> Option<Observation> {
     let at = year(&o.at, &format!("{key}.at"), diags);
     let grid_index = match (at, ctx.grid) {
-        (Some(at), Some(grid)) => inside(at, &o.at, &format!("{key}.at"), grid, diags),
+        (Some(at), Some(grid)) => horizon_index(at, &o.at, &format!("{key}.at"), grid, diags),
         _ => None,
     };
     let published = match &o.published {
@@ -266,29 +266,6 @@ fn lag_inside(
             ),
         );
     }
-}
-
-fn inside(
-    at: f64,
-    raw: &Spanned<toml::Value>,
-    key: &str,
-    grid: &Grid,
-    diags: &mut Diagnostics,
-) -> Option<usize> {
-    let inside = at >= grid.start - YEAR_EPSILON && at <= grid.end() + YEAR_EPSILON;
-    let k = grid.first_index_at_or_after(at).filter(|_| inside);
-    if k.is_none() {
-        diags.push(
-            Some(raw.span()),
-            key,
-            format!(
-                "{at} is outside the horizon; must lie within [{}, {}]",
-                grid.start,
-                grid.end()
-            ),
-        );
-    }
-    k
 }
 
 fn kind(o: &RawObservation, key: &str, diags: &mut Diagnostics) -> Option<ObservationKind> {

@@ -2,7 +2,7 @@
 
 use super::diag::Diagnostics;
 use super::fields::{
-    EARLIEST_YEAR, LATEST_YEAR, bounded, capacity, dist, growth, non_negative, year,
+    EARLIEST_YEAR, LATEST_YEAR, bounded, capacity, dist, growth, horizon_index, non_negative, year,
 };
 use super::raw::{RawCity, RawFile, RawMeta, RawProject, RawTarget};
 use super::types::{
@@ -10,7 +10,7 @@ use super::types::{
 };
 use super::{bounds, groups, observations, risks};
 use crate::scenario::dist::Dist;
-use crate::scenario::grid::{Grid, YEAR_EPSILON};
+use crate::scenario::grid::Grid;
 use std::collections::HashSet;
 use std::ops::Range;
 use toml::Spanned;
@@ -375,28 +375,4 @@ fn validate_target(
         capacity: capacity?,
         grid_index: grid_index?,
     })
-}
-
-/// Index of the first grid time >= `at`, or an error if `at` lies outside [start, end].
-fn horizon_index(
-    at: f64,
-    raw: &Spanned<toml::Value>,
-    key: &str,
-    grid: &Grid,
-    diags: &mut Diagnostics,
-) -> Option<usize> {
-    let inside = at >= grid.start - YEAR_EPSILON && at <= grid.end() + YEAR_EPSILON;
-    let k = grid.first_index_at_or_after(at).filter(|_| inside);
-    if k.is_none() {
-        diags.push(
-            Some(raw.span()),
-            key,
-            format!(
-                "{at} is outside the horizon; must lie within [{}, {}]",
-                grid.start,
-                grid.end()
-            ),
-        );
-    }
-    k
 }
