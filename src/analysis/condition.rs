@@ -4,6 +4,7 @@
 //! with the scenario, and the refusal when no trial is consistent with them
 //! (docs/model.md, "Conditioning" and "Calibration").
 
+use crate::engine::guide::Stage;
 use crate::engine::Aggregate;
 use crate::engine::condition::ConditionStats;
 use crate::error::{Error, Result};
@@ -37,6 +38,9 @@ pub struct ConditionReport {
     pub pareto_k: Option<f64>,
     /// Trials whose weight hit the multiplicity cap.
     pub capped_trials: u64,
+    /// How the trials were drawn: the stages that fitted the guide (temperature, effective
+    /// size); empty when they came from the prior (docs/model.md, "Guided conditioning").
+    pub guide_stages: Vec<Stage>,
     /// Every sampled input before and after conditioning.
     pub posterior: Vec<PosteriorRow>,
     /// Every report placed in the projection made before it and in the unconditioned one.
@@ -151,6 +155,18 @@ pub fn check_consistent(scenario: &Scenario, agg: &Aggregate) -> Result<()> {
 }
 
 impl ConditionReport {
+    /// How the trials were drawn, in words: "from the prior" or "by a guide fitted in 5 stages
+    /// (docs/model.md, Guided conditioning)".
+    pub fn sampler(&self) -> String {
+        match self.guide_stages.len() {
+            0 => "drawn from the prior".to_string(),
+            n => format!(
+                "drawn by a guide fitted to the reports in {n} stages (weighting the prior's \
+                 trials was not enough; docs/model.md, \"Guided conditioning\")"
+            ),
+        }
+    }
+
     /// The report of a run with observations; None without.
     pub fn new(scenario: &Scenario, agg: &Aggregate) -> Option<Self> {
         let stats = agg.condition.as_ref()?;
@@ -174,6 +190,7 @@ impl ConditionReport {
             effective_sample_size: stats.kish_ess(),
             pareto_k: pareto_k(&stats.top),
             capped_trials: stats.capped,
+            guide_stages: stats.guide_stages.clone(),
             posterior,
             score: score(&calibration),
             disagreements: disagreements(scenario, &calibration),

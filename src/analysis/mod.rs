@@ -36,7 +36,7 @@ impl Report {
     /// Analyses a run's aggregate; `sensitivity_years` None means
     /// [`sensitivity::default_years`].
     pub fn new(scenario: &Scenario, agg: &Aggregate, sensitivity_years: Option<&[f64]>) -> Self {
-        let spec = RunSpec::from_scenario(scenario);
+        let spec = RunSpec::layout(scenario);
         let years = sensitivity_years
             .map(<[f64]>::to_vec)
             .unwrap_or_else(|| sensitivity::default_years(scenario));

@@ -221,7 +221,8 @@ impl RunResult {
 /// counts: where the report falls among the unconditioned trials' values on its basis at its
 /// exact date.
 fn backtest_rows(scenario: &Scenario, agg: &Aggregate) -> Vec<BacktestRow> {
-    let simulated = agg.condition.as_ref().map_or(agg.trials, |c| c.simulated);
+    // Unconditioned counts: one per trial, or a guided trial's unconditioned multiplicity.
+    let simulated = agg.condition.as_ref().map_or(agg.trials, |c| c.sum_m_prior);
     scenario
         .observations
         .iter()

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 pub fn check_budgets(loaded: &[LoadedScenario], config: &RunConfig) -> Result<()> {
     let threads = config.threads.unwrap_or_else(rayon::current_num_threads);
     for l in loaded {
-        let spec = RunSpec::from_scenario(&l.scenario);
+        // The engine's cost per trial (a conditioned run adds its pilot, a fixed cost).
+        let spec = RunSpec::layout(&l.scenario);
         let range = trial_range(&spec, config);
         let Some(estimate) = estimate(&spec, range.end - range.start, threads) else {
             continue;

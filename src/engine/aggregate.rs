@@ -142,13 +142,31 @@ pub struct Aggregate {
 pub fn weigh(spec: &RunSpec, trial: u64, buf: &TrialBuffer, out: &mut TrialWeights) {
     match &spec.conditioning {
         Some(c) => c.weigh(spec.seed, trial, buf, out),
-        None => out.m = 1,
+        None => (out.m, out.m_prior) = (1, 1),
+    }
+}
+
+/// Runs trial `trial` of the spec into `buf`: from the prior, or drawn by the conditioning's
+/// guide (its importance ratio into `out`, for [`weigh`]).
+pub fn simulate(spec: &RunSpec, trial: u64, buf: &mut TrialBuffer, out: &mut TrialWeights) {
+    match &spec.conditioning {
+        Some(c) => c.simulate(&spec.model, (spec.seed, trial), buf, out),
+        None => spec.model.run_trial(spec.seed, trial, buf),
     }
 }
 
 impl RunSpec {
-    /// Compiles a scenario and lists what to count for it.
+    /// Compiles a scenario and lists what to count for it; conditions on its reports (which
+    /// runs the conditioning's pilot and, when needed, fits its guide: a fixed cost).
     pub fn from_scenario(scenario: &Scenario) -> Self {
+        let mut spec = RunSpec::layout(scenario);
+        spec.conditioning = Conditioning::new(scenario, &spec.model);
+        spec
+    }
+
+    /// What [`RunSpec::from_scenario`] counts, without the conditioning (no pilot is run): for
+    /// analyses that only need the layout, and for timing the engine.
+    pub fn layout(scenario: &Scenario) -> Self {
         let model = Model::new(scenario);
         let n_obs = scenario.observations.len();
         let targets: Vec<TargetCheck> = scenario
@@ -164,9 +182,8 @@ impl RunSpec {
             .collect();
         let observations = observation_checks(scenario);
         let thresholds = distinct_thresholds(&targets);
-        let conditioning = Conditioning::new(scenario, &model);
         RunSpec {
-            conditioning,
+            conditioning: None,
             model,
             pairs: scenario
                 .rivalries
@@ -300,8 +317,9 @@ impl Aggregate {
     /// Adds one trial m times: the reference for what [`crate::engine::Worker`] does faster,
     /// a block of trials at a time.
     #[cfg(test)]
-    pub(crate) fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &TrialBuffer) {
+    pub(crate) fn add_trial(&mut self, spec: &RunSpec, trial: u64, buf: &mut TrialBuffer) {
         let mut weights = TrialWeights::default();
+        simulate(spec, trial, buf, &mut weights);
         weigh(spec, trial, buf, &mut weights);
         let m = weights.m;
         for (cell, v) in self.cells.iter_mut().zip(&buf.values) {
@@ -343,8 +361,8 @@ impl Aggregate {
         self.trials += m;
         for (rank, o) in self.observation_ranks.iter_mut().zip(&spec.observations) {
             let v = buf.probes[o.probe] * o.basis.map_or(1.0, |b| buf.basis_factors[b]);
-            rank.below += u64::from(v < o.capacity);
-            rank.equal += u64::from(v == o.capacity);
+            rank.below += weights.m_prior * u64::from(v < o.capacity);
+            rank.equal += weights.m_prior * u64::from(v == o.capacity);
         }
         if let (Some(stats), Some(c)) = (&mut self.condition, &spec.conditioning) {
             stats.add(c, trial, weights, &buf.inputs);

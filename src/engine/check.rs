@@ -71,12 +71,13 @@ impl Aggregate {
             cell.check(n)
                 .map_err(|e| Error::Invalid(format!("cell {i}: {e}")))?;
         }
+        let prior_total = self.condition.as_ref().map_or(runs, |c| c.sum_m_prior);
         let counts = [&self.cap_binds, &self.target_hits, &self.threshold_level];
         if counts.iter().any(|c| c.iter().any(|&v| v > n))
             || self
                 .observation_ranks
                 .iter()
-                .any(|r| r.below.checked_add(r.equal).is_none_or(|s| s > runs))
+                .any(|r| r.below.checked_add(r.equal).is_none_or(|s| s > prior_total))
         {
             return Err(Error::Invalid(format!("a count exceeds its {n} trials")));
         }

@@ -15,6 +15,8 @@
 //! recorded with that multiplicity, so its percentile, bands and CRPS come from the
 //! projection a planner had before it was published.
 
+use crate::engine::guide::{self, GUIDE_BELOW_ESS_SHARE, Guide, Stage};
+use crate::model::latent::Latent;
 use crate::model::observe::ObservationModel;
 use crate::model::streams::{StreamKind, stream, stream_key};
 use crate::model::{Model, TrialBuffer};
@@ -55,6 +57,13 @@ pub struct Conditioning {
     pub input_shifts: Vec<f64>,
     /// Largest log-weights kept for the tail diagnostic.
     pub tail_keep: usize,
+    /// The guide that draws each trial's inputs when weighting the prior's trials is not
+    /// enough ([`guide`]); None: trials come from the prior.
+    pub guide: Option<Guide>,
+    /// Effective share of the prior's pilot under the conditioned weights.
+    pub prior_ess_share: f64,
+    /// Effective share of the guided pilot (0 without a guide).
+    pub guided_ess_share: f64,
     key: u64,
 }
 
@@ -71,6 +80,13 @@ pub struct TrialWeights {
     pub reports: Vec<f64>,
     /// Per report: its log-likelihood.
     pub log_likelihoods: Vec<f64>,
+    /// ln phi(z) - ln q(z) of the trial's latent draws (0 from the prior).
+    pub log_ratio: f64,
+    /// Multiplicity of the trial in the unconditioned statistics: 1 from the prior, about
+    /// S phi(z) / q(z) from a guide.
+    pub m_prior: u64,
+    /// The trial's latent normals (guided runs), reused from trial to trial.
+    pub z: Vec<f64>,
 }
 
 impl Conditioning {
@@ -108,25 +124,70 @@ impl Conditioning {
             scale: 0.0,
             earlier_scales: Vec::new(),
             input_shifts: Vec::new(),
+            guide: None,
+            prior_ess_share: 1.0,
+            guided_ess_share: 0.0,
             key: stream_key(StreamKind::Condition, &[]),
         };
-        c.pilot(model, scenario.seed, scenario.trials.min(PILOT_TRIALS));
+        let pilot = scenario.trials.min(PILOT_TRIALS);
+        c.pilot(model, scenario.seed, pilot);
+        if c.enabled && c.prior_ess_share < GUIDE_BELOW_ESS_SHARE {
+            let all = c.all.clone();
+            let log_likelihood = |buf: &TrialBuffer| -> f64 {
+                let ll = c.log_likelihoods(buf);
+                all.iter().map(|j| ll[*j]).sum()
+            };
+            let fitted = guide::adapt(model, (scenario.seed, scenario.trials), &log_likelihood);
+            if let Some(g) = fitted {
+                let prior = c.clone();
+                c.guide = Some(g);
+                c.pilot(model, scenario.seed, pilot);
+                c.input_shifts = prior.input_shifts.clone();
+                // Never worse than weighting the prior's trials.
+                if c.guided_ess_share <= c.prior_ess_share {
+                    c = prior;
+                }
+            }
+        }
         Some(c)
     }
 
-    /// Sets the normalisers (log-mean-exp of each set's log-likelihood) and the input shifts.
+    /// Runs trial `trial` into `buf`, its inputs drawn by the guide when there is one (its
+    /// latents and importance ratio into `out`).
+    pub fn simulate(
+        &self,
+        model: &Model,
+        (seed, trial): (u64, u64),
+        buf: &mut TrialBuffer,
+        out: &mut TrialWeights,
+    ) {
+        match &self.guide {
+            None => {
+                out.log_ratio = 0.0;
+                model.run_trial(seed, trial, buf);
+            }
+            Some(g) => {
+                out.log_ratio = g.draw(seed, trial, &mut out.z);
+                model.run_trial_steered(seed, trial, &mut Latent::guided(&out.z), buf);
+            }
+        }
+    }
+
+    /// Sets the normalisers (log-mean-exp of each set's log-weight: its log-likelihood plus the
+    /// trial's importance ratio) and the input shifts, from the first `trials` trials.
     fn pilot(&mut self, model: &Model, seed: u64, trials: u64) {
         let mut buf = model.buffer();
+        let mut w = TrialWeights::default();
         let sets: Vec<Vec<usize>> = std::iter::once(self.all.clone())
             .chain(self.earlier.iter().cloned())
             .collect();
         let mut sums: Vec<Vec<f64>> = vec![Vec::new(); sets.len()];
         let (mut lo, mut hi): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
         for trial in 0..trials {
-            model.run_trial(seed, trial, &mut buf);
+            self.simulate(model, (seed, trial), &mut buf, &mut w);
             let ll = self.log_likelihoods(&buf);
             for (set, s) in sets.iter().zip(sums.iter_mut()) {
-                s.push(set.iter().map(|j| ll[*j]).sum());
+                s.push(set.iter().map(|j| ll[*j]).sum::<f64>() + w.log_ratio);
             }
             if lo.is_empty() {
                 (lo, hi) = (buf.inputs.clone(), buf.inputs.clone());
@@ -136,6 +197,11 @@ impl Conditioning {
             }
         }
         let scales: Vec<f64> = sums.iter().map(|s| log_mean_exp(s)).collect();
+        let share = guide::ess(&sums[0]) / trials.max(1) as f64;
+        match self.guide {
+            None => self.prior_ess_share = share,
+            Some(_) => self.guided_ess_share = share,
+        }
         self.scale = scales[0];
         self.earlier_scales = scales[1..].to_vec();
         // Values down to a whole range below the pilot's minimum stay positive.
@@ -170,8 +236,14 @@ impl Conditioning {
         let ll = &out.log_likelihoods;
         let mut rng = stream(seed, trial, self.key);
         let u: f64 = StandardUniform.sample(&mut rng);
-        let sum = |set: &[usize]| set.iter().map(|j| ll[*j]).sum::<f64>();
+        let r = out.log_ratio;
+        let sum = |set: &[usize]| set.iter().map(|j| ll[*j]).sum::<f64>() + r;
         out.log_weight = sum(&self.all) - self.scale;
+        out.m_prior = if self.guide.is_some() {
+            multiplicity(r, u)
+        } else {
+            1
+        };
         out.m = if self.enabled {
             multiplicity(out.log_weight, u)
         } else {
@@ -230,6 +302,9 @@ pub struct ConditionStats {
     pub sum_m: u64,
     /// Sum of the squared multiplicities (for the Kish effective sample size).
     pub sum_m_sq: u128,
+    /// Sum of the unconditioned multiplicities (the trials, unless a guide drew them).
+    #[serde(default)]
+    pub sum_m_prior: u64,
     /// Trials that reached [`MAX_MULTIPLICITY`].
     pub capped: u64,
     /// Per report: trials consistent with it (log-likelihood above
@@ -250,6 +325,9 @@ pub struct ConditionStats {
     /// the report adds it back without running the pilot again.
     #[serde(default)]
     pub input_shifts: Vec<f64>,
+    /// The stages that fitted the guide which drew the trials (empty: drawn from the prior).
+    #[serde(default)]
+    pub guide_stages: Vec<Stage>,
 }
 
 impl ConditionStats {
@@ -263,6 +341,7 @@ impl ConditionStats {
             predictive_prior: vec![CellStats::default(); n],
             predictive_earlier: vec![CellStats::default(); n],
             input_shifts: c.input_shifts.clone(),
+            guide_stages: c.guide.as_ref().map_or(Vec::new(), |g| g.stages.clone()),
             ..ConditionStats::default()
         }
     }
@@ -272,6 +351,7 @@ impl ConditionStats {
         self.simulated += 1;
         self.sum_m += w.m;
         self.sum_m_sq += u128::from(w.m) * u128::from(w.m);
+        self.sum_m_prior += w.m_prior;
         self.capped += u64::from(w.m == MAX_MULTIPLICITY);
         for (n, ll) in self.consistent.iter_mut().zip(&w.log_likelihoods) {
             *n += u64::from(*ll > CONSISTENT_LOG_LIKELIHOOD);
@@ -286,11 +366,11 @@ impl ConditionStats {
             .zip(self.posterior_inputs.iter_mut())
             .zip(shifted)
         {
-            prior.add(v - shift);
+            prior.add_n(v - shift, w.m_prior);
             post.add_n(v - shift, w.m);
         }
         for (j, r) in w.reports.iter().enumerate() {
-            self.predictive_prior[j].add(*r);
+            self.predictive_prior[j].add_n(*r, w.m_prior);
             self.predictive_earlier[j].add_n(*r, w.earlier_m[j]);
         }
     }
@@ -307,6 +387,7 @@ impl ConditionStats {
         self.simulated += other.simulated;
         self.sum_m += other.sum_m;
         self.sum_m_sq += other.sum_m_sq;
+        self.sum_m_prior += other.sum_m_prior;
         self.capped += other.capped;
         for (a, b) in self.consistent.iter_mut().zip(&other.consistent) {
             *a += b;

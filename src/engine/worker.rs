@@ -9,7 +9,7 @@
 //! is a branch-free loop over the block. The counts are integers, so the result is exactly what
 //! `Aggregate::add_trial` (the test-only reference) gives trial by trial (tested).
 
-use crate::engine::aggregate::{Aggregate, RunSpec, weigh};
+use crate::engine::aggregate::{Aggregate, RunSpec, simulate, weigh};
 use crate::engine::condition::TrialWeights;
 use crate::model::TrialBuffer;
 
@@ -81,7 +81,7 @@ impl<'a> Worker<'a> {
     /// Runs trial number `trial` and adds it.
     pub fn run_trial(&mut self, trial: u64) {
         let spec = self.spec;
-        spec.model.run_trial(spec.seed, trial, &mut self.buf);
+        simulate(spec, trial, &mut self.buf, &mut self.weights);
         weigh(spec, trial, &self.buf, &mut self.weights);
         self.agg
             .add_trial_record(spec, trial, &self.buf, &self.weights);
@@ -287,8 +287,7 @@ mod tests {
             let mut buf = spec.model.buffer();
             for trial in 0..spec.trials {
                 worker.run_trial(trial);
-                spec.model.run_trial(spec.seed, trial, &mut buf);
-                reference.add_trial(&spec, trial, &buf);
+                reference.add_trial(&spec, trial, &mut buf);
             }
             let blocked = worker.finish();
             assert_eq!(fingerprint(&blocked), fingerprint(&reference), "{path}");

@@ -5,22 +5,24 @@ use super::probes::{self, ProbeModel};
 use super::risk::{self, GrowthPath, Loss, Window};
 use super::streams::{StreamKind, stream, stream_key};
 use super::*;
+use super::latent::{Latent, Steered};
 use crate::model::sampler::ToSampler;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 #[derive(Debug, Clone)]
 pub(super) struct CityModel {
     pub(super) name: String,
-    pub(super) baseline: Sampler,
-    pub(super) growth: Sampler,
+    pub(super) baseline: Steered,
+    /// Growth as drawn (when not correlated).
+    pub(super) growth: Steered,
     pub(super) volatility: f64,
     pub(super) stream_key: u64,
     /// (long-run growth, half-life in years, stream key).
-    pub(super) fading: Option<(Sampler, f64, u64)>,
+    pub(super) fading: Option<(Steered, f64, u64)>,
     /// (from, growth, stream key) per period.
-    pub(super) periods: Vec<(f64, Sampler, u64)>,
+    pub(super) periods: Vec<(f64, Steered, u64)>,
     pub(super) power: Option<PowerModel>,
-    pub(super) lifetime: Option<(Sampler, u64)>,
+    pub(super) lifetime: Option<(Steered, u64)>,
     pub(super) utilisation: Option<(Sampler, u64)>,
     /// Which shocks hit this city, by shock index.
     pub(super) hit_by: Vec<bool>,
@@ -41,6 +43,8 @@ pub(super) struct TrialContext<'a> {
     pub(super) probe_times: &'a [f64],
     /// This city's index: probes of other series are skipped.
     pub(super) city: usize,
+    /// The first this many steps' walk normals are steered (those before the last report).
+    pub(super) steered_steps: usize,
 }
 
 /// A city's per-trial draws that the model needs after its path is built.
@@ -53,13 +57,13 @@ impl CityModel {
         let key = |what: &str| stream_key(StreamKind::CityDraw, &[&c.name, what]);
         CityModel {
             name: c.name.clone(),
-            baseline: c.baseline.sampler(),
-            growth: c.growth.sampler(),
+            baseline: Steered::new(&c.baseline),
+            growth: Steered::new(&c.growth),
             volatility: c.volatility,
             stream_key: stream_key(StreamKind::City, &[&c.name]),
             fading: c.fading.as_ref().map(|f| {
                 (
-                    f.long_run.sampler(),
+                    Steered::new(&f.long_run),
                     f.half_life_years,
                     key("growth_long_run"),
                 )
@@ -71,18 +75,18 @@ impl CityModel {
                 .map(|(i, p)| {
                     (
                         p.from,
-                        p.growth.sampler(),
+                        Steered::new(&p.growth),
                         key(&format!("growth_period{i}")),
                     )
                 })
                 .collect(),
             power: c.power.as_ref().map(|p| PowerModel {
                 start_cap: p.mw * p.p_per_mw,
-                mw_growth: p.mw_growth.sampler(),
+                mw_growth: Steered::new(&p.mw_growth),
                 log_efficiency_growth: p.efficiency_growth.ln_1p(),
                 stream_key: key("power"),
             }),
-            lifetime: c.lifetime.as_ref().map(|d| (d.sampler(), key("lifetime"))),
+            lifetime: c.lifetime.as_ref().map(|d| (Steered::new(d), key("lifetime"))),
             utilisation: c
                 .utilisation
                 .as_ref()
@@ -103,29 +107,39 @@ impl CityModel {
         ctx: &TrialContext,
         (out, at_probes): (&mut [f64], &mut [f64]),
         scratch: &mut CityScratch,
-        record: Record,
+        (record, latent): (Record, &mut Latent),
     ) -> CityDraws {
         let (grid, seed, trial) = (ctx.grid, ctx.seed, ctx.trial);
         let mut rng = stream(seed, trial, self.stream_key);
-        let baseline = self.baseline.sample(&mut rng).max(0.0);
-        let drawn_growth = self.growth.sample(&mut rng).max(MIN_GROWTH);
-        let growth = ctx.growth.map_or(drawn_growth, |g| g.max(MIN_GROWTH));
-        self.prepare(ctx, scratch);
+        let baseline = self.baseline.draw(&mut rng, latent).max(0.0);
+        let growth = match ctx.growth {
+            // Correlated growth comes from the copula: this draw only keeps the stream aligned.
+            Some(g) => {
+                self.growth.draw(&mut rng, &mut Latent::prior());
+                g.max(MIN_GROWTH)
+            }
+            None => self.growth.draw(&mut rng, latent).max(MIN_GROWTH),
+        };
+        self.prepare(ctx, scratch, latent);
         let path = GrowthPath {
             start: grid.start,
             initial: growth,
             fading: self
                 .fading
                 .as_ref()
-                .map(|(l, h, key)| (own_draw(l, seed, trial, *key).max(MIN_GROWTH), *h)),
+                .map(|(l, h, key)| {
+                    let long_run = own_draw(l, (seed, trial, *key), latent);
+                    (long_run.max(MIN_GROWTH), *h)
+                }),
             periods: &scratch.period_rates,
         };
         let windows = &scratch.city_windows;
-        self.organic(grid, baseline, &path, windows, &mut rng, (out, record.walk));
+        let noise = (&mut rng, ctx.steered_steps, &mut *latent);
+        self.organic(grid, baseline, &path, windows, noise, (out, record.walk));
         let lifetime = self
             .lifetime
             .as_ref()
-            .map(|(l, key)| own_draw(l, seed, trial, *key).max(MIN_LIFETIME_YEARS));
+            .map(|(l, key)| own_draw(l, (seed, trial, *key), latent).max(MIN_LIFETIME_YEARS));
         record.inputs.extend([baseline, growth]);
         record
             .inputs
@@ -146,28 +160,29 @@ impl CityModel {
             (self.volatility, ctx.city),
             bridge,
             probes,
-            at_probes,
+            (&mut *at_probes, &mut *latent),
         );
         for p in &self.projects {
             let targets = (&mut *out, ctx.probe_times, &mut *at_probes);
-            p.add_contribution(grid, (seed, trial), lifetime, targets, record.inputs);
+            let record = (&mut *record.inputs, &mut *latent);
+            p.add_contribution(grid, (seed, trial), lifetime, targets, record);
         }
         CityDraws {
             utilisation: self.utilisation.as_ref().map_or(1.0, |(u, key)| {
-                own_draw(u, seed, trial, *key).clamp(0.0, 1.0)
+                u.sample(&mut stream(seed, trial, *key)).clamp(0.0, 1.0)
             }),
         }
     }
 
     /// Draws the period rates and picks the trial's shock windows that hit this city.
-    pub(super) fn prepare(&self, ctx: &TrialContext, scratch: &mut CityScratch) {
+    pub(super) fn prepare(&self, ctx: &TrialContext, scratch: &mut CityScratch, latent: &mut Latent) {
         scratch.period_rates.clear();
         scratch
             .period_rates
             .extend(self.periods.iter().map(|(from, g, key)| {
                 (
                     *from,
-                    own_draw(g, ctx.seed, ctx.trial, *key).max(MIN_GROWTH),
+                    own_draw(g, (ctx.seed, ctx.trial, *key), latent).max(MIN_GROWTH),
                 )
             }));
         scratch.city_windows.clear();
@@ -183,7 +198,7 @@ impl CityModel {
         baseline: f64,
         path: &GrowthPath,
         windows: &[Window],
-        rng: &mut Xoshiro256PlusPlus,
+        (rng, steered_steps, latent): (&mut Xoshiro256PlusPlus, usize, &mut Latent),
         (out, walk_out): (&mut [f64], &mut [f64]),
     ) {
         let dt = grid.dt();
@@ -194,8 +209,11 @@ impl CityModel {
         // then one vectorised exp over the path: three simple loops instead of one mixed one.
         if shock_sd > 0.0 {
             let mut walk = 0.0;
-            for w in walk_out.iter_mut().skip(1) {
-                let z: f64 = rand_distr::StandardNormal.sample(rng);
+            for (k, w) in walk_out.iter_mut().enumerate().skip(1) {
+                let mut z: f64 = rand_distr::StandardNormal.sample(rng);
+                if k <= steered_steps {
+                    z = latent.normal(z);
+                }
                 walk += shock_sd * z;
                 *w = walk;
             }
@@ -260,9 +278,9 @@ pub(super) fn sum_groups_and_total(
     }
 }
 
-/// Draws one value from the sampler on its own stream.
-pub(super) fn own_draw(sampler: &Sampler, seed: u64, trial: u64, key: u64) -> f64 {
-    sampler.sample(&mut stream(seed, trial, key))
+/// Draws one value on its own stream (steered by `latent` when guided).
+pub(super) fn own_draw(input: &Steered, (seed, trial, key): (u64, u64, u64), latent: &mut Latent) -> f64 {
+    input.draw(&mut stream(seed, trial, key), latent)
 }
 
 /// Replaces organic capacity by what survives retirement (docs/model.md, "Retirement"):

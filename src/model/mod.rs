@@ -8,6 +8,7 @@
 mod city;
 pub mod copula;
 pub mod fastexp;
+pub mod latent;
 pub mod observe;
 pub mod probes;
 pub mod risk;
@@ -15,12 +16,13 @@ pub mod sampler;
 pub mod streams;
 
 use crate::model::copula::MarginalMap;
-use crate::model::sampler::{Sampler, ToSampler};
+use crate::model::sampler::Sampler;
+use latent::{Latent, Steered};
 use crate::scenario::grid::Grid;
 use crate::scenario::{City, MIN_LIFETIME_YEARS, Project, Scenario, Shock, ShockTiming};
 use city::{CityModel, TrialContext, sum_groups_and_total};
 use probes::{BasisModel, ProbeModel};
-use rand::distr::{Distribution, StandardUniform};
+use rand::distr::Distribution;
 use risk::{Loss, Window};
 pub use risk::{MIN_GROWTH, ramp_fraction};
 pub use streams::{StreamKind, stream, stream_key};
@@ -42,6 +44,11 @@ pub struct Model {
     basis_names: Vec<String>,
     /// Each group's cities, by index.
     groups: Vec<Vec<usize>>,
+    /// Each steered draw's block ([`Model::latent_blocks`]).
+    latent_blocks: Vec<usize>,
+    /// Each city's walk normals of the first this many steps are steered: the steps that
+    /// start before the last report's time (plus its basis's longest lag).
+    steered_steps: usize,
 }
 
 /// Where a city's trial writes down what it sampled, for sensitivity analysis.
@@ -53,10 +60,11 @@ struct Record<'a> {
 #[derive(Debug, Clone)]
 struct ProjectModel {
     name: String,
-    capacity: Sampler,
-    online: Sampler,
+    delivery: Steered,
+    capacity: Steered,
+    online: Steered,
     probability: f64,
-    ramp_years: Sampler,
+    ramp_years: Steered,
     stream_key: u64,
 }
 
@@ -64,7 +72,7 @@ struct ProjectModel {
 struct PowerModel {
     /// mw * p_per_mw: the cap at the start, P.
     start_cap: f64,
-    mw_growth: Sampler,
+    mw_growth: Steered,
     log_efficiency_growth: f64,
     stream_key: u64,
 }
@@ -144,7 +152,7 @@ impl Model {
             .enumerate()
             .map(|(i, c)| CityModel::new(c, i, &scenario.shocks))
             .collect();
-        Model {
+        let mut model = Model {
             grid: scenario.grid.clone(),
             has_power: cities.iter().any(|c| c.power.is_some()),
             has_utilisation: cities.iter().any(|c| c.utilisation.is_some()),
@@ -163,7 +171,13 @@ impl Model {
             bases: probes::bases(&scenario.bases),
             basis_names: scenario.bases.iter().map(|b| b.name.clone()).collect(),
             groups: scenario.groups.iter().map(|g| g.cities.clone()).collect(),
-        }
+            latent_blocks: Vec::new(),
+            steered_steps: steered_steps(scenario),
+        };
+        let mut latent = Latent::recording();
+        model.run_trial_steered(0, 0, &mut latent, &mut model.buffer());
+        model.latent_blocks = latent.blocks();
+        model
     }
 
     /// Number of scalar inputs a trial samples ([`Model::input_names`]).
@@ -283,22 +297,44 @@ impl Model {
     /// Runs trial number `trial` of the run seeded by `seed`, writing every series into `buf`.
     /// The result depends only on (model, seed, trial).
     pub fn run_trial(&self, seed: u64, trial: u64, buf: &mut TrialBuffer) {
+        self.run_trial_steered(seed, trial, &mut Latent::prior(), buf);
+    }
+
+    /// Dimension of the latent space of [`Model::run_trial_steered`]: the steered draws of a
+    /// trial (the same in every trial).
+    pub fn latent_dims(&self) -> usize {
+        self.latent_blocks.len()
+    }
+
+    /// Each steered draw's block: its city's index, or the number of cities for the draws
+    /// every city shares (correlated growth, bases). Reports tie a city's draws closely and
+    /// different cities' loosely: the guide's covariance is fitted block by block.
+    pub fn latent_blocks(&self) -> &[usize] {
+        &self.latent_blocks
+    }
+
+    /// [`Model::run_trial`] with its once-per-trial inputs steered by `latent`
+    /// ([`latent`]); with [`Latent::prior`] the two are the same.
+    pub fn run_trial_steered(
+        &self,
+        seed: u64,
+        trial: u64,
+        latent: &mut Latent,
+        buf: &mut TrialBuffer,
+    ) {
         let len = self.grid.len();
         let n_cities = self.cities.len();
         self.draw_shocks(seed, trial, &mut buf.shared);
+        latent.set_block(n_cities);
         if let Some(c) = &self.copula {
             let shared = &mut buf.shared;
-            c.draw(
-                seed,
-                trial,
-                &mut shared.normals,
-                &mut shared.correlated_growth,
-            );
+            let draws = (&mut shared.normals[..], &mut shared.correlated_growth[..]);
+            c.draw(seed, trial, draws, latent);
         }
         let city_values = &mut buf.values[..self.cities.len() * len];
         buf.inputs.clear();
         let (bf, bl) = (&mut buf.basis_factors, &mut buf.basis_lags);
-        probes::draw_bases(&self.bases, seed, trial, bf, bl);
+        probes::draw_bases(&self.bases, (seed, trial), (bf, bl), latent);
         probes::probe_times(
             &self.probes,
             &buf.basis_lags,
@@ -325,18 +361,21 @@ impl Model {
                 probes: &self.probes,
                 probe_times: &buf.probe_times,
                 city: i,
+                steered_steps: self.steered_steps,
             };
             let record = Record {
                 inputs: &mut buf.inputs,
                 walk,
             };
             let at_probes = &mut buf.city_probes[i * np..(i + 1) * np];
-            let draws = city.simulate(&ctx, (out, at_probes), &mut buf.scratch, record);
+            latent.set_block(i);
+            let steering = (record, &mut *latent);
+            let draws = city.simulate(&ctx, (out, at_probes), &mut buf.scratch, steering);
             let range = i * len..(i + 1) * len;
             if let Some(power) = &city.power {
                 let mw_growth = power.apply(
                     &self.grid,
-                    (seed, trial),
+                    (seed, trial, &mut *latent),
                     (out, &mut buf.cap_binds[range.clone()]),
                     (&buf.probe_times, &mut buf.city_probes[i * np..(i + 1) * np]),
                 );
@@ -392,6 +431,21 @@ impl Model {
     }
 }
 
+/// Steps that start before the last report's time (plus its basis's longest lag): the walk's
+/// steps that reports can inform. Later steps are independent of every report.
+fn steered_steps(scenario: &Scenario) -> usize {
+    let grid = &scenario.grid;
+    let until = scenario
+        .observations
+        .iter()
+        .map(|o| {
+            let lag = o.basis.and_then(|b| scenario.bases[b].lag_years.as_ref());
+            o.at + lag.map_or(0.0, |d| d.support().1.max(0.0))
+        })
+        .fold(grid.start, f64::max);
+    (((until - grid.start) / grid.dt()).ceil().max(0.0) as usize).min(grid.steps)
+}
+
 impl ShockModel {
     fn new(s: &Shock) -> Self {
         ShockModel {
@@ -406,13 +460,23 @@ impl ShockModel {
 }
 
 impl CopulaModel {
-    /// Independent normals z from the trial's "copula" stream, y = L z, and each city's
-    /// growth quantile at Φ(y).
-    fn draw(&self, seed: u64, trial: u64, normals: &mut [f64], growth: &mut [f64]) {
+    /// Independent normals z from the trial's "copula" stream (or the guide's), y = L z, and
+    /// each city's growth quantile at Φ(y).
+    fn draw(
+        &self,
+        seed: u64,
+        trial: u64,
+        (normals, growth): (&mut [f64], &mut [f64]),
+        latent: &mut Latent,
+    ) {
         let mut rng = stream(seed, trial, self.stream_key);
-        for z in normals.iter_mut() {
-            *z = rand_distr::StandardNormal.sample(&mut rng);
+        let shared = normals.len();
+        for (i, z) in normals.iter_mut().enumerate() {
+            // The i-th normal is city i's innovation (L is lower triangular): its block.
+            latent.set_block(i);
+            *z = latent.normal(rand_distr::StandardNormal.sample(&mut rng));
         }
+        latent.set_block(shared);
         for (i, (row, g)) in self.factor.iter().zip(growth.iter_mut()).enumerate() {
             let y: f64 = row[..=i]
                 .iter()
@@ -429,12 +493,12 @@ impl PowerModel {
     fn apply(
         &self,
         grid: &Grid,
-        (seed, trial): (u64, u64),
+        (seed, trial, latent): (u64, u64, &mut Latent),
         (out, binds): (&mut [f64], &mut [bool]),
         (probe_times, at_probes): (&[f64], &mut [f64]),
     ) -> f64 {
         let mut rng = stream(seed, trial, self.stream_key);
-        let mw_growth = self.mw_growth.sample(&mut rng).max(MIN_GROWTH);
+        let mw_growth = self.mw_growth.draw(&mut rng, latent).max(MIN_GROWTH);
         let log_rate = mw_growth.ln_1p() + self.log_efficiency_growth;
         let spy = f64::from(grid.steps_per_year);
         for (k, (v, b)) in out.iter_mut().zip(binds.iter_mut()).enumerate() {
@@ -456,10 +520,11 @@ impl ProjectModel {
     fn new(p: &Project, city: &str) -> Self {
         ProjectModel {
             name: p.name.clone(),
-            capacity: p.capacity.sampler(),
-            online: p.online.sampler(),
+            delivery: Steered::unit_uniform(),
+            capacity: Steered::new(&p.capacity),
+            online: Steered::new(&p.online),
             probability: p.probability,
-            ramp_years: p.ramp_years.sampler(),
+            ramp_years: Steered::new(&p.ramp_years),
             stream_key: stream_key(StreamKind::Project, &[city, &p.name]),
         }
     }
@@ -473,13 +538,13 @@ impl ProjectModel {
         (seed, trial): (u64, u64),
         lifetime: Option<f64>,
         (out, probe_times, at_probes): (&mut [f64], &[f64], &mut [f64]),
-        inputs: &mut Vec<f64>,
+        (inputs, latent): (&mut Vec<f64>, &mut Latent),
     ) {
         let mut rng = stream(seed, trial, self.stream_key);
-        let u: f64 = StandardUniform.sample(&mut rng);
-        let capacity = self.capacity.sample(&mut rng).max(0.0);
-        let online = self.online.sample(&mut rng);
-        let ramp = self.ramp_years.sample(&mut rng).max(0.0);
+        let u = self.delivery.draw(&mut rng, latent);
+        let capacity = self.capacity.draw(&mut rng, latent).max(0.0);
+        let online = self.online.draw(&mut rng, latent);
+        let ramp = self.ramp_years.draw(&mut rng, latent).max(0.0);
         let delivered = u < self.probability;
         inputs.extend([f64::from(u8::from(delivered)), capacity, online, ramp]);
         if !delivered {

@@ -8,7 +8,7 @@
 //! times"). A probe on a grid time (a = 0) gives the grid value itself. Reports on a
 //! [`Basis`] are read at t + the basis's lag, drawn once per trial like its factor.
 
-use super::sampler::{Sampler, ToSampler};
+use super::latent::{Latent, Steered};
 use super::streams::{StreamKind, stream, stream_key};
 use crate::scenario::grid::{Grid, YEAR_EPSILON};
 use crate::scenario::{Basis, Scenario, Series};
@@ -25,13 +25,15 @@ pub struct ProbeModel {
     pub basis: Option<usize>,
     /// Key of the probe's bridge stream (one per city is derived from it).
     pub key: u64,
+    /// A report's probe: its bridge normals are steered by a guide (a target's are not).
+    pub steered: bool,
 }
 
 /// A reporting basis as drawn in a trial.
 #[derive(Debug, Clone)]
 pub struct BasisModel {
-    factor: Sampler,
-    lag: Option<Sampler>,
+    factor: Steered,
+    lag: Option<Steered>,
     key: u64,
 }
 
@@ -46,12 +48,14 @@ pub fn probes(scenario: &Scenario) -> Vec<ProbeModel> {
             StreamKind::ProbeObserved,
             &[&o.label, &o.at.to_string(), &o.source],
         ),
+        steered: true,
     });
     let targets = scenario.targets.iter().map(|t| ProbeModel {
         cities: index(t.series),
         at: t.at,
         basis: None,
         key: stream_key(StreamKind::ProbeTarget, &[&t.label, &t.at.to_string()]),
+        steered: false,
     });
     observed.chain(targets).collect()
 }
@@ -61,8 +65,8 @@ pub fn bases(bases: &[Basis]) -> Vec<BasisModel> {
     bases
         .iter()
         .map(|b| BasisModel {
-            factor: b.factor.sampler(),
-            lag: b.lag_years.as_ref().map(ToSampler::sampler),
+            factor: Steered::new(&b.factor),
+            lag: b.lag_years.as_ref().map(Steered::new),
             key: stream_key(StreamKind::Basis, &[&b.name]),
         })
         .collect()
@@ -71,17 +75,16 @@ pub fn bases(bases: &[Basis]) -> Vec<BasisModel> {
 /// Draws each basis's factor and lag for one trial (a basis without lag draws 0).
 pub fn draw_bases(
     bases: &[BasisModel],
-    seed: u64,
-    trial: u64,
-    factors: &mut Vec<f64>,
-    lags: &mut Vec<f64>,
+    (seed, trial): (u64, u64),
+    (factors, lags): (&mut Vec<f64>, &mut Vec<f64>),
+    latent: &mut Latent,
 ) {
     factors.clear();
     lags.clear();
     for b in bases {
         let mut rng = stream(seed, trial, b.key);
-        factors.push(b.factor.sample(&mut rng).max(0.0));
-        lags.push(b.lag.as_ref().map_or(0.0, |l| l.sample(&mut rng)));
+        factors.push(b.factor.draw(&mut rng, latent).max(0.0));
+        lags.push(b.lag.as_ref().map_or(0.0, |l| l.draw(&mut rng, latent)));
     }
 }
 
@@ -126,14 +129,15 @@ pub fn locate(grid: &Grid, t: f64) -> (usize, f64) {
 
 /// Organic capacity (after retirement and losses, before projects and cap) of city `city` at
 /// the time of every probe that reads it, by the Brownian bridge of the module's formula (0 for
-/// the other probes, which never read it).
+/// the other probes, which never read it). A report's bridge normal is steered by `latent`
+/// (one latent per report and city it reads, whether or not the time falls on the grid).
 pub fn organic_at(
     grid: &Grid,
     organic: &[f64],
     (volatility, city): (f64, usize),
     (seed, trial, city_key): (u64, u64, u64),
     (probes, times): (&[ProbeModel], &[f64]),
-    out: &mut [f64],
+    (out, latent): (&mut [f64], &mut Latent),
 ) {
     for ((p, t), v) in probes.iter().zip(times).zip(out.iter_mut()) {
         if !p.cities.contains(&city) {
@@ -141,6 +145,7 @@ pub fn organic_at(
             *v = 0.0;
             continue;
         }
+        let steered = if p.steered { latent.take() } else { None };
         let (k, a) = locate(grid, *t);
         if a == 0.0 {
             *v = organic[k];
@@ -152,7 +157,7 @@ pub fn organic_at(
             let noise = if s > 0.0 {
                 let mut rng = stream(seed, trial, p.key ^ city_key);
                 let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
-                s * z
+                s * steered.unwrap_or(z)
             } else {
                 0.0
             };

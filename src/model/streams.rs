@@ -39,6 +39,10 @@ pub enum StreamKind {
     Basis,
     /// The randomised rounding of conditioning weights; no names.
     Condition,
+    /// The guide's latent draws of a trial; no names.
+    Guide,
+    /// The seed of one adaptation stage of the guide; names: the stage number.
+    GuideStage,
 }
 
 impl StreamKind {
@@ -53,6 +57,8 @@ impl StreamKind {
             StreamKind::ProbeTarget => "probe-target",
             StreamKind::Basis => "basis",
             StreamKind::Condition => "condition",
+            StreamKind::Guide => "guide",
+            StreamKind::GuideStage => "guide-stage",
         }
     }
 }

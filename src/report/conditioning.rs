@@ -98,6 +98,7 @@ pub fn render(report: &ConditionReport) -> String {
                 .pareto_k
                 .map_or(String::new(), |k| format!(", Pareto k {k:.2}{}", k_word(k)))
         );
+        let _ = writeln!(out, "  Trials {}.", report.sampler());
         for r in report.moved_most(5) {
             let _ = writeln!(out, "  {}", describe(r));
         }

@@ -29,17 +29,34 @@ fn baseline_row(report: &ConditionReport) -> &simulate::analysis::condition::Pos
 
 #[test]
 fn a_lognormal_baseline_and_one_about_report_give_the_conjugate_posterior() {
-    // ln B ~ N(mu0, s0^2) (p5 = 10,000, p95 = 40,000); ln y = ln B + e, e ~ N(0, 0.2^2).
+    // Weighting the prior's trials suffices (error 0.2): trials from the prior.
+    conjugate_posterior(0.2, 200_000, false);
+}
+
+#[test]
+fn a_guided_run_gives_the_conjugate_posterior_of_a_precise_report() {
+    // error 0.02 against a prior sd of 0.42 in logs: the prior's effective share is about 5%,
+    // so a guide draws the trials; its weights are exact, so the posterior is the same.
+    conjugate_posterior(0.02, 50_000, true);
+}
+
+/// ln B ~ N(mu0, s0^2) (p5 = 10,000, p95 = 40,000); ln y = ln B + e, e ~ N(0, s^2): the
+/// baseline's posterior quantiles are the conjugate normal's, within SIGMAS standard errors
+/// of the run's own effective sample size.
+fn conjugate_posterior(s: f64, trials: u64, guided: bool) {
     let text = one_city(
-        "baseline = { dist = \"lognormal\", p5 = 10_000, p95 = 40_000 }\n\n\
-         [[city.observed]]\nat = 2025.0\ncapacity = 30_000\nerror = 0.2\nsource = \"test\"\n",
-        200_000,
+        &format!(
+            "baseline = {{ dist = \"lognormal\", p5 = 10_000, p95 = 40_000 }}\n\n\
+             [[city.observed]]\nat = 2025.0\ncapacity = 30_000\nerror = {s}\nsource = \"test\"\n"
+        ),
+        trials,
     );
     let (scenario, agg, _) = run_text(&text);
     let report = ConditionReport::new(&scenario, &agg).unwrap();
+    assert_eq!(!report.guide_stages.is_empty(), guided, "{}", report.sampler());
     let (l5, l95) = (10_000f64.ln(), 40_000f64.ln());
     let (mu0, s0) = ((l5 + l95) / 2.0, (l95 - l5) / (2.0 * z(0.95)));
-    let (y, s) = (30_000f64.ln(), 0.2);
+    let y = 30_000f64.ln();
     let precision = 1.0 / (s0 * s0) + 1.0 / (s * s);
     let (mu, sd) = (
         (mu0 / (s0 * s0) + y / (s * s)) / precision,
@@ -176,11 +193,32 @@ fn run_files(args: &[&str], out: &std::path::Path) {
 
 const CONDITIONED: &str = "tests/data/conditioned.toml";
 
+const GUIDED: &str = "tests/data/guided.toml";
+
 #[test]
 fn conditioned_tables_are_identical_for_any_threads_and_shards() {
+    identical_for_any_threads_and_shards(CONDITIONED, "conditioned", "drawn from the prior");
+}
+
+#[test]
+fn guided_tables_are_identical_for_any_threads_and_shards() {
+    identical_for_any_threads_and_shards(GUIDED, "guided", "drawn by a guide");
+}
+
+/// Runs `scenario` (named `name`) on 1, 2 and 3 threads and as 2 and 7 merged shards, checks
+/// every table is byte-identical, and that the terminal says its trials were `drawn`.
+fn identical_for_any_threads_and_shards(scenario: &str, name: &str, drawn: &str) {
+    let mut cmd = Command::cargo_bin("simulate").unwrap();
     let dir = tempfile::tempdir().unwrap();
+    let out = cmd
+        .args([scenario, "-n", "20000", "--no-plots", "--out"])
+        .arg(dir.path().join("terminal"))
+        .output()
+        .unwrap();
+    let terminal = String::from_utf8_lossy(&out.stdout);
+    assert!(terminal.contains(&format!("Trials {drawn}")), "{terminal}");
     let read = |d: &std::path::Path| {
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(d.join("conditioned"))
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(d.join(name))
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "csv"))
@@ -197,7 +235,7 @@ fn conditioned_tables_are_identical_for_any_threads_and_shards() {
         let out = dir.path().join(format!("j{threads}"));
         run_files(
             &[
-                CONDITIONED,
+                scenario,
                 "-n",
                 "20000",
                 "-q",
@@ -214,9 +252,9 @@ fn conditioned_tables_are_identical_for_any_threads_and_shards() {
         let mut parts = Vec::new();
         for i in 0..shards {
             let shard = format!("{i}/{shards}");
-            run_files(&[CONDITIONED, "-n", "20000", "-q", "--shard", &shard], &out);
+            run_files(&[scenario, "-n", "20000", "-q", "--shard", &shard], &out);
             parts.push(
-                out.join("conditioned")
+                out.join(name)
                     .join(format!("part-{i:04}-of-{shards:04}.json")),
             );
         }

@@ -27,7 +27,7 @@ pub fn evidence(
             out,
             "<p><b>Conditioned</b> on {} reports: every table, chart and probability on this \
              page weights the trials by their agreement with the reports. Effective sample size \
-             {} of {} trials simulated (Kish); Pareto k of the largest weights {}{}.</p>",
+             {} of {} trials simulated (Kish); Pareto k of the largest weights {}{}. Trials {}.</p>",
             c.reports_used,
             data(
                 &format!("{:.1}", c.effective_sample_size),
@@ -39,7 +39,8 @@ pub fn evidence(
                 format!("; {} trials hit the weight cap", c.capped_trials)
             } else {
                 String::new()
-            }
+            },
+            esc(&c.sampler())
         );
         posterior(c, &mut out);
     } else {
