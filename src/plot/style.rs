@@ -5,7 +5,9 @@
 use super::canvas::DrawResult;
 use super::fonts::{self, Family};
 use crate::plot::data::ChartData;
-use crate::units::{self, CapacityAxis};
+use super::layout::{Kind, Layout};
+use super::place;
+use crate::units::{self, CapacityAxis, DisplayUnit};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -108,6 +110,7 @@ pub fn frame<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     data: &ChartData,
+    layout: &mut Layout,
 ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
     let footer = format!(
         "Scenario \"{}\" · {} trials · seed {} · {UNITS_NOTE}",
@@ -115,7 +118,7 @@ pub fn frame<DB: DrawingBackend>(
         group_thousands(data.trials),
         data.seed
     );
-    frame_with_footer(root, title, &footer)
+    frame_with_footer(root, title, &footer, layout)
 }
 
 /// The units every footer states.
@@ -126,19 +129,18 @@ pub fn frame_with_footer<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     footer: &str,
+    layout: &mut Layout,
 ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let (_, h) = root.dim_in_pixel();
-    root.draw(&Text::new(
-        footer.to_string(),
-        (24, h as i32 - 16),
-        anchored_for(footer, FOOTER_PX, MUTED, HPos::Left, VPos::Bottom),
-    ))?;
-    root.draw(&Text::new(
-        title.to_string(),
-        (24, 18),
-        anchored_for(title, TITLE_PX, INK, HPos::Left, VPos::Top),
-    ))?;
+    let pos = (HPos::Left, VPos::Bottom);
+    place::fixed(root, layout, footer, (24, h as i32 - 14), pos, (FOOTER_PX, MUTED))?;
+    let pos = (HPos::Left, VPos::Top);
+    place::fixed(root, layout, title, (24, 16), pos, (TITLE_PX, INK))?;
+    let n = layout.boxes.len();
+    for b in &mut layout.boxes[n.saturating_sub(2)..] {
+        b.kind = Kind::Frame;
+    }
     Ok(root.margin(78, 48, 16, 32))
 }
 
@@ -167,9 +169,9 @@ pub fn year_tick(year: &f64) -> String {
 /// Year-axis title: grid times are decimal years, 2026.0 being 1 January 2026.
 pub const YEAR_TITLE: &str = "Year (tick = 1 January)";
 
-/// The capacity axis for values up to `max_p`, with its tick formatter and title.
-pub fn capacity_axis(max_p: f64) -> CapacityAxis {
-    CapacityAxis::for_max(max_p)
+/// The capacity axis for values up to `max_p` in `unit`, with its tick formatter and title.
+pub fn capacity_axis(max_p: f64, unit: DisplayUnit) -> CapacityAxis {
+    CapacityAxis::choose(max_p, unit)
 }
 
 /// A target's label in the unit of the chart's axis: "P(≥ 45k P by end-2025) = 62%".
@@ -196,8 +198,9 @@ pub fn full_time_chart<'a, DB: DrawingBackend + 'a>(
     area: &'a DrawingArea<DB, Shift>,
     (first, last): (f64, f64),
     top: f64,
+    unit: DisplayUnit,
 ) -> DrawResult<(TimeChart<'a, DB>, CapacityAxis), DB> {
-    let axis = capacity_axis(top);
+    let axis = capacity_axis(top, unit);
     let mut chart = ChartBuilder::on(area)
         .x_label_area_size(70)
         .y_label_area_size(110)
@@ -231,26 +234,6 @@ pub fn draw_time_mesh<DB: DrawingBackend>(
             .axis_desc_style(title_style);
     }
     mesh.draw()
-}
-
-/// Draws the legend of a chart in the shared style (boxed, muted border, note-sized text).
-/// `labels` are the texts of its entries that come from the scenario (names): plotters draws
-/// every entry in one font, the CJK font if any of them holds Chinese.
-pub fn draw_legend<'a, 'l, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    position: SeriesLabelPosition,
-    labels: impl IntoIterator<Item = &'l str>,
-) -> DrawResult<(), DB> {
-    let family = fonts::for_texts(labels);
-    chart
-        .configure_series_labels()
-        .position(position)
-        .margin(20)
-        .legend_area_size(LEGEND_SAMPLE_PX + 12)
-        .background_style(WHITE.mix(0.9))
-        .border_style(MUTED)
-        .label_font(text_in(family, NOTE_PX, INK))
-        .draw()
 }
 
 #[cfg(test)]

@@ -169,10 +169,10 @@ fn svg_charts_carry_their_labels_as_text() {
     let crossing = String::from_utf8(crossing).unwrap();
     assert!(crossing.contains("Alpha City ≥ 30k P (within the horizon: "));
     assert!(crossing.contains("Total ≥ 90k P (within the horizon: "));
-    let tornado = plot::render(plot::Chart::Tornado, &data, Format::Svg).unwrap();
+    let tornado = plot::render(plot::Chart::Tornado(0), &data, Format::Svg).unwrap();
     let tornado = String::from_utf8(tornado).unwrap();
-    assert!(tornado.contains("What drives the Total at end-2027"));
-    assert!(tornado.contains("Alpha City.growth"));
+    assert!(tornado.contains("What moves the Total at end-2027"));
+    assert!(tornado.contains("Alpha City growth"));
 }
 
 fn write_scenario(dir: &Path) -> std::path::PathBuf {
