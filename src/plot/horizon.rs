@@ -113,6 +113,10 @@ fn draw_row<DB: DrawingBackend>(
     let (_, row_h) = row.dim_in_pixel();
     let at = (x0 + 140, y0 + row_h as i32 / 2);
     let pos = (HPos::Right, VPos::Center);
-    place::fixed(root, layout, &city.name, at, pos, (style::AXIS_TITLE_PX, colour))?;
+    // A long name shrinks to fit the 140 pixels left of the row.
+    let (w, _) = place::measure(root, &city.name, style::AXIS_TITLE_PX)?;
+    let room = f64::from(x0 + 136);
+    let px = (style::AXIS_TITLE_PX * room / f64::from(w.max(1))).clamp(10.0, style::AXIS_TITLE_PX);
+    place::fixed(root, layout, &city.name, at, pos, (px, colour))?;
     Ok(())
 }

@@ -132,11 +132,18 @@ pub fn frame_with_footer<DB: DrawingBackend>(
     layout: &mut Layout,
 ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
-    let (_, h) = root.dim_in_pixel();
+    let (w, h) = root.dim_in_pixel();
+    // A title or footer too long for the width is drawn smaller, never cut.
+    let fit = |text: &str, px: f64| -> Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
+        let (tw, _) = place::measure(root, text, px)?;
+        Ok((px * f64::from(w as i32 - 48) / f64::from(tw.max(1))).min(px))
+    };
     let pos = (HPos::Left, VPos::Bottom);
-    place::fixed(root, layout, footer, (24, h as i32 - 14), pos, (FOOTER_PX, MUTED))?;
+    let px = fit(footer, FOOTER_PX)?;
+    place::fixed(root, layout, footer, (24, h as i32 - 14), pos, (px, MUTED))?;
     let pos = (HPos::Left, VPos::Top);
-    place::fixed(root, layout, title, (24, 16), pos, (TITLE_PX, INK))?;
+    let px = fit(title, TITLE_PX)?;
+    place::fixed(root, layout, title, (24, 16), pos, (px, INK))?;
     let n = layout.boxes.len();
     for b in &mut layout.boxes[n.saturating_sub(2)..] {
         b.kind = Kind::Frame;

@@ -36,7 +36,7 @@ pub fn draw<DB: DrawingBackend>(
         return Ok(());
     };
     let title = format!(
-        "What moves the {} at {}: median with each input at its p10 vs p90",
+        "What moves {} at {}: its median with each input at its p10 vs p90",
         drivers.output,
         units::describe_year(drivers.year)
     );
