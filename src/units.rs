@@ -249,9 +249,18 @@ mod tests {
         assert_eq!(CapacityAxis::ThousandsOfP.value(180_400.0), "180.4k P");
         assert_eq!(CapacityAxis::ThousandsOfP.value(547.0), "547 P");
         assert_eq!(CapacityAxis::P.value(850.0), "850 P");
-        assert_eq!(CapacityAxis::choose(1_500_000.0, DisplayUnit::P).value(1.5e6), "1500k P");
-        assert_eq!(CapacityAxis::choose(45_000.0, DisplayUnit::E).value(45_000.0), "45 E");
-        assert_eq!(CapacityAxis::choose(45_000.0, DisplayUnit::Auto).value(45e3), "45k P");
+        assert_eq!(
+            CapacityAxis::choose(1_500_000.0, DisplayUnit::P).value(1.5e6),
+            "1500k P"
+        );
+        assert_eq!(
+            CapacityAxis::choose(45_000.0, DisplayUnit::E).value(45_000.0),
+            "45 E"
+        );
+        assert_eq!(
+            CapacityAxis::choose(45_000.0, DisplayUnit::Auto).value(45e3),
+            "45k P"
+        );
         assert_eq!(DisplayUnit::from_name("e"), Some(DisplayUnit::E));
         assert_eq!(describe_month(2025.75), "Oct 2025");
         assert_eq!(describe_month(2026.0), "Jan 2026");

@@ -26,9 +26,15 @@ fn labelled(scenario: &Scenario) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for c in &scenario.cities {
         let (n, l) = (&c.name, city_label(c));
-        out.push((format!("{n}.baseline"), format!("{l} capacity at the start")));
+        out.push((
+            format!("{n}.baseline"),
+            format!("{l} capacity at the start"),
+        ));
         out.push((format!("{n}.growth"), format!("{l} growth")));
-        out.push((format!("{n}.growth_long_run"), format!("{l} long-run growth")));
+        out.push((
+            format!("{n}.growth_long_run"),
+            format!("{l} long-run growth"),
+        ));
         for (i, p) in c.growth_periods.iter().enumerate() {
             let from = crate::units::format_year(p.from);
             out.push((
@@ -53,12 +59,21 @@ fn labelled(scenario: &Scenario) -> Vec<(String, String)> {
     }
     for s in &scenario.shocks {
         let l = s.label.as_deref().unwrap_or(&s.name);
-        out.push((format!("shock[{}]", s.name), format!("{l}: when it strikes")));
+        out.push((
+            format!("shock[{}]", s.name),
+            format!("{l}: when it strikes"),
+        ));
     }
     for b in &scenario.bases {
         let n = &b.name;
-        out.push((format!("basis[{n}].factor"), format!("Basis \"{n}\": factor")));
-        out.push((format!("basis[{n}].lag_years"), format!("Basis \"{n}\": lag")));
+        out.push((
+            format!("basis[{n}].factor"),
+            format!("Basis \"{n}\": factor"),
+        ));
+        out.push((
+            format!("basis[{n}].lag_years"),
+            format!("Basis \"{n}\": lag"),
+        ));
     }
     out
 }

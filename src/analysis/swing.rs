@@ -38,7 +38,10 @@ pub fn swing_in_order(x: &[f64], order: &[usize], y: &[f64]) -> Option<Swing> {
     let quantile = |p: f64| x[order[((p * n as f64).ceil() as usize).clamp(1, n) - 1]];
     let window = |lo: f64, hi: f64| {
         let (a, b) = (quantile(lo), quantile(hi));
-        let mut inside: Vec<f64> = (0..n).filter(|i| x[*i] >= a && x[*i] <= b).map(|i| y[i]).collect();
+        let mut inside: Vec<f64> = (0..n)
+            .filter(|i| x[*i] >= a && x[*i] <= b)
+            .map(|i| y[i])
+            .collect();
         median(&mut inside)
     };
     Some(Swing {

@@ -12,9 +12,9 @@ use crate::engine::{self, Aggregate, RunSpec};
 use crate::error::{Error, Result};
 use crate::output::{self, atomic};
 use crate::plot::Format;
-use crate::units::DisplayUnit;
 use crate::report::{self, json::RunMetadata};
 use crate::scenario::{LoadedScenario, Scenario};
+use crate::units::DisplayUnit;
 use std::path::Path;
 use std::time::Instant;
 

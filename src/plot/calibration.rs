@@ -31,7 +31,14 @@ pub fn draw<DB: DrawingBackend>(
     let Some(cal) = &data.calibration else {
         let text = "This scenario lists no later reports.";
         let pos = (HPos::Left, VPos::Center);
-        place::fixed(root, layout, text, (400, 300), pos, (style::AXIS_TITLE_PX, MUTED))?;
+        place::fixed(
+            root,
+            layout,
+            text,
+            (400, 300),
+            pos,
+            (style::AXIS_TITLE_PX, MUTED),
+        )?;
         return Ok(());
     };
     let width = area.dim_in_pixel().0;
@@ -107,7 +114,10 @@ fn histogram<DB: DrawingBackend>(
         INK.stroke_width(2),
     ))?;
     let entries = [
-        (Sample::Dashed(INK, 2), "ideal: the same number in every bin"),
+        (
+            Sample::Dashed(INK, 2),
+            "ideal: the same number in every bin",
+        ),
         (Sample::Fill(solid), "report of a value (\"about\")"),
         (Sample::Fill(light), "bound (percentile of the bound)"),
     ]
@@ -162,9 +172,23 @@ fn coverage<DB: DrawingBackend>(
         let (x0, x1) = (i as f64 + 0.2, i as f64 + 0.8);
         let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
         let pos = (HPos::Center, VPos::Top);
-        place::fixed(root, layout, band, (x, y + 8), pos, (style::AXIS_TITLE_PX, INK))?;
+        place::fixed(
+            root,
+            layout,
+            band,
+            (x, y + 8),
+            pos,
+            (style::AXIS_TITLE_PX, INK),
+        )?;
         let note = format!("ideal {ideal:.0}% (dashed)");
-        place::fixed(root, layout, &note, (x, y + 44), pos, (style::NOTE_PX, MUTED))?;
+        place::fixed(
+            root,
+            layout,
+            &note,
+            (x, y + 44),
+            pos,
+            (style::NOTE_PX, MUTED),
+        )?;
         if let Some(share) = share {
             let pct = share * 100.0;
             chart.draw_series(std::iter::once(Rectangle::new(
@@ -180,7 +204,14 @@ fn coverage<DB: DrawingBackend>(
                 (pct - 1.0, VPos::Top, WHITE)
             };
             let at = chart.backend_coord(&(i as f64 + 0.5, y));
-            place::fixed(root, layout, &value, at, (HPos::Center, v), (style::NOTE_PX, ink))?;
+            place::fixed(
+                root,
+                layout,
+                &value,
+                at,
+                (HPos::Center, v),
+                (style::NOTE_PX, ink),
+            )?;
         } else {
             let at = chart.backend_coord(&(i as f64 + 0.5, 50.0));
             let pos = (HPos::Center, VPos::Center);

@@ -105,7 +105,12 @@ pub fn draw<DB: DrawingBackend>(
         };
         entries.push((
             Sample::Band(style::tint(colour, 0.25), colour),
-            format!("{}: {} at {}{edged}", city.name, axis.value(end(city)), units::describe_year(last)),
+            format!(
+                "{}: {} at {}{edged}",
+                city.name,
+                axis.value(end(city)),
+                units::describe_year(last)
+            ),
         ));
     }
     let plot = place::plot_box(chart.plotting_area());

@@ -5,11 +5,11 @@ use super::canvas::DrawResult;
 use super::layout::Layout;
 use super::place::{self, Sample};
 use super::style::{self, INK, MUTED};
-use plotters::style::text_anchor::{HPos, VPos};
 use crate::plot::data::ChartData;
 use crate::units;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 /// Draws the chart of each target capacity's share of trials reached by each grid time.
 pub fn draw<DB: DrawingBackend>(
@@ -80,7 +80,14 @@ pub fn draw<DB: DrawingBackend>(
         let centre = chart.backend_coord(&(0.5 * (first + last), 50.0));
         let pos = (HPos::Center, VPos::Center);
         let text = "This scenario has no targets.";
-        place::fixed(root, layout, text, centre, pos, (style::AXIS_TITLE_PX, MUTED))?;
+        place::fixed(
+            root,
+            layout,
+            text,
+            centre,
+            pos,
+            (style::AXIS_TITLE_PX, MUTED),
+        )?;
         return Ok(());
     }
     place::legend(root, layout, plot, &entries, &curves)?;

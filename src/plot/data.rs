@@ -5,6 +5,8 @@
 //! histograms; with [`ChartData::with_decisions`], the crossing curves and the Total's
 //! strongest drivers; with [`ChartData::with_conditioning`], the calibration bins.
 
+pub use super::drivers::{DriverBar, Drivers, TORNADO_BARS, TORNADO_YEAR};
+pub use super::overlay::{CompareChart, ScenarioBand};
 use crate::analysis::condition::ConditionReport;
 use crate::analysis::decisions::Decisions;
 use crate::analysis::results::{RunResult, SummaryRow};
@@ -12,9 +14,8 @@ use crate::analysis::sensitivity::SensitivityRow;
 use crate::engine::Aggregate;
 use crate::scenario::types::ObservationKind;
 use crate::scenario::{Scenario, Series};
-use crate::units::{CapacityAxis, DisplayUnit};
-pub use super::overlay::{CompareChart, ScenarioBand};
 use crate::stats::Histogram;
+use crate::units::{CapacityAxis, DisplayUnit};
 
 /// Bins of the end-year histograms.
 pub const HORIZON_BINS: usize = 60;
@@ -82,39 +83,6 @@ pub struct CrossingCurve {
     pub reached_by: Vec<f64>,
 }
 
-/// The inputs that move one series most at one year, by the swing of its median.
-#[derive(Debug, Clone)]
-pub struct Drivers {
-    /// Name of the series the inputs are ranked for.
-    pub output: String,
-    /// Decimal year at which the inputs are ranked.
-    pub year: f64,
-    /// Trials in the sensitivity sample.
-    pub sample: u64,
-    /// The series' median at `year` over all trials, P.
-    pub median: f64,
-    /// The largest swings first, at most [`TORNADO_BARS`].
-    pub bars: Vec<DriverBar>,
-}
-
-/// One bar of a tornado chart.
-#[derive(Debug, Clone)]
-pub struct DriverBar {
-    /// The input in plain words.
-    pub label: String,
-    /// Spearman rank correlation with the output.
-    pub rho: f64,
-    /// The output's median with the input near its 10th percentile, P.
-    pub at_p10: f64,
-    /// The output's median with the input near its 90th percentile, P.
-    pub at_p90: f64,
-}
-
-/// Bars of the tornado chart.
-pub const TORNADO_BARS: usize = 10;
-/// The year the tornado chart shows when the sensitivity analysis includes it (end-2027).
-pub const TORNADO_YEAR: f64 = 2028.0;
-
 /// One series (a city or the Total) over the grid.
 #[derive(Debug, Clone)]
 pub struct SeriesChart {
@@ -167,8 +135,7 @@ pub enum MarkerKind {
     Observed {
         /// Mid-rank percentile of the reported value among the trials, 0-100.
         percentile: f64,
-        /// What the report says: a value (drawn with its 90% error bar), a bound (an arrow
-        /// from it) or a range (a bar from the marker's capacity to `upper`).
+        /// What the report says: a value, a bound or a range ([`super::marks`]).
         kind: ObservationKind,
         /// Upper end, P, of a `between` report.
         upper: Option<f64>,
@@ -268,9 +235,8 @@ impl ChartData {
     }
 
     /// The same data shown in `unit`.
-    pub fn with_unit(mut self, unit: DisplayUnit) -> Self {
-        self.unit = unit;
-        self
+    pub fn with_unit(self, unit: DisplayUnit) -> Self {
+        ChartData { unit, ..self }
     }
 
     /// The capacity axis of a chart whose largest value is `max_p`, in the data's unit.
@@ -319,7 +285,8 @@ impl ChartData {
 
     /// The drivers of `output` at [`TORNADO_YEAR`] when analysed, else the last year analysed.
     fn drivers_of(&self, output: &str, sensitivity: &[SensitivityRow]) -> Option<Drivers> {
-        let rows: Vec<&SensitivityRow> = sensitivity.iter().filter(|r| r.output == output).collect();
+        let rows: Vec<&SensitivityRow> =
+            sensitivity.iter().filter(|r| r.output == output).collect();
         let year = rows
             .iter()
             .map(|r| r.year)

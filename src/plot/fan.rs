@@ -3,10 +3,10 @@
 //! ([`super::marks`]); labels placed by the chart's [`Layout`] so none overlaps another.
 
 use super::canvas::DrawResult;
-use super::style::{self, INK, MUTED};
 use super::layout::{Kind, Layout, Rect};
 use super::marks;
 use super::place::{self, Sample};
+use super::style::{self, INK, MUTED};
 use crate::plot::data::{ChartData, ProjectMark, SeriesChart};
 use crate::units::{self, CapacityAxis};
 use plotters::coord::Shift;
@@ -57,9 +57,20 @@ pub fn draw<DB: DrawingBackend>(
     }
     let curves: Vec<(i32, i32)> = [&series.p5, &series.p50, &series.p95]
         .into_iter()
-        .flat_map(|c| data.times.iter().zip(c.iter()).map(|(t, v)| to_pixel(*t, *v)))
+        .flat_map(|c| {
+            data.times
+                .iter()
+                .zip(c.iter())
+                .map(|(t, v)| to_pixel(*t, *v))
+        })
         .collect();
-    place::legend(root, layout, plot, &legend_entries(axis, first, series, colour), &curves)?;
+    place::legend(
+        root,
+        layout,
+        plot,
+        &legend_entries(axis, first, series, colour),
+        &curves,
+    )?;
     for project in &shown {
         let x = to_pixel(project.median_online, 0.0).0;
         project_label(root, layout, project, x, plot)?;
@@ -131,7 +142,10 @@ fn draw_bands<DB: DrawingBackend>(
     Ok(())
 }
 
-fn draw_baseline<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, baseline: f64) -> DrawResult<(), DB> {
+fn draw_baseline<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    baseline: f64,
+) -> DrawResult<(), DB> {
     let (x0, x1) = (chart.x_range().start, chart.x_range().end);
     chart.draw_series(DashedLineSeries::new(
         [(x0, baseline), (x1, baseline)],
@@ -174,9 +188,8 @@ fn project_label<DB: DrawingBackend>(
     let ys = [plot.y0 + 8, plot.y1 - 8 - h];
     let candidates = (0..40).flat_map(|k| {
         let shift = k * (w + 4);
-        ys.into_iter().flat_map(move |y| {
-            [x + 4 + shift, x - 4 - w - shift].map(|x0| Rect::at(x0, y, w, h))
-        })
+        ys.into_iter()
+            .flat_map(move |y| [x + 4 + shift, x - 4 - w - shift].map(|x0| Rect::at(x0, y, w, h)))
     });
     let Some(rect) = layout.place(Kind::Label, &label, candidates, &plot) else {
         return Ok(());

@@ -171,9 +171,7 @@ impl Layout {
                 (-2 * d, 0),
             ]
             .into_iter()
-            .flat_map(move |(dx, dy)| {
-                [right, left].map(|r| Rect::at(r.x0 + dx, r.y0 + dy, w, h))
-            })
+            .flat_map(move |(dx, dy)| [right, left].map(|r| Rect::at(r.x0 + dx, r.y0 + dy, w, h)))
         });
         let candidates = [right, left, above, below].into_iter().chain(rings);
         self.place(Kind::Label, text, candidates, within)

@@ -134,9 +134,16 @@ pub fn draw<DB: DrawingBackend>(
                     .with_bottom((y_lo + 3).max(y + HALF))
             }
             ObservationKind::AtLeast | ObservationKind::AtMost => {
-                let dir = if *kind == ObservationKind::AtLeast { -1 } else { 1 };
+                let dir = if *kind == ObservationKind::AtLeast {
+                    -1
+                } else {
+                    1
+                };
                 let tip = y + dir * ARROW_PX;
-                root.draw(&PathElement::new([(x - 11, y), (x + 11, y)], INK.stroke_width(4)))?;
+                root.draw(&PathElement::new(
+                    [(x - 11, y), (x + 11, y)],
+                    INK.stroke_width(4),
+                ))?;
                 root.draw(&PathElement::new([(x, y), (x, tip)], stroke))?;
                 root.draw(&Polygon::new(
                     vec![(x, tip), (x - 8, tip - dir * 12), (x + 8, tip - dir * 12)],
@@ -146,7 +153,10 @@ pub fn draw<DB: DrawingBackend>(
                 Rect::at(x - HALF, top - 3, 2 * HALF, bottom - top + 9)
             }
             ObservationKind::Between => {
-                root.draw(&Rectangle::new([(x - 5, y_hi), (x + 5, y_lo)], INK.filled()))?;
+                root.draw(&Rectangle::new(
+                    [(x - 5, y_hi), (x + 5, y_lo)],
+                    INK.filled(),
+                ))?;
                 for yy in [y_hi, y_lo] {
                     root.draw(&PathElement::new([(x - 10, yy), (x + 10, yy)], stroke))?;
                 }

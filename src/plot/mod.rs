@@ -11,6 +11,7 @@ pub mod cities;
 pub mod compare;
 pub mod crossing;
 pub mod data;
+pub mod drivers;
 pub mod fan;
 pub mod fonts;
 pub mod horizon;
@@ -93,7 +94,10 @@ pub fn planned(data: &ChartData, format: Format) -> Vec<(Chart, String)> {
                 Chart::Crossing => "crossing".into(),
                 Chart::Tornado(i) => match data.drivers.get(i) {
                     Some(d) if d.output != "Total" => {
-                        format!("tornado_{}", unique_stem(&d.output, i + 1, &mut tornado_used))
+                        format!(
+                            "tornado_{}",
+                            unique_stem(&d.output, i + 1, &mut tornado_used)
+                        )
                     }
                     _ => "tornado".into(),
                 },
@@ -135,7 +139,11 @@ pub fn shows(chart: Chart, data: &ChartData) -> (&'static str, Vec<String>) {
         Chart::Crossing => ("crossing", targeted()),
         Chart::Tornado(i) => (
             "tornado",
-            vec![data.drivers.get(i).map_or("Total".to_string(), |d| d.output.clone())],
+            vec![
+                data.drivers
+                    .get(i)
+                    .map_or("Total".to_string(), |d| d.output.clone()),
+            ],
         ),
         Chart::Calibration => ("calibration", Vec::new()),
     }

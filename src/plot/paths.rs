@@ -5,8 +5,8 @@ use super::canvas::DrawResult;
 use super::layout::Layout;
 use super::place;
 use super::style::{self, INK};
-use crate::units::{CapacityAxis, DisplayUnit};
 use crate::plot::data::{ChartData, SeriesChart};
+use crate::units::{CapacityAxis, DisplayUnit};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -77,6 +77,13 @@ fn draw_panel<DB: DrawingBackend>(
     let label = format!("{} ({})", series.name, axis.symbol());
     let (x, y) = chart.backend_coord(&(first, top * 1.05));
     let pos = (HPos::Left, VPos::Top);
-    place::fixed(root, layout, &label, (x + 14, y + 10), pos, (style::AXIS_TITLE_PX, colour))?;
+    place::fixed(
+        root,
+        layout,
+        &label,
+        (x + 14, y + 10),
+        pos,
+        (style::AXIS_TITLE_PX, colour),
+    )?;
     Ok(())
 }

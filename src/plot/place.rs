@@ -141,7 +141,16 @@ pub fn legend<DB: DrawingBackend>(
     let m = 16;
     let (l, c, r) = (plot.x0 + m, (plot.x0 + plot.x1 - w) / 2, plot.x1 - m - w);
     let (t, mid, b) = (plot.y0 + m, (plot.y0 + plot.y1 - h) / 2, plot.y1 - m - h);
-    let spots = [(l, t), (c, t), (r, t), (r, b), (l, b), (r, mid), (c, b), (l, mid)];
+    let spots = [
+        (l, t),
+        (c, t),
+        (r, t),
+        (r, b),
+        (l, b),
+        (r, mid),
+        (c, b),
+        (l, mid),
+    ];
     let cost = |rect: &Rect| {
         data.iter()
             .filter(|(x, y)| rect.grow(4).intersects(&Rect::at(*x, *y, 1, 1)))
@@ -185,11 +194,15 @@ fn draw_sample<DB: DrawingBackend>(
     let w = style::LEGEND_SAMPLE_PX;
     match sample {
         Sample::Fill(c) => root.draw(&Rectangle::new([(x, y - 9), (x + w, y + 9)], c.filled())),
-        Sample::Line(c, width) => {
-            root.draw(&PathElement::new([(x, y), (x + w, y)], c.stroke_width(width)))
-        }
+        Sample::Line(c, width) => root.draw(&PathElement::new(
+            [(x, y), (x + w, y)],
+            c.stroke_width(width),
+        )),
         Sample::Dashed(c, width) => {
-            root.draw(&PathElement::new([(x, y), (x + 12, y)], c.stroke_width(width)))?;
+            root.draw(&PathElement::new(
+                [(x, y), (x + 12, y)],
+                c.stroke_width(width),
+            ))?;
             root.draw(&PathElement::new(
                 [(x + 20, y), (x + w, y)],
                 c.stroke_width(width),
@@ -197,7 +210,10 @@ fn draw_sample<DB: DrawingBackend>(
         }
         Sample::Band(fill, line) => {
             root.draw(&Rectangle::new([(x, y - 8), (x + w, y + 8)], fill.filled()))?;
-            root.draw(&PathElement::new([(x, y), (x + w, y)], line.stroke_width(5)))
+            root.draw(&PathElement::new(
+                [(x, y), (x + w, y)],
+                line.stroke_width(5),
+            ))
         }
     }
 }

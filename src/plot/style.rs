@@ -4,9 +4,9 @@
 
 use super::canvas::DrawResult;
 use super::fonts::{self, Family};
-use crate::plot::data::ChartData;
 use super::layout::{Kind, Layout};
 use super::place;
+use crate::plot::data::ChartData;
 use crate::units::{self, CapacityAxis, DisplayUnit};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;

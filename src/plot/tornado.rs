@@ -32,7 +32,14 @@ pub fn draw<DB: DrawingBackend>(
         let text = "Nothing in this scenario is random: no input to rank.";
         let (x, y) = area.get_base_pixel();
         let pos = (HPos::Left, VPos::Center);
-        place::fixed(root, layout, text, (x + 400, y + 300), pos, (style::AXIS_TITLE_PX, MUTED))?;
+        place::fixed(
+            root,
+            layout,
+            text,
+            (x + 400, y + 300),
+            pos,
+            (style::AXIS_TITLE_PX, MUTED),
+        )?;
         return Ok(());
     };
     let title = format!(
@@ -90,21 +97,41 @@ pub fn draw<DB: DrawingBackend>(
         };
         let (_, cy) = chart.backend_coord(&(m, y + 0.5));
         let pos = (HPos::Right, VPos::Center);
-        place::fixed(root, layout, &label, (plot.x0 - 12, cy), pos, (style::NOTE_PX, INK))?;
+        place::fixed(
+            root,
+            layout,
+            &label,
+            (plot.x0 - 12, cy),
+            pos,
+            (style::NOTE_PX, INK),
+        )?;
         let value = format!(
             "{} → {} (ρ {:+.2})",
             axis.value(bar.at_p10),
             axis.value(bar.at_p90),
             bar.rho
         );
-        let left = chart.backend_coord(&(bar.at_p10.min(bar.at_p90).min(m), y)).0;
-        let right = chart.backend_coord(&(bar.at_p10.max(bar.at_p90).max(m), y)).0;
+        let left = chart
+            .backend_coord(&(bar.at_p10.min(bar.at_p90).min(m), y))
+            .0;
+        let right = chart
+            .backend_coord(&(bar.at_p10.max(bar.at_p90).max(m), y))
+            .0;
         let (w, h) = place::measure(root, &value, style::NOTE_PX)?;
         let (bar_top, bar_bottom) = (
             chart.backend_coord(&(m, y + 0.8)).1,
             chart.backend_coord(&(m, y + 0.2)).1,
         );
-        layout.add(Kind::Marker, "bar", Rect { x0: left, y0: bar_top, x1: right.max(left + 1), y1: bar_bottom });
+        layout.add(
+            Kind::Marker,
+            "bar",
+            Rect {
+                x0: left,
+                y0: bar_top,
+                x1: right.max(left + 1),
+                y1: bar_bottom,
+            },
+        );
         let candidates = [
             Rect::at(right + 8, cy - h / 2, w, h),
             Rect::at(left - 8 - w, cy - h / 2, w, h),
@@ -118,9 +145,18 @@ pub fn draw<DB: DrawingBackend>(
         INK.stroke_width(2),
     )))?;
     let entries = [
-        (Sample::Fill(side_colour(false)), "input near its 10th percentile".to_string()),
-        (Sample::Fill(side_colour(true)), "input near its 90th percentile".to_string()),
-        (Sample::Line(INK, 2), format!("median of all trials: {}", axis.value(m))),
+        (
+            Sample::Fill(side_colour(false)),
+            "input near its 10th percentile".to_string(),
+        ),
+        (
+            Sample::Fill(side_colour(true)),
+            "input near its 90th percentile".to_string(),
+        ),
+        (
+            Sample::Line(INK, 2),
+            format!("median of all trials: {}", axis.value(m)),
+        ),
     ];
     place::legend(root, layout, plot, &entries, &[])?;
     Ok(())

@@ -11,7 +11,9 @@ use simulate::scenario;
 use std::path::Path;
 
 fn check_layouts(path: &str, trials: u64) -> usize {
-    let mut scenario = scenario::load(Path::new(path)).expect("a valid scenario").scenario;
+    let mut scenario = scenario::load(Path::new(path))
+        .expect("a valid scenario")
+        .scenario;
     scenario.trials = trials;
     let spec = RunSpec::from_scenario(&scenario);
     let agg = engine::run(&spec, &|_| {});
@@ -20,7 +22,10 @@ fn check_layouts(path: &str, trials: u64) -> usize {
     let mut checked = 0;
     for (chart, file) in plot::planned(&data, Format::Png) {
         let layout = plot::layout(chart, &data).expect("the chart draws");
-        assert!(layout.boxes.len() >= 2, "{path} {file}: title and footer recorded");
+        assert!(
+            layout.boxes.len() >= 2,
+            "{path} {file}: title and footer recorded"
+        );
         let collisions: Vec<String> = layout
             .collisions()
             .into_iter()
@@ -28,7 +33,10 @@ fn check_layouts(path: &str, trials: u64) -> usize {
             .collect();
         assert!(collisions.is_empty(), "{path} {file}: {collisions:#?}");
         let outside = layout.outside();
-        assert!(outside.is_empty(), "{path} {file}: off the canvas: {outside:#?}");
+        assert!(
+            outside.is_empty(),
+            "{path} {file}: off the canvas: {outside:#?}"
+        );
         checked += 1;
     }
     checked
@@ -80,7 +88,10 @@ fn every_report_and_target_of_a_fan_chart_is_a_marker_with_its_label() {
     assert_eq!(labels("reported ≥ 10k P"), 1);
     assert_eq!(labels("reported 12k P to 16k P"), 1);
     assert_eq!(labels("North campus"), 2);
-    let legends = layout.boxes.iter().filter(|b| b.kind == plot::layout::Kind::Legend);
+    let legends = layout
+        .boxes
+        .iter()
+        .filter(|b| b.kind == plot::layout::Kind::Legend);
     assert_eq!(legends.count(), 1);
 }
 
