@@ -53,13 +53,13 @@ pub fn draw<DB: DrawingBackend>(
     let lo = values.clone().fold(drivers.median, f64::min);
     let hi = values.fold(drivers.median, f64::max);
     let pad = (hi - lo).max(drivers.median.abs() * 0.02).max(1e-9) * 0.35;
-    let axis = data.axis(hi + pad);
+    let axis = data.axis(hi + 3.0 * pad);
     let mut chart = ChartBuilder::on(&area)
         .margin_right(30)
         .margin_top(10)
         .x_label_area_size(70)
         .y_label_area_size(540)
-        .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..n + 1.4)?;
+        .build_cartesian_2d((lo - pad)..(hi + 3.0 * pad), 0.0..n + 2.6)?;
     let sample = style::group_thousands(drivers.sample);
     let x_title = format!(
         "{} at {}, {} (median of the first {sample} trials with the input near p10 or p90)",
@@ -79,7 +79,7 @@ pub fn draw<DB: DrawingBackend>(
         .x_desc(x_title)
         .label_style(style::text(style::TICK_PX, INK))
         .draw()?;
-    // The row above the bars is left free for the legend.
+    // The rows above the bars are left free for the legend, the right for the values.
     let plot = place::plot_box(chart.plotting_area());
     let m = drivers.median;
     for (i, bar) in drivers.bars.iter().enumerate() {
