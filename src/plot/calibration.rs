@@ -5,6 +5,7 @@
 //! 90% bands against the ideal. Draws the finished bins of [`ChartData::calibration`].
 
 use super::canvas::DrawResult;
+use super::frame;
 use super::layout::Layout;
 use super::place::{self, Sample};
 use super::style::{self, INK, MUTED};
@@ -22,7 +23,7 @@ pub fn draw<DB: DrawingBackend>(
     data: &ChartData,
     layout: &mut Layout,
 ) -> DrawResult<(), DB> {
-    let area = style::frame(
+    let area = frame::frame(
         root,
         "Calibration: where each later report fell in the projection made before it",
         data,

@@ -3,6 +3,7 @@
 //! that colours stay distinct and bands readable (the groups and the Total have fan charts).
 
 use super::canvas::DrawResult;
+use super::frame;
 use super::layout::Layout;
 use super::place::{self, Sample};
 use super::style;
@@ -55,7 +56,7 @@ pub fn draw<DB: DrawingBackend>(
     } else {
         format!("Capacity by city, {span}: median (line), middle 50% of trials (band)")
     };
-    let area = style::frame(root, &title, data, layout)?;
+    let area = frame::frame(root, &title, data, layout)?;
     let top = cities
         .iter()
         .flat_map(|s| &s.p75)

@@ -2,6 +2,7 @@
 //! scenario's median as a line and the 5th-95th percentile band, in the scenario's colour.
 
 use super::canvas::{DrawResult, Drawing};
+use super::frame;
 use super::layout::Layout;
 use super::place::{self, Sample};
 use super::style;
@@ -63,7 +64,7 @@ pub fn draw<DB: DrawingBackend>(
         data.seed,
         style::UNITS_NOTE
     );
-    let area = style::frame_with_footer(root, &title, &footer, layout)?;
+    let area = frame::frame_with_footer(root, &title, &footer, layout)?;
     let times = data.scenarios.iter().flat_map(|s| &s.times);
     let first = times.clone().fold(f64::INFINITY, |a, b| a.min(*b));
     let last = times.fold(f64::NEG_INFINITY, |a, b| a.max(*b));

@@ -2,6 +2,7 @@
 //! grid time (the cumulative distribution of its first crossing time).
 
 use super::canvas::DrawResult;
+use super::frame;
 use super::layout::Layout;
 use super::place::{self, Sample};
 use super::style::{self, INK, MUTED};
@@ -18,7 +19,7 @@ pub fn draw<DB: DrawingBackend>(
     layout: &mut Layout,
 ) -> DrawResult<(), DB> {
     let (first, last) = (data.times[0], data.times[data.times.len() - 1]);
-    let area = style::frame(
+    let area = frame::frame(
         root,
         "When is each target reached? Share of trials that have reached it by each date",
         data,

@@ -3,6 +3,7 @@
 //! ([`super::marks`]); labels placed by the chart's [`Layout`] so none overlaps another.
 
 use super::canvas::DrawResult;
+use super::frame;
 use super::layout::{Kind, Layout, Rect};
 use super::marks;
 use super::place::{self, Sample};
@@ -30,7 +31,7 @@ pub fn draw<DB: DrawingBackend>(
         units::describe_year(first),
         units::describe_year(last)
     );
-    let area = style::frame(root, &title, data, layout)?;
+    let area = frame::frame(root, &title, data, layout)?;
     let top = series
         .p95
         .iter()

@@ -2,6 +2,7 @@
 //! shared capacity axis, with the median and the 90% interval marked.
 
 use super::canvas::DrawResult;
+use super::frame;
 use super::layout::Layout;
 use super::place;
 use super::style::{self, INK};
@@ -22,7 +23,7 @@ pub fn draw<DB: DrawingBackend>(
         "Capacity at {}: distribution over trials, by city",
         units::describe_year(horizon.year)
     );
-    let area = style::frame(root, &title, data, layout)?;
+    let area = frame::frame(root, &title, data, layout)?;
     let Some(first) = horizon.cities.first() else {
         return Ok(());
     };

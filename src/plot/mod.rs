@@ -14,6 +14,7 @@ pub mod data;
 pub mod drivers;
 pub mod fan;
 pub mod fonts;
+pub mod frame;
 pub mod horizon;
 pub mod layout;
 pub mod marks;

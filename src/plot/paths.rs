@@ -2,6 +2,7 @@
 //! show that any one future is jagged while the median is smooth.
 
 use super::canvas::DrawResult;
+use super::frame;
 use super::layout::Layout;
 use super::place;
 use super::style::{self, INK};
@@ -21,7 +22,7 @@ pub fn draw<DB: DrawingBackend>(
     let title = format!(
         "{sampled} single simulated futures (thin) and the median of all trials (thick); own scale per panel"
     );
-    let area = style::frame(root, &title, data, layout)?;
+    let area = frame::frame(root, &title, data, layout)?;
     // One unit for every panel, from the largest value of any: the Total does not switch.
     let largest = data
         .series

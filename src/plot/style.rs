@@ -4,9 +4,6 @@
 
 use super::canvas::DrawResult;
 use super::fonts::{self, Family};
-use super::layout::{Kind, Layout};
-use super::place;
-use crate::plot::data::ChartData;
 use crate::units::{self, CapacityAxis, DisplayUnit};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -104,52 +101,8 @@ pub fn anchored_for(
     text_for(label, px, colour).pos(Pos::new(h, v))
 }
 
-/// Clears the canvas, draws the title and the footer (scenario, trials, seed), and returns
-/// the area left for the chart.
-pub fn frame<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    data: &ChartData,
-    layout: &mut Layout,
-) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
-    let footer = format!(
-        "Scenario \"{}\" · {} trials · seed {} · {UNITS_NOTE}",
-        data.scenario,
-        group_thousands(data.trials),
-        data.seed
-    );
-    frame_with_footer(root, title, &footer, layout)
-}
-
 /// The units every footer states.
 pub const UNITS_NOTE: &str = "capacity in P = PFLOPS FP16 (1 E = 1,000 P)";
-
-/// [`frame`] with a footer of the caller's choosing (charts of several runs).
-pub fn frame_with_footer<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    footer: &str,
-    layout: &mut Layout,
-) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let (w, h) = root.dim_in_pixel();
-    // A title or footer too long for the width is drawn smaller, never cut.
-    let fit = |text: &str, px: f64| -> Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
-        let (tw, _) = place::measure(root, text, px)?;
-        Ok((px * f64::from(w as i32 - 48) / f64::from(tw.max(1))).min(px))
-    };
-    let pos = (HPos::Left, VPos::Bottom);
-    let px = fit(footer, FOOTER_PX)?;
-    place::fixed(root, layout, footer, (24, h as i32 - 14), pos, (px, MUTED))?;
-    let pos = (HPos::Left, VPos::Top);
-    let px = fit(title, TITLE_PX)?;
-    place::fixed(root, layout, title, (24, 16), pos, (px, INK))?;
-    let n = layout.boxes.len();
-    for b in &mut layout.boxes[n.saturating_sub(2)..] {
-        b.kind = Kind::Frame;
-    }
-    Ok(root.margin(78, 48, 16, 32))
-}
 
 /// 100000 as "100,000".
 pub fn group_thousands(n: u64) -> String {

@@ -1,6 +1,7 @@
 //! targets.png: each target's probability of being met, as a labelled bar.
 
 use super::canvas::DrawResult;
+use super::frame;
 use super::layout::Layout;
 use super::place;
 use super::style::{self, INK, MUTED};
@@ -16,7 +17,7 @@ pub fn draw<DB: DrawingBackend>(
     data: &ChartData,
     layout: &mut Layout,
 ) -> DrawResult<(), DB> {
-    let area = style::frame(
+    let area = frame::frame(
         root,
         "Chance of meeting each target (share of trials)",
         data,

@@ -3,6 +3,7 @@
 //! ([`crate::analysis::swing`]), largest swing at the top, around the median of all trials.
 
 use super::canvas::DrawResult;
+use super::frame;
 use super::layout::{Kind, Layout, Rect};
 use super::place::{self, Sample};
 use super::style::{self, INK, MUTED};
@@ -28,7 +29,7 @@ pub fn draw<DB: DrawingBackend>(
     layout: &mut Layout,
 ) -> DrawResult<(), DB> {
     let Some(drivers) = drivers.filter(|d| !d.bars.is_empty()) else {
-        let area = style::frame(root, "What drives the Total", data, layout)?;
+        let area = frame::frame(root, "What drives the Total", data, layout)?;
         let text = "Nothing in this scenario is random: no input to rank.";
         let (x, y) = area.get_base_pixel();
         let pos = (HPos::Left, VPos::Center);
@@ -47,7 +48,7 @@ pub fn draw<DB: DrawingBackend>(
         drivers.output,
         units::describe_year(drivers.year)
     );
-    let area = style::frame(root, &title, data, layout)?;
+    let area = frame::frame(root, &title, data, layout)?;
     let n = drivers.bars.len() as f64;
     let values = drivers.bars.iter().flat_map(|b| [b.at_p10, b.at_p90]);
     let lo = values.clone().fold(drivers.median, f64::min);
