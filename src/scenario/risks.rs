@@ -319,7 +319,7 @@ fn shock(
         );
         return None;
     }
-    let label = super::validate::label(r.label.as_ref(), &format!("{key}.label"), diags);
+    let label = super::fields::label(r.label.as_ref(), &format!("{key}.label"), diags);
     Some(Shock {
         name: r.name.get_ref().clone(),
         label: label?,

@@ -288,7 +288,7 @@ fn validate_city(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Option<City
             validate_project(p.get_ref(), &pkey, diags)
         })
         .collect();
-    let label = label(c.label.as_ref(), &format!("{key}.label"), diags);
+    let label = super::fields::label(c.label.as_ref(), &format!("{key}.label"), diags);
     Some(City {
         name: c.name.get_ref().clone(),
         label: label?,
@@ -330,7 +330,7 @@ fn validate_project(p: &RawProject, key: &str, diags: &mut Diagnostics) -> Optio
         Some(v) => non_negative(v, &format!("{key}.ramp_years"), diags),
         None => Some(Dist::Fixed(0.0)),
     };
-    let label = label(p.label.as_ref(), &format!("{key}.label"), diags);
+    let label = super::fields::label(p.label.as_ref(), &format!("{key}.label"), diags);
     Some(Project {
         name: p.name.get_ref().clone(),
         label: label?,
@@ -379,25 +379,4 @@ fn validate_target(
         capacity: capacity?,
         grid_index: grid_index?,
     })
-}
-
-/// An optional `label`: text of at least one visible character. Some(None) when absent.
-pub(super) fn label(
-    raw: Option<&Spanned<String>>,
-    key: &str,
-    diags: &mut Diagnostics,
-) -> Option<Option<String>> {
-    let Some(raw) = raw else {
-        return Some(None);
-    };
-    let text = raw.get_ref().trim();
-    if text.is_empty() {
-        diags.push(
-            Some(raw.span()),
-            key,
-            "must be a non-empty text (the name shown on charts)",
-        );
-        return None;
-    }
-    Some(Some(text.to_string()))
 }
