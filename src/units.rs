@@ -99,6 +99,33 @@ pub fn format_capacity_compact(p: f64) -> String {
     }
 }
 
+/// The unit a chart shows capacities in: chosen from the chart's data ([`CapacityAxis::for_max`])
+/// or forced by `--unit P|E`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DisplayUnit {
+    /// From the data: E when the chart's largest value reaches 1,000 E, P (in thousands) below.
+    #[default]
+    Auto,
+    /// Always P ("45k P" is 45,000 P).
+    P,
+    /// Always E.
+    E,
+}
+
+impl DisplayUnit {
+    /// The forced units, as their names on the command line.
+    pub const NAMES: [&'static str; 2] = ["P", "E"];
+
+    /// The unit of a name in [`DisplayUnit::NAMES`] (either case).
+    pub fn from_name(name: &str) -> Option<DisplayUnit> {
+        match name {
+            "P" | "p" => Some(DisplayUnit::P),
+            "E" | "e" => Some(DisplayUnit::E),
+            _ => None,
+        }
+    }
+}
+
 /// The unit of a capacity axis, chosen once per axis from its largest value so that every
 /// tick of one axis uses the same unit: "800" (P), "45k" (thousands of P) or "120E" (E).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +148,24 @@ impl CapacityAxis {
             CapacityAxis::ThousandsOfP
         } else {
             CapacityAxis::P
+        }
+    }
+
+    /// The axis of a chart whose largest value is `max_p`, in `unit`.
+    pub fn choose(max_p: f64, unit: DisplayUnit) -> Self {
+        match unit {
+            DisplayUnit::Auto => Self::for_max(max_p),
+            DisplayUnit::P if max_p >= 2_000.0 => CapacityAxis::ThousandsOfP,
+            DisplayUnit::P => CapacityAxis::P,
+            DisplayUnit::E => CapacityAxis::E,
+        }
+    }
+
+    /// The unit's symbol: "P" or "E".
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CapacityAxis::E => "E",
+            _ => "P",
         }
     }
 
@@ -204,6 +249,19 @@ mod tests {
         assert_eq!(CapacityAxis::ThousandsOfP.value(180_400.0), "180.4k P");
         assert_eq!(CapacityAxis::ThousandsOfP.value(547.0), "547 P");
         assert_eq!(CapacityAxis::P.value(850.0), "850 P");
+        assert_eq!(
+            CapacityAxis::choose(1_500_000.0, DisplayUnit::P).value(1.5e6),
+            "1500k P"
+        );
+        assert_eq!(
+            CapacityAxis::choose(45_000.0, DisplayUnit::E).value(45_000.0),
+            "45 E"
+        );
+        assert_eq!(
+            CapacityAxis::choose(45_000.0, DisplayUnit::Auto).value(45e3),
+            "45k P"
+        );
+        assert_eq!(DisplayUnit::from_name("e"), Some(DisplayUnit::E));
         assert_eq!(describe_month(2025.75), "Oct 2025");
         assert_eq!(describe_month(2026.0), "Jan 2026");
         assert_eq!(describe_month(2024.0 + 11.0 / 12.0), "Dec 2024");

@@ -6,9 +6,11 @@
 pub mod compare;
 pub mod condition;
 pub mod decisions;
+pub mod labels;
 pub mod results;
 pub mod sensitivity;
 pub mod solve;
+pub mod swing;
 pub mod warnings;
 
 use crate::engine::{Aggregate, RunSpec};

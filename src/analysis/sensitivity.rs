@@ -10,6 +10,8 @@
 //! Var(E[Y | X]) / Var(Y) with X cut into [`BINS`] equal-count bins (or grouped by value when
 //! it takes few values); its bias with no real effect is about (bins - 1) / n, 0.002 here.
 
+use crate::analysis::labels;
+use crate::analysis::swing::{Swing, swing_in_order};
 use crate::model::Model;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -40,6 +42,19 @@ pub struct SensitivityRow {
     pub first_order_index: f64,
     /// Trials in the sample.
     pub sample: u64,
+    /// The input in plain words ([`crate::analysis::labels`]), for charts.
+    pub input_label: String,
+    /// The input's 10th percentile in the sample.
+    pub input_p10: f64,
+    /// The input's 90th percentile in the sample.
+    pub input_p90: f64,
+    /// The output's median (P) when the input is near its 10th percentile
+    /// ([`crate::analysis::swing`]).
+    pub output_p50_at_input_p10: f64,
+    /// The output's median (P) when the input is near its 90th percentile.
+    pub output_p50_at_input_p90: f64,
+    /// output_p50_at_input_p90 - output_p50_at_input_p10, P.
+    pub swing: f64,
 }
 
 /// The years analysed by default: end-2025, end-2027 and the end of the horizon, those that
@@ -94,10 +109,12 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
             row
         })
         .collect();
+    let labels = labels::input_labels(scenario, &names);
     let inputs: Vec<RankedInput> = names
         .iter()
+        .zip(labels)
         .zip(columns)
-        .map(|(name, column)| RankedInput::new(name.clone(), column))
+        .map(|((name, label), column)| RankedInput::new((name.clone(), label), column))
         .collect();
     let mut rows = Vec::new();
     for (j, &k) in indices.iter().enumerate() {
@@ -109,7 +126,9 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
                     .iter()
                     .map(|r| r.walks[c * indices.len() + j])
                     .collect();
-                RankedInput::new(format!("{city}.volatility"), walk)
+                let name = format!("{city}.volatility");
+                let label = labels::input_labels(scenario, std::slice::from_ref(&name)).remove(0);
+                RankedInput::new((name, label), walk)
             })
             .collect();
         let candidates: Vec<&RankedInput> = inputs.iter().chain(&walks).collect();
@@ -157,17 +176,19 @@ fn analysed_series(scenario: &Scenario) -> Vec<usize> {
 /// output it is compared with.
 struct RankedInput {
     name: String,
+    label: String,
     values: Vec<f64>,
     order: Vec<usize>,
     ranks: Vec<f64>,
 }
 
 impl RankedInput {
-    fn new(name: String, values: Vec<f64>) -> Self {
+    fn new((name, label): (String, String), values: Vec<f64>) -> Self {
         let order = sorted_order(&values);
         let ranks = mid_ranks_in_order(&values, &order);
         RankedInput {
             name,
+            label,
             values,
             order,
             ranks,
@@ -225,6 +246,12 @@ fn rank_inputs(
         .filter(|x| x.values.iter().any(|v| *v != x.values[0]))
         .map(|x| {
             let rho = pearson(&x.ranks, &y_ranks);
+            let swing = swing_in_order(&x.values, &x.order, y).unwrap_or(Swing {
+                input_p10: f64::NAN,
+                input_p90: f64::NAN,
+                output_at_p10: f64::NAN,
+                output_at_p90: f64::NAN,
+            });
             SensitivityRow {
                 output: output.to_string(),
                 year,
@@ -233,6 +260,12 @@ fn rank_inputs(
                 rank_correlation_se: spearman_se(rho, n),
                 first_order_index: correlation_ratio_in_order(&x.values, &x.order, y, BINS),
                 sample: n as u64,
+                input_label: x.label.clone(),
+                input_p10: swing.input_p10,
+                input_p90: swing.input_p90,
+                output_p50_at_input_p10: swing.output_at_p10,
+                output_p50_at_input_p90: swing.output_at_p90,
+                swing: swing.swing(),
             }
         })
         .collect();

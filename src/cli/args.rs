@@ -3,6 +3,7 @@
 use crate::engine::shard::Shard;
 use crate::plot::Format;
 use crate::scenario::overrides::Override;
+use crate::units::DisplayUnit;
 use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -137,6 +138,11 @@ pub struct Args {
     #[arg(long, value_name = "FORMAT", value_parser = format_parser(), default_value = "png")]
     pub format: Format,
 
+    /// Unit of the capacities on the charts, P or E (default: chosen per chart, E when the
+    /// chart's largest value reaches 1,000 E).
+    #[arg(long, value_name = "P|E", value_parser = unit_parser())]
+    pub unit: Option<DisplayUnit>,
+
     /// Run even when the file's trial count is estimated to take over an hour.
     #[arg(long)]
     pub force: bool,
@@ -176,6 +182,9 @@ pub enum Command {
         /// File format of the charts.
         #[arg(long, value_name = "FORMAT", value_parser = format_parser(), default_value = "png")]
         format: Format,
+        /// Unit of the capacities on the charts, P or E (default: chosen per chart).
+        #[arg(long, value_name = "P|E", value_parser = unit_parser())]
+        unit: Option<DisplayUnit>,
         /// Treat warnings (implausible inputs, reports in disagreement) as errors: exit 2,
         /// nothing written.
         #[arg(long)]
@@ -191,6 +200,12 @@ fn parse_shard(text: &str) -> crate::error::Result<Shard> {
 fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
     clap::builder::PossibleValuesParser::new(Format::NAMES)
         .map(|name: String| Format::from_name(&name).unwrap_or(Format::Png))
+}
+
+/// The display units by name (P or E, either case).
+fn unit_parser() -> impl clap::builder::TypedValueParser<Value = DisplayUnit> {
+    clap::builder::PossibleValuesParser::new(["P", "E", "p", "e"])
+        .map(|name: String| DisplayUnit::from_name(&name).unwrap_or_default())
 }
 
 /// Settings of one invocation after flags are merged over scenario files.
@@ -210,6 +225,8 @@ pub struct RunConfig {
     pub shard: Option<Shard>,
     /// Chart format, or None for no charts.
     pub charts: Option<Format>,
+    /// Unit of the capacities on the charts.
+    pub unit: DisplayUnit,
     /// Run even when estimated to take over an hour without --trials.
     pub force: bool,
     /// Warnings are errors (exit 2, nothing written).
@@ -236,6 +253,7 @@ impl From<&Args> for RunConfig {
             seed: a.seed,
             shard: a.shard,
             charts: (!a.no_plots).then_some(a.format),
+            unit: a.unit.unwrap_or_default(),
             force: a.force,
             strict: a.strict,
             overrides: a.set.clone(),

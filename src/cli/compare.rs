@@ -47,7 +47,7 @@ pub fn align_for_comparison(
 
 /// Writes OUT/compare/: every file of [`output::compare_files`], published as one set.
 pub fn write_comparison(config: &RunConfig, results: &[RunResult]) -> Result<()> {
-    let files = output::compare_files(results, config.charts)?;
+    let files = output::compare_files(results, config.charts, config.unit)?;
     if let Some(signal) = super::interrupt::received() {
         return Err(signal.context("stopped before writing the comparison; nothing was written"));
     }

@@ -30,6 +30,7 @@ pub fn dispatch(args: Args) -> Result<()> {
         quiet,
         no_plots,
         format,
+        unit,
         strict,
     }) = &args.command
     {
@@ -38,6 +39,7 @@ pub fn dispatch(args: Args) -> Result<()> {
             quiet: *quiet,
             verbose: false,
             charts: (!no_plots).then_some(*format),
+            unit: unit.unwrap_or_default(),
             // Taken from the part files.
             sensitivity_at: None,
             strict: *strict,

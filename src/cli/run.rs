@@ -14,6 +14,7 @@ use crate::output::{self, atomic};
 use crate::plot::Format;
 use crate::report::{self, json::RunMetadata};
 use crate::scenario::{LoadedScenario, Scenario};
+use crate::units::DisplayUnit;
 use std::path::Path;
 use std::time::Instant;
 
@@ -72,6 +73,7 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<Option<RunResul
                 quiet: config.quiet,
                 verbose: config.verbose,
                 charts: config.charts,
+                unit: config.unit,
                 sensitivity_at: config.sensitivity_at.clone(),
                 strict: config.strict,
             };
@@ -102,6 +104,8 @@ pub struct Outputs<'a> {
     pub verbose: bool,
     /// Chart format, or None for no charts.
     pub charts: Option<Format>,
+    /// Unit of the capacities on the charts.
+    pub unit: DisplayUnit,
     /// Years of the sensitivity analysis; None for the default years.
     pub sensitivity_at: Option<Vec<f64>>,
     /// Warnings (implausible inputs, reports in disagreement) are errors: exit 2, nothing
@@ -139,7 +143,7 @@ pub fn publish(
     let mut charts = Vec::new();
     let data = outputs
         .charts
-        .map(|_| output::chart_data(scenario, agg, &report));
+        .map(|_| output::chart_data(scenario, agg, &report).with_unit(outputs.unit));
     if let (Some(format), Some(data)) = (outputs.charts, &data) {
         charts = output::render_charts(data, format);
     }

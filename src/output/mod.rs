@@ -285,6 +285,7 @@ pub const COMPARE_FOLDER: &str = "compare";
 pub fn compare_files(
     results: &[RunResult],
     format: Option<Format>,
+    unit: crate::units::DisplayUnit,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let mut files = vec![(
         "compare.csv".to_string(),
@@ -292,7 +293,10 @@ pub fn compare_files(
     )];
     let mut svgs = Vec::new();
     if let Some(format) = format {
-        let charts = ChartData::compare_charts(results);
+        let mut charts = ChartData::compare_charts(results);
+        for chart in &mut charts {
+            chart.unit = unit;
+        }
         let names = plot::compare::file_names(&charts, format);
         for (chart, file) in charts.iter().zip(names) {
             let bytes = plot::render_drawing(chart, format)

@@ -5,6 +5,9 @@
 //! 90% bands against the ideal. Draws the finished bins of [`ChartData::calibration`].
 
 use super::canvas::DrawResult;
+use super::frame;
+use super::layout::Layout;
+use super::place::{self, Sample};
 use super::style::{self, INK, MUTED};
 use crate::plot::data::{CalibrationChart, ChartData, PIT_BINS};
 use plotters::coord::Shift;
@@ -18,28 +21,38 @@ const HISTOGRAM_SHARE: f64 = 0.6;
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,
+    layout: &mut Layout,
 ) -> DrawResult<(), DB> {
-    let area = style::frame(
+    let area = frame::frame(
         root,
         "Calibration: where each later report fell in the projection made before it",
         data,
+        layout,
     )?;
     let Some(cal) = &data.calibration else {
-        return area.draw(&Text::new(
-            "This scenario lists no later reports.",
+        let text = "This scenario lists no later reports.";
+        let pos = (HPos::Left, VPos::Center);
+        place::fixed(
+            root,
+            layout,
+            text,
             (400, 300),
-            style::anchored(style::AXIS_TITLE_PX, MUTED, HPos::Left, VPos::Center),
-        ));
+            pos,
+            (style::AXIS_TITLE_PX, MUTED),
+        )?;
+        return Ok(());
     };
     let width = area.dim_in_pixel().0;
     let (left, right) = area.split_horizontally((f64::from(width) * HISTOGRAM_SHARE) as u32);
-    histogram(&left, cal)?;
-    coverage(&right, cal)
+    histogram(root, &left, cal, layout)?;
+    coverage(root, &right, cal, layout)
 }
 
 fn histogram<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
     area: &DrawingArea<DB, Shift>,
     cal: &CalibrationChart,
+    layout: &mut Layout,
 ) -> DrawResult<(), DB> {
     let total: u32 = cal.about.iter().chain(&cal.bounds).sum();
     let ideal = f64::from(total) / PIT_BINS as f64;
@@ -95,43 +108,39 @@ fn histogram<DB: DrawingBackend>(
             )))?;
         }
     }
-    chart
-        .draw_series(DashedLineSeries::new(
-            [(0.0, ideal), (100.0, ideal)],
-            10,
-            6,
-            INK.stroke_width(2),
-        ))?
-        .label("ideal: the same number in every bin")
-        .legend(|(x, y)| PathElement::new([(x, y), (x + style::LEGEND_SAMPLE_PX, y)], INK));
-    chart
-        .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
-        .label("report of a value (\"about\")")
-        .legend(move |(x, y)| {
-            Rectangle::new(
-                [(x, y - 8), (x + style::LEGEND_SAMPLE_PX, y + 8)],
-                solid.filled(),
-            )
-        });
-    chart
-        .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
-        .label("bound (percentile of the bound)")
-        .legend(move |(x, y)| {
-            Rectangle::new(
-                [(x, y - 8), (x + style::LEGEND_SAMPLE_PX, y + 8)],
-                light.filled(),
-            )
-        });
-    style::draw_legend(
-        &mut chart,
-        SeriesLabelPosition::UpperLeft,
-        std::iter::empty(),
-    )
+    chart.draw_series(DashedLineSeries::new(
+        [(0.0, ideal), (100.0, ideal)],
+        10,
+        6,
+        INK.stroke_width(2),
+    ))?;
+    let entries = [
+        (
+            Sample::Dashed(INK, 2),
+            "ideal: the same number in every bin",
+        ),
+        (Sample::Fill(solid), "report of a value (\"about\")"),
+        (Sample::Fill(light), "bound (percentile of the bound)"),
+    ]
+    .map(|(s, t)| (s, t.to_string()));
+    let bars: Vec<(i32, i32)> = (0..PIT_BINS)
+        .flat_map(|i| {
+            let h = f64::from(cal.about[i] + cal.bounds[i]);
+            let x = (i as f64 + 0.5) * step;
+            (0..=8).map(move |k| (x, h * f64::from(k) / 8.0))
+        })
+        .map(|p| chart.backend_coord(&p))
+        .collect();
+    let plot = place::plot_box(chart.plotting_area());
+    place::legend(root, layout, plot, &entries, &bars)?;
+    Ok(())
 }
 
 fn coverage<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
     area: &DrawingArea<DB, Shift>,
     cal: &CalibrationChart,
+    layout: &mut Layout,
 ) -> DrawResult<(), DB> {
     let about: u32 = cal.about.iter().sum();
     let mut chart = ChartBuilder::on(area)
@@ -162,13 +171,25 @@ fn coverage<DB: DrawingBackend>(
     .enumerate()
     {
         let (x0, x1) = (i as f64 + 0.2, i as f64 + 0.8);
-        let label_style = style::anchored(style::AXIS_TITLE_PX, INK, HPos::Center, VPos::Top);
-        let note_style = style::anchored(style::NOTE_PX, MUTED, HPos::Center, VPos::Top);
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((i as f64 + 0.5, 0.0))
-                + Text::new(band, (0, 8), label_style)
-                + Text::new(format!("ideal {ideal:.0}% (dashed)"), (0, 40), note_style),
-        ))?;
+        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        let pos = (HPos::Center, VPos::Top);
+        place::fixed(
+            root,
+            layout,
+            band,
+            (x, y + 8),
+            pos,
+            (style::AXIS_TITLE_PX, INK),
+        )?;
+        let note = format!("ideal {ideal:.0}% (dashed)");
+        place::fixed(
+            root,
+            layout,
+            &note,
+            (x, y + 44),
+            pos,
+            (style::NOTE_PX, MUTED),
+        )?;
         if let Some(share) = share {
             let pct = share * 100.0;
             chart.draw_series(std::iter::once(Rectangle::new(
@@ -183,17 +204,20 @@ fn coverage<DB: DrawingBackend>(
             } else {
                 (pct - 1.0, VPos::Top, WHITE)
             };
-            chart.draw_series(std::iter::once(Text::new(
-                value,
-                (i as f64 + 0.5, y),
-                style::anchored(style::NOTE_PX, ink, HPos::Center, v),
-            )))?;
+            let at = chart.backend_coord(&(i as f64 + 0.5, y));
+            place::fixed(
+                root,
+                layout,
+                &value,
+                at,
+                (HPos::Center, v),
+                (style::NOTE_PX, ink),
+            )?;
         } else {
-            chart.draw_series(std::iter::once(Text::new(
-                "no \"about\" report",
-                (i as f64 + 0.5, 50.0),
-                style::anchored(style::NOTE_PX, MUTED, HPos::Center, VPos::Center),
-            )))?;
+            let at = chart.backend_coord(&(i as f64 + 0.5, 50.0));
+            let pos = (HPos::Center, VPos::Center);
+            let text = "no \"about\" report";
+            place::fixed(root, layout, text, at, pos, (style::NOTE_PX, MUTED))?;
         }
         chart.draw_series(DashedLineSeries::new(
             [(x0 - 0.1, ideal), (x1 + 0.1, ideal)],

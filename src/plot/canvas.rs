@@ -2,6 +2,7 @@
 //! [`Drawing`] trait that [`super::render_drawing`] renders. Imported by every chart; imports
 //! no other file of this folder.
 
+use super::layout::Layout;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -41,6 +42,10 @@ impl Format {
 
 /// Something that draws itself on any plotters backend.
 pub trait Drawing {
-    /// Draws onto `root`.
-    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB>;
+    /// Draws onto `root`, recording every label, legend and marker box in `layout`.
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        layout: &mut Layout,
+    ) -> DrawResult<(), DB>;
 }

@@ -2,6 +2,9 @@
 //! scenario's median as a line and the 5th-95th percentile band, in the scenario's colour.
 
 use super::canvas::{DrawResult, Drawing};
+use super::frame;
+use super::layout::Layout;
+use super::place::{self, Sample};
 use super::style;
 use crate::plot::data::CompareChart;
 use crate::units;
@@ -9,8 +12,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 impl Drawing for CompareChart {
-    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
-        draw(root, self)
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        layout: &mut Layout,
+    ) -> DrawResult<(), DB> {
+        draw(root, self, layout)
     }
 }
 
@@ -43,6 +50,7 @@ pub fn file_names(charts: &[CompareChart], format: super::canvas::Format) -> Vec
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &CompareChart,
+    layout: &mut Layout,
 ) -> DrawResult<(), DB> {
     let names: Vec<&str> = data.scenarios.iter().map(|s| s.scenario.as_str()).collect();
     let title = format!(
@@ -56,7 +64,7 @@ pub fn draw<DB: DrawingBackend>(
         data.seed,
         style::UNITS_NOTE
     );
-    let area = style::frame_with_footer(root, &title, &footer)?;
+    let area = frame::frame_with_footer(root, &title, &footer, layout)?;
     let times = data.scenarios.iter().flat_map(|s| &s.times);
     let first = times.clone().fold(f64::INFINITY, |a, b| a.min(*b));
     let last = times.fold(f64::NEG_INFINITY, |a, b| a.max(*b));
@@ -65,7 +73,7 @@ pub fn draw<DB: DrawingBackend>(
         .iter()
         .flat_map(|s| &s.p95)
         .fold(0.0f64, |a, b| a.max(*b));
-    let (mut chart, axis) = style::full_time_chart(&area, (first, last), top)?;
+    let (mut chart, axis) = style::full_time_chart(&area, (first, last), top, data.unit)?;
     for (i, s) in data.scenarios.iter().enumerate() {
         let colour = style::series_colour(Some(i));
         let band: Vec<(f64, f64)> = s
@@ -84,25 +92,25 @@ pub fn draw<DB: DrawingBackend>(
             chart.draw_series(DashedLineSeries::new(points, 10, 6, colour.stroke_width(2)))?;
         }
     }
+    let mut entries = Vec::new();
+    let mut curves = Vec::new();
     for (i, s) in data.scenarios.iter().enumerate() {
         let colour = style::series_colour(Some(i));
         let points = s.times.iter().copied().zip(s.p50.iter().copied());
+        curves.extend(points.clone().map(|p| chart.backend_coord(&p)));
         let end = s.p50.last().copied().unwrap_or(0.0);
-        chart
-            .draw_series(LineSeries::new(points, colour.stroke_width(5)))?
-            .label(format!(
+        chart.draw_series(LineSeries::new(points, colour.stroke_width(5)))?;
+        entries.push((
+            Sample::Band(style::tint(colour, 0.2), colour),
+            format!(
                 "{} (median at {}: {})",
                 s.scenario,
                 units::describe_year(last),
                 axis.value(end)
-            ))
-            .legend(move |(x, y)| {
-                let w = style::LEGEND_SAMPLE_PX;
-                EmptyElement::at((x, y))
-                    + Rectangle::new([(0, -8), (w, 8)], colour.mix(0.12).filled())
-                    + PathElement::new([(0, 0), (w, 0)], colour.stroke_width(5))
-            });
+            ),
+        ));
     }
-    style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, names)?;
+    let plot = place::plot_box(chart.plotting_area());
+    place::legend(root, layout, plot, &entries, &curves)?;
     Ok(())
 }

@@ -2,23 +2,33 @@
 //! grid time (the cumulative distribution of its first crossing time).
 
 use super::canvas::DrawResult;
+use super::frame;
+use super::layout::Layout;
+use super::place::{self, Sample};
 use super::style::{self, INK, MUTED};
 use crate::plot::data::ChartData;
 use crate::units;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 /// Draws the chart of each target capacity's share of trials reached by each grid time.
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,
+    layout: &mut Layout,
 ) -> DrawResult<(), DB> {
     let (first, last) = (data.times[0], data.times[data.times.len() - 1]);
-    let area = style::frame(
+    let area = frame::frame(
         root,
         "When is each target reached? Share of trials that have reached it by each date",
         data,
+        layout,
     )?;
+    let largest = data.crossing.iter().map(|c| c.capacity).fold(0.0, f64::max);
+    let axis = data.axis(largest);
+    let mut entries = Vec::new();
+    let mut curves = Vec::new();
     let mut chart = ChartBuilder::on(&area)
         .x_label_area_size(70)
         .y_label_area_size(110)
@@ -52,44 +62,35 @@ pub fn draw<DB: DrawingBackend>(
         let label = format!(
             "{} ≥ {} (within the horizon: {})",
             curve.city,
-            units::format_capacity_compact(curve.capacity),
+            axis.value(curve.capacity),
             units::format_percent(curve.reached_by.last().copied().unwrap_or(0.0))
         );
         let stroke = colour.stroke_width(5);
-        let w = style::LEGEND_SAMPLE_PX;
+        curves.extend(points.iter().map(|p| chart.backend_coord(p)));
         if repeat == 0 {
-            chart
-                .draw_series(LineSeries::new(points, stroke))?
-                .label(label)
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + w, y)], stroke));
+            chart.draw_series(LineSeries::new(points, stroke))?;
+            entries.push((Sample::Line(colour, 5), label));
         } else {
             let dash = 6 + 8 * repeat as u32;
-            chart
-                .draw_series(DashedLineSeries::new(points, dash, 8, stroke))?
-                .label(label)
-                .legend(move |(x, y)| {
-                    EmptyElement::at((x, y))
-                        + PathElement::new([(0, 0), (12, 0)], stroke)
-                        + PathElement::new([(20, 0), (w, 0)], stroke)
-                });
+            chart.draw_series(DashedLineSeries::new(points, dash, 8, stroke))?;
+            entries.push((Sample::Dashed(colour, 5), label));
         }
     }
+    let plot = place::plot_box(chart.plotting_area());
     if data.crossing.is_empty() {
-        return chart.plotting_area().draw(&Text::new(
-            "This scenario has no targets.",
-            (0.5 * (first + last), 50.0),
-            style::anchored(
-                style::AXIS_TITLE_PX,
-                MUTED,
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Center,
-            ),
-        ));
+        let centre = chart.backend_coord(&(0.5 * (first + last), 50.0));
+        let pos = (HPos::Center, VPos::Center);
+        let text = "This scenario has no targets.";
+        place::fixed(
+            root,
+            layout,
+            text,
+            centre,
+            pos,
+            (style::AXIS_TITLE_PX, MUTED),
+        )?;
+        return Ok(());
     }
-    style::draw_legend(
-        &mut chart,
-        SeriesLabelPosition::UpperLeft,
-        data.crossing.iter().map(|c| c.city.as_str()),
-    )?;
+    place::legend(root, layout, plot, &entries, &curves)?;
     Ok(())
 }

@@ -5,13 +5,17 @@
 //! histograms; with [`ChartData::with_decisions`], the crossing curves and the Total's
 //! strongest drivers; with [`ChartData::with_conditioning`], the calibration bins.
 
+pub use super::drivers::{DriverBar, Drivers, TORNADO_BARS, TORNADO_YEAR};
+pub use super::overlay::{CompareChart, ScenarioBand};
 use crate::analysis::condition::ConditionReport;
 use crate::analysis::decisions::Decisions;
 use crate::analysis::results::{RunResult, SummaryRow};
 use crate::analysis::sensitivity::SensitivityRow;
 use crate::engine::Aggregate;
+use crate::scenario::types::ObservationKind;
 use crate::scenario::{Scenario, Series};
 use crate::stats::Histogram;
+use crate::units::{CapacityAxis, DisplayUnit};
 
 /// Bins of the end-year histograms.
 pub const HORIZON_BINS: usize = 60;
@@ -38,12 +42,14 @@ pub struct ChartData {
     /// Each distinct target capacity's probability over time (crossing chart); empty until
     /// [`ChartData::with_decisions`].
     pub crossing: Vec<CrossingCurve>,
-    /// The strongest inputs of the Total at one year (tornado chart); None until
-    /// [`ChartData::with_decisions`] or when nothing is random.
-    pub drivers: Option<Drivers>,
+    /// The strongest inputs of each analysed series (the Total first) at one year, one
+    /// tornado chart each; empty until [`ChartData::with_decisions`] or when nothing is random.
+    pub drivers: Vec<Drivers>,
     /// The calibration of the later reports; None until [`ChartData::with_conditioning`] or
     /// when the scenario lists none.
     pub calibration: Option<CalibrationChart>,
+    /// The unit capacities are shown in (`--unit`; by default chosen per chart).
+    pub unit: DisplayUnit,
 }
 
 /// Bins of the calibration chart's percentile histogram (10 points each).
@@ -76,24 +82,6 @@ pub struct CrossingCurve {
     /// Share of trials (0..=1) that have reached it by each grid time.
     pub reached_by: Vec<f64>,
 }
-
-/// Inputs ranked by their rank correlation with one series at one year.
-#[derive(Debug, Clone)]
-pub struct Drivers {
-    /// Name of the series the inputs are ranked for.
-    pub output: String,
-    /// Decimal year at which the inputs are ranked.
-    pub year: f64,
-    /// Trials in the sensitivity sample.
-    pub sample: u64,
-    /// (input name, Spearman rank correlation), strongest first, at most [`TORNADO_BARS`].
-    pub bars: Vec<(String, f64)>,
-}
-
-/// Bars of the tornado chart.
-pub const TORNADO_BARS: usize = 10;
-/// The year the tornado chart shows when the sensitivity analysis includes it (end-2027).
-pub const TORNADO_YEAR: f64 = 2028.0;
 
 /// One series (a city or the Total) over the grid.
 #[derive(Debug, Clone)]
@@ -147,6 +135,14 @@ pub enum MarkerKind {
     Observed {
         /// Mid-rank percentile of the reported value among the trials, 0-100.
         percentile: f64,
+        /// What the report says: a value, a bound or a range ([`super::marks`]).
+        kind: ObservationKind,
+        /// Upper end, P, of a `between` report.
+        upper: Option<f64>,
+        /// Standard deviation of ln(reported / true).
+        error: f64,
+        /// The report's basis when it is not installed capacity (the scenario's own).
+        basis: Option<String>,
     },
 }
 
@@ -232,13 +228,24 @@ impl ChartData {
             targets,
             horizon: horizon(scenario, agg),
             crossing: Vec::new(),
-            drivers: None,
+            drivers: Vec::new(),
             calibration: None,
+            unit: DisplayUnit::Auto,
         }
     }
 
-    /// Adds the crossing curves and the Total's drivers (at [`TORNADO_YEAR`] when analysed,
-    /// else the last year analysed).
+    /// The same data shown in `unit`.
+    pub fn with_unit(self, unit: DisplayUnit) -> Self {
+        ChartData { unit, ..self }
+    }
+
+    /// The capacity axis of a chart whose largest value is `max_p`, in the data's unit.
+    pub fn axis(&self, max_p: f64) -> CapacityAxis {
+        CapacityAxis::choose(max_p, self.unit)
+    }
+
+    /// Adds the crossing curves and every analysed series' drivers (at [`TORNADO_YEAR`] when
+    /// analysed, else the last year analysed).
     pub fn with_decisions(mut self, decisions: &Decisions, sensitivity: &[SensitivityRow]) -> Self {
         let index_of = |name: &str| {
             self.series
@@ -261,27 +268,51 @@ impl ChartData {
             }
         }
         self.crossing = crossing;
-        let total: Vec<&SensitivityRow> =
-            sensitivity.iter().filter(|r| r.output == "Total").collect();
-        let year = total
+        let mut outputs: Vec<&str> = Vec::new();
+        for r in sensitivity {
+            if !outputs.contains(&r.output.as_str()) {
+                outputs.push(&r.output);
+            }
+        }
+        // The Total first: its chart keeps the name tornado.png.
+        outputs.sort_by_key(|o| *o != "Total");
+        self.drivers = outputs
+            .into_iter()
+            .filter_map(|o| self.drivers_of(o, sensitivity))
+            .collect();
+        self
+    }
+
+    /// The drivers of `output` at [`TORNADO_YEAR`] when analysed, else the last year analysed.
+    fn drivers_of(&self, output: &str, sensitivity: &[SensitivityRow]) -> Option<Drivers> {
+        let rows: Vec<&SensitivityRow> =
+            sensitivity.iter().filter(|r| r.output == output).collect();
+        let year = rows
             .iter()
             .map(|r| r.year)
             .find(|y| (*y - TORNADO_YEAR).abs() < 1e-9)
-            .or_else(|| total.last().map(|r| r.year));
-        self.drivers = year.map(|year| {
-            let rows: Vec<&&SensitivityRow> = total.iter().filter(|r| r.year == year).collect();
-            Drivers {
-                output: "Total".to_string(),
-                year,
-                sample: rows.first().map_or(0, |r| r.sample),
-                bars: rows
-                    .iter()
-                    .take(TORNADO_BARS)
-                    .map(|r| (r.input.clone(), r.rank_correlation))
-                    .collect(),
-            }
-        });
-        self
+            .or_else(|| rows.last().map(|r| r.year))?;
+        let mut at: Vec<&&SensitivityRow> = rows.iter().filter(|r| r.year == year).collect();
+        at.sort_by(|a, b| b.swing.abs().total_cmp(&a.swing.abs()));
+        let series = self.series.iter().find(|s| s.name == output)?;
+        let k = self.times.iter().position(|t| (*t - year).abs() < 1e-9)?;
+        Some(Drivers {
+            output: output.to_string(),
+            year,
+            sample: at.first().map_or(0, |r| r.sample),
+            median: series.p50[k],
+            bars: at
+                .iter()
+                .filter(|r| r.swing.is_finite())
+                .take(TORNADO_BARS)
+                .map(|r| DriverBar {
+                    label: r.input_label.clone(),
+                    rho: r.rank_correlation,
+                    at_p10: r.output_p50_at_input_p10,
+                    at_p90: r.output_p50_at_input_p90,
+                })
+                .collect(),
+        })
     }
 
     /// Adds the calibration chart's bins from the rolling-origin rows, when there are reports.
@@ -359,15 +390,20 @@ fn series_chart(
             },
         })
         .chain(
-            result
-                .backtest
+            scenario
+                .observations
                 .iter()
-                .filter(|b| b.city == name)
-                .map(|b| Marker {
+                .zip(&result.backtest)
+                .filter(|(_, b)| b.city == name)
+                .map(|(o, b)| Marker {
                     year: b.at,
                     capacity: b.capacity,
                     kind: MarkerKind::Observed {
                         percentile: b.percentile,
+                        kind: o.kind,
+                        upper: o.upper,
+                        error: o.error,
+                        basis: o.basis.map(|i| scenario.bases[i].name.clone()),
                     },
                 }),
         )
@@ -433,63 +469,4 @@ fn horizon(scenario: &Scenario, agg: &Aggregate) -> Horizon {
         year: scenario.grid.end(),
         cities,
     }
-}
-
-/// One series (a city or the Total) under every compared scenario, for an overlay chart.
-#[derive(Debug, Clone)]
-pub struct CompareChart {
-    /// City name or "Total".
-    pub series: String,
-    /// Number of trials of each scenario run.
-    pub trials: u64,
-    /// Random seed shared by the scenarios.
-    pub seed: u64,
-    /// One band per scenario that has this series, in the order the scenarios were given.
-    pub scenarios: Vec<ScenarioBand>,
-}
-
-/// One scenario's median and 90% band of a series over its grid.
-#[derive(Debug, Clone)]
-pub struct ScenarioBand {
-    /// Scenario name.
-    pub scenario: String,
-    /// Decimal years.
-    pub times: Vec<f64>,
-    /// P.
-    pub p5: Vec<f64>,
-    /// 50th percentile (median) at each grid time, P.
-    pub p50: Vec<f64>,
-    /// 95th percentile at each grid time, P.
-    pub p95: Vec<f64>,
-}
-
-impl CompareChart {
-    /// One chart per series of the first scenario (cities, then the Total), with every
-    /// scenario that has that series.
-    pub fn from_results(results: &[RunResult]) -> Vec<CompareChart> {
-        let Some(first) = results.first() else {
-            return Vec::new();
-        };
-        first
-            .series_names()
-            .into_iter()
-            .map(|series| CompareChart {
-                scenarios: results.iter().filter_map(|r| band(r, &series)).collect(),
-                series,
-                trials: first.trials,
-                seed: first.seed,
-            })
-            .collect()
-    }
-}
-
-fn band(result: &RunResult, series: &str) -> Option<ScenarioBand> {
-    let rows: Vec<&SummaryRow> = result.rows.iter().filter(|r| r.city == series).collect();
-    (!rows.is_empty()).then(|| ScenarioBand {
-        scenario: result.scenario.clone(),
-        times: rows.iter().map(|r| r.year).collect(),
-        p5: rows.iter().map(|r| r.p5).collect(),
-        p50: rows.iter().map(|r| r.p50).collect(),
-        p95: rows.iter().map(|r| r.p95).collect(),
-    })
 }

@@ -2,6 +2,9 @@
 //! shared capacity axis, with the median and the 90% interval marked.
 
 use super::canvas::DrawResult;
+use super::frame;
+use super::layout::Layout;
+use super::place;
 use super::style::{self, INK};
 use crate::plot::data::{ChartData, HorizonRow};
 use crate::units::{self, CapacityAxis};
@@ -13,24 +16,25 @@ use plotters::style::text_anchor::{HPos, VPos};
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,
+    layout: &mut Layout,
 ) -> DrawResult<(), DB> {
     let horizon = &data.horizon;
     let title = format!(
         "Capacity at {}: distribution over trials, by city",
         units::describe_year(horizon.year)
     );
-    let area = style::frame(root, &title, data)?;
+    let area = frame::frame(root, &title, data, layout)?;
     let Some(first) = horizon.cities.first() else {
         return Ok(());
     };
     let lo = first.histogram.lo;
     let hi = first.histogram.edge(first.histogram.shares.len());
-    let axis = style::capacity_axis(hi);
+    let axis = data.axis(hi);
     let (_, h) = area.dim_in_pixel();
     let (rows_area, x_axis_area) = area.split_vertically(h - 90);
     let rows = rows_area.split_evenly((horizon.cities.len(), 1));
     for (row, city) in rows.iter().zip(&horizon.cities) {
-        draw_row(row, city, (lo, hi), axis)?;
+        draw_row((root, row), city, (lo, hi), (axis, &mut *layout))?;
     }
     let mut x_axis = ChartBuilder::on(&x_axis_area)
         .margin_left(150)
@@ -55,10 +59,10 @@ pub fn draw<DB: DrawingBackend>(
 }
 
 fn draw_row<DB: DrawingBackend>(
-    row: &DrawingArea<DB, Shift>,
+    (root, row): (&DrawingArea<DB, Shift>, &DrawingArea<DB, Shift>),
     city: &HorizonRow,
     (lo, hi): (f64, f64),
-    axis: CapacityAxis,
+    (axis, layout): (CapacityAxis, &mut Layout),
 ) -> DrawResult<(), DB> {
     let hist = &city.histogram;
     let top = hist.shares.iter().fold(0.0f64, |a, b| a.max(*b)) * 1.5;
@@ -103,22 +107,17 @@ fn draw_row<DB: DrawingBackend>(
         axis.value(city.p5),
         axis.value(city.p95)
     );
-    chart.draw_series(std::iter::once(Text::new(
-        note,
-        (hi, top),
-        style::anchored(style::NOTE_PX, INK, HPos::Right, VPos::Top),
-    )))?;
+    let corner = chart.backend_coord(&(hi, top));
+    let pos = (HPos::Right, VPos::Top);
+    place::fixed(root, layout, &note, corner, pos, (style::NOTE_PX, INK))?;
+    let (x0, y0) = row.get_base_pixel();
     let (_, row_h) = row.dim_in_pixel();
-    row.draw(&Text::new(
-        city.name.clone(),
-        (140, row_h as i32 / 2),
-        style::anchored_for(
-            &city.name,
-            style::AXIS_TITLE_PX,
-            colour,
-            HPos::Right,
-            VPos::Center,
-        ),
-    ))?;
+    let at = (x0 + 140, y0 + row_h as i32 / 2);
+    let pos = (HPos::Right, VPos::Center);
+    // A long name shrinks to fit the 140 pixels left of the row.
+    let (w, _) = place::measure(root, &city.name, style::AXIS_TITLE_PX)?;
+    let room = f64::from(x0 + 136);
+    let px = (style::AXIS_TITLE_PX * room / f64::from(w.max(1))).clamp(10.0, style::AXIS_TITLE_PX);
+    place::fixed(root, layout, &city.name, at, pos, (px, colour))?;
     Ok(())
 }

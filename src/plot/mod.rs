@@ -11,10 +11,16 @@ pub mod cities;
 pub mod compare;
 pub mod crossing;
 pub mod data;
+pub mod drivers;
 pub mod fan;
 pub mod fonts;
+pub mod frame;
 pub mod horizon;
+pub mod layout;
+pub mod marks;
+pub mod overlay;
 pub mod paths;
+pub mod place;
 pub mod style;
 pub mod targets;
 pub mod tornado;
@@ -22,6 +28,7 @@ pub mod tornado;
 use crate::error::{Error, Result};
 use crate::plot::data::ChartData;
 pub use canvas::{DrawResult, Drawing, Format};
+pub use layout::Layout;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use sha2::Digest;
@@ -41,8 +48,9 @@ pub enum Chart {
     Targets,
     /// Probability over time of having reached each target (needs decisions).
     Crossing,
-    /// The Total's strongest drivers (needs a sensitivity analysis).
-    Tornado,
+    /// The strongest drivers of analysed series `i` of [`ChartData::drivers`] (the Total
+    /// first; needs a sensitivity analysis).
+    Tornado(usize),
     /// Where the later reports fell and the coverage of the bands (needs reports).
     Calibration,
 }
@@ -51,16 +59,17 @@ pub enum Chart {
 /// when the data holds decisions ([`ChartData::with_decisions`]), the calibration chart only
 /// when it holds reports ([`ChartData::with_conditioning`]).
 pub fn charts(data: &ChartData) -> Vec<Chart> {
-    let decided = !data.crossing.is_empty() || data.drivers.is_some();
+    let decided = !data.crossing.is_empty() || !data.drivers.is_empty();
+    let tornadoes = if data.drivers.is_empty() {
+        vec![Chart::Tornado(0)]
+    } else {
+        (0..data.drivers.len()).map(Chart::Tornado).collect()
+    };
     (0..data.series.len())
         .map(Chart::Fan)
         .chain([Chart::Cities, Chart::Horizon, Chart::Paths, Chart::Targets])
-        .chain(
-            decided
-                .then_some([Chart::Crossing, Chart::Tornado])
-                .into_iter()
-                .flatten(),
-        )
+        .chain(decided.then_some(Chart::Crossing))
+        .chain(decided.then_some(tornadoes).into_iter().flatten())
         .chain(data.calibration.is_some().then_some(Chart::Calibration))
         .collect()
 }
@@ -68,9 +77,11 @@ pub fn charts(data: &ChartData) -> Vec<Chart> {
 /// Every chart of a run with its file name, in the order they are drawn: `fan_<city>` (city
 /// names become lowercase ASCII stems by [`slug`]; a stem that two cities share gets the
 /// city's number appended), fan_total, cities, horizon, paths, targets, then crossing and
-/// tornado when the data holds decisions, then calibration when it holds reports.
+/// tornado (the Total's, then `tornado_<series>` for each other analysed series) when the data
+/// holds decisions, then calibration when it holds reports.
 pub fn planned(data: &ChartData, format: Format) -> Vec<(Chart, String)> {
     let mut used: Vec<String> = vec!["total".into()];
+    let mut tornado_used: Vec<String> = vec!["total".into()];
     let ext = format.extension();
     charts(data)
         .into_iter()
@@ -82,7 +93,15 @@ pub fn planned(data: &ChartData, format: Format) -> Vec<(Chart, String)> {
                 Chart::Paths => "paths".into(),
                 Chart::Targets => "targets".into(),
                 Chart::Crossing => "crossing".into(),
-                Chart::Tornado => "tornado".into(),
+                Chart::Tornado(i) => match data.drivers.get(i) {
+                    Some(d) if d.output != "Total" => {
+                        format!(
+                            "tornado_{}",
+                            unique_stem(&d.output, i + 1, &mut tornado_used)
+                        )
+                    }
+                    _ => "tornado".into(),
+                },
                 Chart::Calibration => "calibration".into(),
             };
             (chart, format!("{stem}.{ext}"))
@@ -119,7 +138,14 @@ pub fn shows(chart: Chart, data: &ChartData) -> (&'static str, Vec<String>) {
         ),
         Chart::Targets => ("targets", targeted()),
         Chart::Crossing => ("crossing", targeted()),
-        Chart::Tornado => ("tornado", vec!["Total".to_string()]),
+        Chart::Tornado(i) => (
+            "tornado",
+            vec![
+                data.drivers
+                    .get(i)
+                    .map_or("Total".to_string(), |d| d.output.clone()),
+            ],
+        ),
         Chart::Calibration => ("calibration", Vec::new()),
     }
 }
@@ -203,24 +229,29 @@ fn draw_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: Chart,
     data: &ChartData,
+    layout: &mut Layout,
 ) -> DrawResult<(), DB> {
     match chart {
-        Chart::Fan(i) => fan::draw(root, data, &data.series[i]),
-        Chart::Cities => cities::draw(root, data),
-        Chart::Horizon => horizon::draw(root, data),
-        Chart::Paths => paths::draw(root, data),
-        Chart::Targets => targets::draw(root, data),
-        Chart::Crossing => crossing::draw(root, data),
-        Chart::Tornado => tornado::draw(root, data),
-        Chart::Calibration => calibration::draw(root, data),
+        Chart::Fan(i) => fan::draw(root, data, &data.series[i], layout),
+        Chart::Cities => cities::draw(root, data, layout),
+        Chart::Horizon => horizon::draw(root, data, layout),
+        Chart::Paths => paths::draw(root, data, layout),
+        Chart::Targets => targets::draw(root, data, layout),
+        Chart::Crossing => crossing::draw(root, data, layout),
+        Chart::Tornado(i) => tornado::draw(root, data, data.drivers.get(i), layout),
+        Chart::Calibration => calibration::draw(root, data, layout),
     }
 }
 
 struct RunChart<'a>(Chart, &'a ChartData);
 
 impl Drawing for RunChart<'_> {
-    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
-        draw_chart(root, self.0, self.1)
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        layout: &mut Layout,
+    ) -> DrawResult<(), DB> {
+        draw_chart(root, self.0, self.1, layout)
     }
 }
 
@@ -229,30 +260,41 @@ pub fn render(chart: Chart, data: &ChartData, format: Format) -> Result<Vec<u8>>
     render_drawing(&RunChart(chart, data), format)
 }
 
+/// The layout of one chart: the boxes of every label, legend and marker it draws.
+pub fn layout(chart: Chart, data: &ChartData) -> Result<Layout> {
+    Ok(render_with_layout(&RunChart(chart, data), Format::Svg)?.1)
+}
+
 /// Draws anything [`Drawing`] at the shared size into memory and returns the file's bytes.
 pub fn render_drawing(item: &impl Drawing, format: Format) -> Result<Vec<u8>> {
+    Ok(render_with_layout(item, format)?.0)
+}
+
+/// [`render_drawing`], with the layout the drawing recorded.
+pub fn render_with_layout(item: &impl Drawing, format: Format) -> Result<(Vec<u8>, Layout)> {
     style::ensure_font()?;
     let (w, h) = style::SIZE;
+    let mut layout = Layout::new((w, h));
     match format {
         Format::Png => {
             let mut rgb = vec![0u8; (w * h * 3) as usize];
             {
                 let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-                item.draw_on(&root)
+                item.draw_on(&root, &mut layout)
                     .map_err(|e| Error::Failed(e.to_string()))?;
                 root.present().map_err(|e| Error::Failed(e.to_string()))?;
             }
-            encode_png(&rgb, (w, h))
+            Ok((encode_png(&rgb, (w, h))?, layout))
         }
         Format::Svg => {
             let mut svg = String::new();
             {
                 let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-                item.draw_on(&root)
+                item.draw_on(&root, &mut layout)
                     .map_err(|e| Error::Failed(e.to_string()))?;
                 root.present().map_err(|e| Error::Failed(e.to_string()))?;
             }
-            Ok(svg.into_bytes())
+            Ok((svg.into_bytes(), layout))
         }
     }
 }

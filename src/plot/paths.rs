@@ -2,8 +2,12 @@
 //! show that any one future is jagged while the median is smooth.
 
 use super::canvas::DrawResult;
+use super::frame;
+use super::layout::Layout;
+use super::place;
 use super::style::{self, INK};
 use crate::plot::data::{ChartData, SeriesChart};
+use crate::units::{CapacityAxis, DisplayUnit};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -12,12 +16,23 @@ use plotters::style::text_anchor::{HPos, VPos};
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,
+    layout: &mut Layout,
 ) -> DrawResult<(), DB> {
     let sampled = data.series.first().map_or(0, |s| s.paths.len());
     let title = format!(
         "{sampled} single simulated futures (thin) and the median of all trials (thick); own scale per panel"
     );
-    let area = style::frame(root, &title, data)?;
+    let area = frame::frame(root, &title, data, layout)?;
+    // One unit for every panel, from the largest value of any: the Total does not switch.
+    let largest = data
+        .series
+        .iter()
+        .flat_map(|s| s.paths.iter().flatten().chain(&s.p95))
+        .fold(0.0f64, |a, b| a.max(*b));
+    let unit = match data.axis(largest) {
+        CapacityAxis::E => DisplayUnit::E,
+        _ => DisplayUnit::P,
+    };
     let n = data.series.len();
     let cols = match n {
         0 | 1 => 1,
@@ -28,15 +43,16 @@ pub fn draw<DB: DrawingBackend>(
     let rows = n.div_ceil(cols);
     let panels = area.split_evenly((rows, cols));
     for (panel, series) in panels.iter().zip(&data.series) {
-        draw_panel(panel, data, series)?;
+        draw_panel((root, panel), data, series, (unit, layout))?;
     }
     Ok(())
 }
 
 fn draw_panel<DB: DrawingBackend>(
-    panel: &DrawingArea<DB, Shift>,
+    (root, panel): (&DrawingArea<DB, Shift>, &DrawingArea<DB, Shift>),
     data: &ChartData,
     series: &SeriesChart,
+    (unit, layout): (DisplayUnit, &mut Layout),
 ) -> DrawResult<(), DB> {
     let (first, last) = (data.times[0], data.times[data.times.len() - 1]);
     let top = series
@@ -45,7 +61,7 @@ fn draw_panel<DB: DrawingBackend>(
         .flatten()
         .chain(&series.p95)
         .fold(0.0f64, |a, b| a.max(*b));
-    let axis = style::capacity_axis(top);
+    let axis = style::capacity_axis(top, unit);
     let colour = style::series_colour(series.city_index);
     let mut chart = ChartBuilder::on(panel)
         .margin(8)
@@ -59,17 +75,16 @@ fn draw_panel<DB: DrawingBackend>(
     }
     let median = data.times.iter().copied().zip(series.p50.iter().copied());
     chart.draw_series(LineSeries::new(median, INK.stroke_width(5)))?;
-    let label = format!("{} ({})", series.name, axis_unit(axis));
-    let font = style::anchored_for(&label, style::AXIS_TITLE_PX, colour, HPos::Left, VPos::Top);
-    chart.draw_series(std::iter::once(
-        EmptyElement::at((first, top * 1.05)) + Text::new(label, (14, 10), font),
-    ))?;
+    let label = format!("{} ({})", series.name, axis.symbol());
+    let (x, y) = chart.backend_coord(&(first, top * 1.05));
+    let pos = (HPos::Left, VPos::Top);
+    place::fixed(
+        root,
+        layout,
+        &label,
+        (x + 14, y + 10),
+        pos,
+        (style::AXIS_TITLE_PX, colour),
+    )?;
     Ok(())
-}
-
-fn axis_unit(axis: crate::units::CapacityAxis) -> &'static str {
-    match axis {
-        crate::units::CapacityAxis::E => "E",
-        _ => "P",
-    }
 }

@@ -4,8 +4,7 @@
 
 use super::canvas::DrawResult;
 use super::fonts::{self, Family};
-use crate::plot::data::ChartData;
-use crate::units::{self, CapacityAxis};
+use crate::units::{self, CapacityAxis, DisplayUnit};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -102,45 +101,8 @@ pub fn anchored_for(
     text_for(label, px, colour).pos(Pos::new(h, v))
 }
 
-/// Clears the canvas, draws the title and the footer (scenario, trials, seed), and returns
-/// the area left for the chart.
-pub fn frame<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    data: &ChartData,
-) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
-    let footer = format!(
-        "Scenario \"{}\" · {} trials · seed {} · {UNITS_NOTE}",
-        data.scenario,
-        group_thousands(data.trials),
-        data.seed
-    );
-    frame_with_footer(root, title, &footer)
-}
-
 /// The units every footer states.
 pub const UNITS_NOTE: &str = "capacity in P = PFLOPS FP16 (1 E = 1,000 P)";
-
-/// [`frame`] with a footer of the caller's choosing (charts of several runs).
-pub fn frame_with_footer<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    footer: &str,
-) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let (_, h) = root.dim_in_pixel();
-    root.draw(&Text::new(
-        footer.to_string(),
-        (24, h as i32 - 16),
-        anchored_for(footer, FOOTER_PX, MUTED, HPos::Left, VPos::Bottom),
-    ))?;
-    root.draw(&Text::new(
-        title.to_string(),
-        (24, 18),
-        anchored_for(title, TITLE_PX, INK, HPos::Left, VPos::Top),
-    ))?;
-    Ok(root.margin(78, 48, 16, 32))
-}
 
 /// 100000 as "100,000".
 pub fn group_thousands(n: u64) -> String {
@@ -167,9 +129,9 @@ pub fn year_tick(year: &f64) -> String {
 /// Year-axis title: grid times are decimal years, 2026.0 being 1 January 2026.
 pub const YEAR_TITLE: &str = "Year (tick = 1 January)";
 
-/// The capacity axis for values up to `max_p`, with its tick formatter and title.
-pub fn capacity_axis(max_p: f64) -> CapacityAxis {
-    CapacityAxis::for_max(max_p)
+/// The capacity axis for values up to `max_p` in `unit`, with its tick formatter and title.
+pub fn capacity_axis(max_p: f64, unit: DisplayUnit) -> CapacityAxis {
+    CapacityAxis::choose(max_p, unit)
 }
 
 /// A target's label in the unit of the chart's axis: "P(≥ 45k P by end-2025) = 62%".
@@ -196,8 +158,9 @@ pub fn full_time_chart<'a, DB: DrawingBackend + 'a>(
     area: &'a DrawingArea<DB, Shift>,
     (first, last): (f64, f64),
     top: f64,
+    unit: DisplayUnit,
 ) -> DrawResult<(TimeChart<'a, DB>, CapacityAxis), DB> {
-    let axis = capacity_axis(top);
+    let axis = capacity_axis(top, unit);
     let mut chart = ChartBuilder::on(area)
         .x_label_area_size(70)
         .y_label_area_size(110)
@@ -231,26 +194,6 @@ pub fn draw_time_mesh<DB: DrawingBackend>(
             .axis_desc_style(title_style);
     }
     mesh.draw()
-}
-
-/// Draws the legend of a chart in the shared style (boxed, muted border, note-sized text).
-/// `labels` are the texts of its entries that come from the scenario (names): plotters draws
-/// every entry in one font, the CJK font if any of them holds Chinese.
-pub fn draw_legend<'a, 'l, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    position: SeriesLabelPosition,
-    labels: impl IntoIterator<Item = &'l str>,
-) -> DrawResult<(), DB> {
-    let family = fonts::for_texts(labels);
-    chart
-        .configure_series_labels()
-        .position(position)
-        .margin(20)
-        .legend_area_size(LEGEND_SAMPLE_PX + 12)
-        .background_style(WHITE.mix(0.9))
-        .border_style(MUTED)
-        .label_font(text_in(family, NOTE_PX, INK))
-        .draw()
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! targets.png: each target's probability of being met, as a labelled bar.
 
 use super::canvas::DrawResult;
+use super::frame;
+use super::layout::Layout;
+use super::place;
 use super::style::{self, INK, MUTED};
 use crate::plot::data::ChartData;
 use crate::units;
@@ -12,11 +15,13 @@ use plotters::style::text_anchor::{HPos, VPos};
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,
+    layout: &mut Layout,
 ) -> DrawResult<(), DB> {
-    let area = style::frame(
+    let area = frame::frame(
         root,
         "Chance of meeting each target (share of trials)",
         data,
+        layout,
     )?;
     let n = data.targets.len().max(1) as f64;
     let mut chart = ChartBuilder::on(&area)
@@ -44,6 +49,11 @@ pub fn draw<DB: DrawingBackend>(
         )))?;
         return Ok(());
     }
+    let largest = data.targets.iter().map(|t| t.capacity).fold(0.0, f64::max);
+    let axis = data.axis(largest);
+    // Names shrink with many targets so that each fits above its bar.
+    let row_px = f64::from(place::plot_box(chart.plotting_area()).height()) / n;
+    let name_px = (row_px * 0.3).clamp(12.0, style::AXIS_TITLE_PX);
     for (i, target) in data.targets.iter().enumerate() {
         let y = n - 1.0 - i as f64;
         let pct = target.probability * 100.0;
@@ -55,19 +65,16 @@ pub fn draw<DB: DrawingBackend>(
         let name = format!(
             "{}: at least {} by {}",
             target.city,
-            units::format_capacity_compact(target.capacity),
+            axis.value(target.capacity),
             units::describe_year(target.at)
         );
-        let font = style::anchored_for(&name, style::AXIS_TITLE_PX, INK, HPos::Left, VPos::Bottom);
-        chart.draw_series(std::iter::once(Text::new(name, (0.0, y + 0.58), font)))?;
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((pct, y + 0.32))
-                + Text::new(
-                    units::format_percent(target.probability),
-                    (12, 0),
-                    style::anchored(style::AXIS_TITLE_PX, INK, HPos::Left, VPos::Center),
-                ),
-        ))?;
+        let at = chart.backend_coord(&(0.0, y + 0.58));
+        let pos = (HPos::Left, VPos::Bottom);
+        place::fixed(root, layout, &name, (at.0 + 4, at.1), pos, (name_px, INK))?;
+        let (x, y) = chart.backend_coord(&(pct, y + 0.32));
+        let value = units::format_percent(target.probability);
+        let pos = (HPos::Left, VPos::Center);
+        place::fixed(root, layout, &value, (x + 12, y), pos, (name_px, INK))?;
     }
     Ok(())
 }

@@ -199,7 +199,9 @@ pub fn overtake_csv(decisions: &Decisions) -> Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
-/// sensitivity.csv: output,year,input,rank_correlation,rank_correlation_se,first_order_index,sample.
+/// sensitivity.csv: output,year,input,rank_correlation,rank_correlation_se,first_order_index,
+/// sample, then input_label, input_p10, input_p90, output_p50_at_input_p10,
+/// output_p50_at_input_p90, swing (the output's median near the input's p10 and p90, in P).
 pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -210,6 +212,12 @@ pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
         "rank_correlation_se",
         "first_order_index",
         "sample",
+        "input_label",
+        "input_p10",
+        "input_p90",
+        "output_p50_at_input_p10",
+        "output_p50_at_input_p90",
+        "swing",
     ])?;
     for r in rows {
         w.write_record([
@@ -220,6 +228,12 @@ pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
             format!("{:.4}", r.rank_correlation_se),
             format!("{:.4}", r.first_order_index),
             r.sample.to_string(),
+            r.input_label.clone(),
+            format!("{:.4}", r.input_p10),
+            format!("{:.4}", r.input_p90),
+            format!("{:.1}", r.output_p50_at_input_p10),
+            format!("{:.1}", r.output_p50_at_input_p90),
+            format!("{:.1}", r.swing),
         ])?;
     }
     Ok(w.into_inner()?)

@@ -159,3 +159,24 @@ pub(super) fn horizon_index(
     }
     k
 }
+
+/// An optional `label`: text of at least one visible character. Some(None) when absent.
+pub(super) fn label(
+    raw: Option<&Spanned<String>>,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Option<Option<String>> {
+    let Some(raw) = raw else {
+        return Some(None);
+    };
+    let text = raw.get_ref().trim();
+    if text.is_empty() {
+        diags.push(
+            Some(raw.span()),
+            key,
+            "must be a non-empty text (the name shown on charts)",
+        );
+        return None;
+    }
+    Some(Some(text.to_string()))
+}

@@ -82,6 +82,8 @@ pub struct RawMeta {
 pub struct RawCity {
     /// City name.
     pub name: Spanned<String>,
+    /// Name shown on charts (tornado); default: the name.
+    pub label: Option<Spanned<String>>,
     /// Installed capacity at the start, P: a number or a distribution.
     pub baseline: Spanned<toml::Value>,
     /// Annual growth rate (0.3 = 30%): a number or a distribution.
@@ -149,6 +151,8 @@ pub struct RawCorrelation {
 pub struct RawShock {
     /// Shock name.
     pub name: Spanned<String>,
+    /// Name shown on charts (tornado); default: the name.
+    pub label: Option<Spanned<String>>,
     /// Probability (0-1) that the shock starts within any one year.
     pub annual_probability: Option<Spanned<f64>>,
     /// Decimal year at which the shock surely starts.
@@ -169,6 +173,8 @@ pub struct RawShock {
 pub struct RawProject {
     /// Project name.
     pub name: Spanned<String>,
+    /// Name shown on charts (tornado); default: the name without a trailing "(...)".
+    pub label: Option<Spanned<String>>,
     /// Full capacity once ramped, P: a number or a distribution.
     pub capacity: Spanned<toml::Value>,
     /// Decimal year at which it starts to count: a number or a distribution.

@@ -319,8 +319,10 @@ fn shock(
         );
         return None;
     }
+    let label = super::fields::label(r.label.as_ref(), &format!("{key}.label"), diags);
     Some(Shock {
         name: r.name.get_ref().clone(),
+        label: label?,
         timing: timing?,
         cities: cities?,
         growth_multiplier: growth_multiplier?,

@@ -63,6 +63,8 @@ pub struct Group {
 pub struct City {
     /// City name.
     pub name: String,
+    /// Name shown on charts (`label`); None: the name.
+    pub label: Option<String>,
     /// Installed capacity at the start, P.
     pub baseline: Dist,
     /// Annual growth rate of organic capacity, drawn once per trial.
@@ -138,6 +140,8 @@ pub enum ShockTiming {
 pub struct Shock {
     /// Shock name.
     pub name: String,
+    /// Name shown on charts (`label`); None: the name.
+    pub label: Option<String>,
     /// When the shock starts.
     pub timing: ShockTiming,
     /// Indices of the cities hit.
@@ -155,6 +159,8 @@ pub struct Shock {
 pub struct Project {
     /// Project name.
     pub name: String,
+    /// Name shown on charts (`label`); None: the name without a trailing "(...)".
+    pub label: Option<String>,
     /// Full capacity once ramped, P.
     pub capacity: Dist,
     /// Decimal year at which it starts to count.

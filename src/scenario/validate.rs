@@ -288,8 +288,10 @@ fn validate_city(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Option<City
             validate_project(p.get_ref(), &pkey, diags)
         })
         .collect();
+    let label = super::fields::label(c.label.as_ref(), &format!("{key}.label"), diags);
     Some(City {
         name: c.name.get_ref().clone(),
+        label: label?,
         baseline: baseline?,
         growth: growth?,
         volatility: volatility?,
@@ -328,8 +330,10 @@ fn validate_project(p: &RawProject, key: &str, diags: &mut Diagnostics) -> Optio
         Some(v) => non_negative(v, &format!("{key}.ramp_years"), diags),
         None => Some(Dist::Fixed(0.0)),
     };
+    let label = super::fields::label(p.label.as_ref(), &format!("{key}.label"), diags);
     Some(Project {
         name: p.name.get_ref().clone(),
+        label: label?,
         capacity: capacity?,
         online: online?,
         probability: probability?,

@@ -106,7 +106,9 @@ fn every_chart_is_a_full_size_png_with_colour_and_text() {
             "paths.png",
             "targets.png",
             "crossing.png",
-            "tornado.png"
+            "tornado.png",
+            "tornado_alpha_city.png",
+            "tornado_beta.png"
         ]
     );
     for outcome in &outcomes {
@@ -169,10 +171,10 @@ fn svg_charts_carry_their_labels_as_text() {
     let crossing = String::from_utf8(crossing).unwrap();
     assert!(crossing.contains("Alpha City ≥ 30k P (within the horizon: "));
     assert!(crossing.contains("Total ≥ 90k P (within the horizon: "));
-    let tornado = plot::render(plot::Chart::Tornado, &data, Format::Svg).unwrap();
+    let tornado = plot::render(plot::Chart::Tornado(0), &data, Format::Svg).unwrap();
     let tornado = String::from_utf8(tornado).unwrap();
-    assert!(tornado.contains("What drives the Total at end-2027"));
-    assert!(tornado.contains("Alpha City.growth"));
+    assert!(tornado.contains("What moves Total at end-2027"));
+    assert!(tornado.contains("Alpha City growth"));
 }
 
 fn write_scenario(dir: &Path) -> std::path::PathBuf {
@@ -229,7 +231,7 @@ fn format_svg_writes_every_chart_as_svg() {
         .assert()
         .success();
     let run = out.join("small");
-    assert_eq!(files_with_extension(&run, "svg"), 9);
+    assert_eq!(files_with_extension(&run, "svg"), 11);
     assert_eq!(files_with_extension(&run, "png"), 0);
 }
 

@@ -29,8 +29,8 @@ fn shipped_scenarios_tables_and_charts_are_unchanged_byte_for_byte() {
     let expected = expected();
     assert_eq!(
         expected.len(),
-        84,
-        "the golden list holds 21 files per scenario"
+        96,
+        "the golden list holds 24 files per scenario (a tornado per city)"
     );
     let out = tempfile::tempdir().unwrap();
     let mut found = BTreeMap::new();

@@ -4,6 +4,7 @@
 mod architecture;
 mod backtest;
 mod bad_input;
+mod chart_layout;
 mod charts;
 mod charts_cjk;
 mod cli_init;
