@@ -11,6 +11,7 @@
 pub mod aggregate;
 mod check;
 pub mod condition;
+pub mod samples;
 pub mod shard;
 pub mod worker;
 

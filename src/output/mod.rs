@@ -6,6 +6,7 @@
 
 pub mod atomic;
 pub mod lock;
+pub mod samples;
 
 use crate::analysis::Report;
 use crate::analysis::compare::compare_rows;
@@ -152,7 +153,7 @@ pub fn table_names(report: &Report) -> Vec<&'static str> {
 /// [`TABLES`] or a chart (`fan_*`, or a fixed chart name, as PNG or SVG). Anything else
 /// (notes, part files, a user's own files) is never touched.
 pub fn could_be_ours(file: &str) -> bool {
-    if TABLES.iter().any(|t| t.file == file) || file == PAGE {
+    if TABLES.iter().any(|t| t.file == file) || file == PAGE || file == samples::FILE {
         return true;
     }
     let Some((stem, ext)) = file.rsplit_once('.') else {
@@ -184,8 +185,20 @@ pub fn publish(
     ours: &dyn Fn(&str) -> bool,
     interrupted: &dyn Fn() -> Option<crate::error::Error>,
 ) -> Result<PathBuf> {
+    publish_with(out, folder, (files, &[]), ours, interrupted)
+}
+
+/// [`publish`] with files already on disk (`ready`: name in the folder, where it is now) moved
+/// into the set ([`atomic::publish_folder_with`]).
+pub fn publish_with(
+    out: &Path,
+    folder: &str,
+    (files, ready): (&[(String, Vec<u8>)], &[(String, PathBuf)]),
+    ours: &dyn Fn(&str) -> bool,
+    interrupted: &dyn Fn() -> Option<crate::error::Error>,
+) -> Result<PathBuf> {
     let dir = out.join(folder);
-    atomic::publish_folder(&dir, files, ours, interrupted)?;
+    atomic::publish_folder_with(&dir, files, ready, ours, interrupted)?;
     Ok(dir)
 }
 
