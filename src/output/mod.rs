@@ -167,10 +167,12 @@ pub fn could_be_ours(file: &str) -> bool {
             ))
 }
 
-/// Whether a file of OUT/compare/ may have been written by `--compare`: compare.csv or an
-/// overlay chart (`compare_*`, PNG or SVG).
+/// Whether a file of OUT/compare/ may have been written by `--compare`: compare.csv,
+/// compare_targets.csv, report.html or a chart (`compare_*`, PNG or SVG).
 pub fn could_be_compare(file: &str) -> bool {
     file == "compare.csv"
+        || file == crate::report::compare::TARGETS_FILE
+        || file == PAGE
         || file
             .rsplit_once('.')
             .is_some_and(|(stem, ext)| matches!(ext, "png" | "svg") && stem.starts_with("compare_"))
@@ -299,29 +301,27 @@ pub fn compare_files(
     results: &[RunResult],
     format: Option<Format>,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut files = vec![(
-        "compare.csv".to_string(),
-        csv::compare_csv(&compare_rows(results))?,
-    )];
+    let mut files = vec![
+        (
+            "compare.csv".to_string(),
+            csv::compare_csv(&compare_rows(results))?,
+        ),
+        (
+            crate::report::compare::TARGETS_FILE.to_string(),
+            crate::report::compare::targets_csv(results)?,
+        ),
+    ];
     let mut svgs = Vec::new();
     if let Some(format) = format {
+        let targets = plot::compare_targets::CompareTargetsChart::from_results(results);
+        if let Some(chart) = &targets {
+            let file = format!("{}.{}", plot::compare_targets::STEM, format.extension());
+            add_chart(chart, file, format, (&mut files, &mut svgs))?;
+        }
         let charts = ChartData::compare_charts(results);
         let names = plot::compare::file_names(&charts, format);
         for (chart, file) in charts.iter().zip(names) {
-            let bytes = plot::render_drawing(chart, format)
-                .with_context(|| format!("Could not draw chart '{file}'"))?;
-            let svg = match format {
-                Format::Svg => bytes.clone(),
-                Format::Png => plot::render_drawing(chart, Format::Svg)
-                    .with_context(|| format!("Could not draw chart '{file}' for {PAGE}"))?,
-            };
-            svgs.push(PageChart {
-                stem: file
-                    .rsplit_once('.')
-                    .map_or(file.clone(), |(s, _)| s.to_string()),
-                svg: String::from_utf8_lossy(&svg).into_owned(),
-            });
-            files.push((file, bytes));
+            add_chart(chart, file, format, (&mut files, &mut svgs))?;
         }
     }
     let page = html::compare::render(
@@ -331,4 +331,28 @@ pub fn compare_files(
     );
     files.push((PAGE.to_string(), page.into_bytes()));
     Ok(files)
+}
+
+/// Draws one comparison chart into `files` (in `format`) and `svgs` (for the page).
+fn add_chart(
+    chart: &impl plot::Drawing,
+    file: String,
+    format: Format,
+    (files, svgs): (&mut Vec<(String, Vec<u8>)>, &mut Vec<PageChart>),
+) -> Result<()> {
+    let bytes = plot::render_drawing(chart, format)
+        .with_context(|| format!("Could not draw chart '{file}'"))?;
+    let svg = match format {
+        Format::Svg => bytes.clone(),
+        Format::Png => plot::render_drawing(chart, Format::Svg)
+            .with_context(|| format!("Could not draw chart '{file}' for {PAGE}"))?,
+    };
+    svgs.push(PageChart {
+        stem: file
+            .rsplit_once('.')
+            .map_or(file.clone(), |(s, _)| s.to_string()),
+        svg: String::from_utf8_lossy(&svg).into_owned(),
+    });
+    files.push((file, bytes));
+    Ok(())
 }

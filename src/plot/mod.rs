@@ -9,6 +9,7 @@ pub mod calibration;
 pub mod canvas;
 pub mod cities;
 pub mod compare;
+pub mod compare_targets;
 pub mod crossing;
 pub mod data;
 pub mod fan;

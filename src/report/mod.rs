@@ -3,6 +3,7 @@
 //! files exist and writes them.
 //! May import `analysis`, `engine` (for types), `scenario` and the leaves.
 
+pub mod compare;
 pub mod conditioning;
 pub mod csv;
 pub mod html;

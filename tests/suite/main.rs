@@ -25,4 +25,5 @@ mod properties;
 mod regressions;
 mod report_page;
 mod risks;
+mod samples;
 mod shards;
