@@ -9,6 +9,7 @@ pub mod decisions;
 pub mod results;
 pub mod sensitivity;
 pub mod solve;
+pub mod solve_key;
 pub mod warnings;
 
 use crate::engine::{Aggregate, RunSpec};

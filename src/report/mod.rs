@@ -8,4 +8,5 @@ pub mod conditioning;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod solve;
 pub mod terminal;
