@@ -21,6 +21,7 @@ mod hardening2;
 mod hardening3;
 mod implausible;
 mod interruptions;
+mod planning;
 mod properties;
 mod regressions;
 mod report_page;
