@@ -153,7 +153,9 @@ impl Search<'_> {
             Ok(p) => Ok((value, p)),
             Err(first) => {
                 let moved = value + 1e-6 * inward;
-                self.probability_at(moved).map(|p| (moved, p)).map_err(|_| first)
+                self.probability_at(moved)
+                    .map(|p| (moved, p))
+                    .map_err(|_| first)
             }
         }
     }

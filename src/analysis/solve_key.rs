@@ -153,7 +153,8 @@ fn valid_range(
         _ if v > 0.0 => (0.0, 4.0 * v),
         _ => (0.0, 1.0),
     };
-    let or = |k: &str, other: &str, fallback: f64| sibling(k).or(sibling(other)).unwrap_or(fallback);
+    let or =
+        |k: &str, other: &str, fallback: f64| sibling(k).or(sibling(other)).unwrap_or(fallback);
     match parameter {
         Some("sd") => (0.0, if v > 0.0 { 4.0 * v } else { 1.0 }),
         Some("mode") => (or("min", "min", floor), or("max", "max", ceiling)),
@@ -184,14 +185,32 @@ mod tests {
         let h = (2024.5, 2030.0);
         let r = |k, p, v, s: &dyn Fn(&str) -> Option<f64>| valid_range(k, p, v, s, h);
         assert_eq!(r(ValueKind::Share, None, Some(0.8), &none), (0.0, 1.0));
-        assert_eq!(r(ValueKind::Capacity, Some("mode"), Some(10e3), &tri), (5e3, 15e3));
-        assert_eq!(r(ValueKind::Capacity, Some("min"), Some(5e3), &tri), (0.0, 10e3));
-        assert_eq!(r(ValueKind::Capacity, Some("max"), Some(15e3), &tri), (10e3, 60e3));
-        assert_eq!(r(ValueKind::Rate, Some("mean"), Some(0.4), &none), (0.0, 1.6));
+        assert_eq!(
+            r(ValueKind::Capacity, Some("mode"), Some(10e3), &tri),
+            (5e3, 15e3)
+        );
+        assert_eq!(
+            r(ValueKind::Capacity, Some("min"), Some(5e3), &tri),
+            (0.0, 10e3)
+        );
+        assert_eq!(
+            r(ValueKind::Capacity, Some("max"), Some(15e3), &tri),
+            (10e3, 60e3)
+        );
+        assert_eq!(
+            r(ValueKind::Rate, Some("mean"), Some(0.4), &none),
+            (0.0, 1.6)
+        );
         assert_eq!(r(ValueKind::Rate, Some("sd"), Some(0.1), &none), (0.0, 0.4));
-        assert_eq!(r(ValueKind::Date, Some("max"), Some(2026.5), &none), (2024.5, 2030.0));
+        assert_eq!(
+            r(ValueKind::Date, Some("max"), Some(2026.5), &none),
+            (2024.5, 2030.0)
+        );
         assert_eq!(r(ValueKind::Rate, None, Some(-0.1), &none), (-0.4, 1.0));
-        assert_eq!(subject(&split("city.Shenzhen.project[Qianhai].probability")), "Qianhai (Shenzhen)");
+        assert_eq!(
+            subject(&split("city.Shenzhen.project[Qianhai].probability")),
+            "Qianhai (Shenzhen)"
+        );
         assert_eq!(subject(&split("city[Beijing].growth.mean")), "Beijing");
     }
 }

@@ -70,7 +70,10 @@ pub fn solve(args: &Args, path: &str, loaded: &[LoadedScenario], config: &RunCon
     }
     super::stdout::print(&text)?;
     let files = vec![
-        (words::FILE.to_string(), words::solve_csv(&search, &key, &outcome)?),
+        (
+            words::FILE.to_string(),
+            words::solve_csv(&search, &key, &outcome)?,
+        ),
         (
             crate::output::PAGE.to_string(),
             words::page(&search, &key, &outcome, &text).into_bytes(),

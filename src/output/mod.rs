@@ -318,7 +318,7 @@ pub fn compare_files(
             let file = format!("{}.{}", plot::compare_targets::STEM, format.extension());
             add_chart(chart, file, format, (&mut files, &mut svgs))?;
         }
-        let charts = ChartData::compare_charts(results);
+        let charts = plot::compare::CompareChart::from_results(results);
         let names = plot::compare::file_names(&charts, format);
         for (chart, file) in charts.iter().zip(names) {
             add_chart(chart, file, format, (&mut files, &mut svgs))?;

@@ -5,7 +5,6 @@
 //! histograms; with [`ChartData::with_decisions`], the crossing curves and the Total's
 //! strongest drivers; with [`ChartData::with_conditioning`], the calibration bins.
 
-pub use super::compare::{CompareChart, ScenarioBand};
 use crate::analysis::condition::ConditionReport;
 use crate::analysis::decisions::Decisions;
 use crate::analysis::results::{RunResult, SummaryRow};
@@ -305,11 +304,6 @@ impl ChartData {
             chart
         });
         self
-    }
-
-    /// The overlay charts of a comparison: [`CompareChart::from_results`].
-    pub fn compare_charts(results: &[RunResult]) -> Vec<CompareChart> {
-        CompareChart::from_results(results)
     }
 
     /// The cities' series, without the Total.

@@ -94,9 +94,14 @@ pub fn solve_csv(search: &Search, key: &SolveKey, outcome: &Outcome) -> Result<V
             (None, None),
             a.evaluations,
         ),
-        Outcome::MetThroughout { p_lo, p_hi, .. } => {
-            ("met_throughout", None, None, "", (Some(*p_lo), Some(*p_hi)), 2)
-        }
+        Outcome::MetThroughout { p_lo, p_hi, .. } => (
+            "met_throughout",
+            None,
+            None,
+            "",
+            (Some(*p_lo), Some(*p_hi)),
+            2,
+        ),
         Outcome::Unreachable { p_lo, p_hi, .. } => {
             ("unreachable", None, None, "", (Some(*p_lo), Some(*p_hi)), 2)
         }
@@ -164,7 +169,10 @@ fn plain_outcome(outcome: &Outcome) -> String {
 /// The page beside solve.csv: the goal, the answer in words, the search and the command.
 pub fn page(search: &Search, key: &SolveKey, outcome: &Outcome, text: &str) -> String {
     let g = search.goal;
-    let title = format!("What it takes: {} in '{}'", search.path, search.loaded.scenario.name);
+    let title = format!(
+        "What it takes: {} in '{}'",
+        search.path, search.loaded.scenario.name
+    );
     let mut out = super::html::head(&title, crate::version::VERSION);
     out.push_str("</header>\n<section id=\"s1\">\n<h2>Answer</h2>\n");
     out.push_str(&format!(
@@ -176,7 +184,10 @@ pub fn page(search: &Search, key: &SolveKey, outcome: &Outcome, text: &str) -> S
         100.0 * g.probability
     ));
     let answer = sentence(key, outcome).unwrap_or_else(|| plain_outcome(outcome));
-    out.push_str(&format!("<p class=\"description\"><b>{}.</b></p>\n", esc(&answer)));
+    out.push_str(&format!(
+        "<p class=\"description\"><b>{}.</b></p>\n",
+        esc(&answer)
+    ));
     out.push_str(&format!(
         "<h2>Search</h2>\n<pre>{}</pre>\n<p class=\"info\">Every value tried re-runs the \
          scenario on the same seed and trials (common random numbers); the table is {FILE} \
