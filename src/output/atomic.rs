@@ -67,9 +67,12 @@ pub fn publish_folder_with(
         .with_context(|| format!("nothing in '{}' was changed", dir.display()))
 }
 
+/// A set of files to publish: (name, bytes) to write, and (name, path) already written.
+pub type FileSet<'a> = (&'a [(String, Vec<u8>)], &'a [(String, PathBuf)]);
+
 fn publish_locked(
     dir: &Path,
-    (files, ready): (&[(String, Vec<u8>)], &[(String, PathBuf)]),
+    (files, ready): FileSet,
     ours: &dyn Fn(&str) -> bool,
     interrupted: &dyn Fn() -> Option<Error>,
     lock: &FolderLock,

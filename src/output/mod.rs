@@ -195,7 +195,7 @@ pub fn publish(
 pub fn publish_with(
     out: &Path,
     folder: &str,
-    (files, ready): (&[(String, Vec<u8>)], &[(String, PathBuf)]),
+    (files, ready): atomic::FileSet,
     ours: &dyn Fn(&str) -> bool,
     interrupted: &dyn Fn() -> Option<crate::error::Error>,
 ) -> Result<PathBuf> {
