@@ -10,7 +10,7 @@ use crate::scenario::LoadedScenario;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Searches the parameter for the value that meets the goal, prints the answer (with each
-/// run's value and probability on stderr as it goes) and writes it to OUT/<name>/solve/
+/// run's value and probability on stderr as it goes) and writes it to `OUT/<name>/solve/`
 /// (solve.csv and report.html); a goal that no value in the range reaches is a failure
 /// (exit 1, files written), one met throughout the range is not (exit 0, saying so with the
 /// range searched).

@@ -8,7 +8,7 @@ use crate::analysis::solve_key::{SolveKey, ValueKind};
 use crate::error::Result;
 use crate::units::format_capacity;
 
-/// The files `--solve` writes into OUT/<scenario>/solve/.
+/// The table `--solve` writes into `OUT/<scenario>/solve/`.
 pub const FILE: &str = "solve.csv";
 
 /// A value of the key in its own terms: "+103% a year", "85.0%", "25.0k P", "2025-10-01".
