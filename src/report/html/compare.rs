@@ -49,7 +49,12 @@ pub fn render(
     }
     body.push_str("</ul>\n");
     for note in crate::report::compare::notes(results) {
-        let _ = writeln!(body, "<p class=\"note\"><b>Note:</b> {}.</p>", esc(&note));
+        let _ = writeln!(
+            body,
+            "<p class=\"note\" style=\"border-left: 4px solid #8c561b; background: #fbf5ec; \
+             padding: 6px 10px\"><b>Note:</b> {}.</p>",
+            esc(&note)
+        );
     }
     section(&mut out, 0, &body);
     let mut targets_body = targets(results);
