@@ -11,6 +11,7 @@ pub mod results;
 pub mod sensitivity;
 pub mod solve;
 pub mod swing;
+pub mod solve_key;
 pub mod warnings;
 
 use crate::engine::{Aggregate, RunSpec};

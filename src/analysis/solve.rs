@@ -115,6 +115,8 @@ pub struct Answer {
     pub slope: f64,
     /// Number of scenario runs the search made.
     pub evaluations: usize,
+    /// Whether the goal is met above the answer (else below it).
+    pub met_above: bool,
 }
 
 /// One parameter search: the scenario, the parameter path, the goal and the range.
@@ -127,22 +129,38 @@ pub struct Search<'a> {
     pub goal: &'a Goal,
     /// The range searched, (low, high), in the parameter's units.
     pub range: (f64, f64),
+    /// Called after every run of the scenario with the value tried and its probability.
+    pub on_run: &'a (dyn Fn(f64, f64) + Sync),
 }
 
 impl Search<'_> {
-    /// The default range: 0 to four times the parameter's current value (0 to 1 when the
-    /// value is not a positive number).
+    /// The default range: the key's valid range ([`super::solve_key`]).
     pub fn default_range(loaded: &LoadedScenario, path: &str) -> Result<(f64, f64)> {
-        let current = scenario::overrides::lookup(&loaded.text, path)?;
-        let current = current.and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)));
-        Ok(match current {
-            Some(v) if v > 0.0 => (0.0, 4.0 * v),
-            _ => (0.0, 1.0),
-        })
+        super::solve_key::describe(loaded, path).map(|k| k.range)
     }
 
     /// The probability of the goal with the parameter set to `value`.
     pub fn probability_at(&self, value: f64) -> Result<f64> {
+        let p = self.probability_unreported(value)?;
+        (self.on_run)(value, p);
+        Ok(p)
+    }
+
+    /// The probability at an end of the range: a value the scenario refuses there (a bound
+    /// that must be strict) is moved inward by a millionth of the range, once.
+    fn probability_at_end(&self, value: f64, inward: f64) -> Result<(f64, f64)> {
+        match self.probability_at(value) {
+            Ok(p) => Ok((value, p)),
+            Err(first) => {
+                let moved = value + 1e-6 * inward;
+                self.probability_at(moved)
+                    .map(|p| (moved, p))
+                    .map_err(|_| first)
+            }
+        }
+    }
+
+    fn probability_unreported(&self, value: f64) -> Result<f64> {
         let scenario = self.scenario_at(value)?;
         let (series, k) = self.goal_cell(&scenario)?;
         let model = Model::new(&scenario);
@@ -201,8 +219,9 @@ impl Search<'_> {
 
     /// Bisection on "probability >= goal", then the answer's uncertainty.
     pub fn run(&self) -> Result<Outcome> {
-        let (mut lo, mut hi) = self.range;
-        let (p_lo, p_hi) = (self.probability_at(lo)?, self.probability_at(hi)?);
+        let width = self.range.1 - self.range.0;
+        let (mut lo, p_lo) = self.probability_at_end(self.range.0, width)?;
+        let (mut hi, p_hi) = self.probability_at_end(self.range.1, -width)?;
         let meets = |p: f64| p >= self.goal.probability;
         match (meets(p_lo), meets(p_hi)) {
             (true, true) => return Ok(Outcome::MetThroughout { lo, hi, p_lo, p_hi }),
@@ -238,6 +257,7 @@ impl Search<'_> {
             monte_carlo_se,
             slope,
             evaluations: evaluations + used.2,
+            met_above: !lo_meets,
         }))
     }
 

@@ -126,6 +126,13 @@ pub struct Args {
     )]
     pub solve_range: Option<Vec<f64>>,
 
+    /// Also write samples.parquet: every trial's weight, each series' installed capacity (P) at
+    /// these times and its sampled inputs, for notebooks. Grid times, as decimal years (2026 is
+    /// 1 January 2026) or dates (2026-01-01), comma-separated. Single runs only.
+    #[arg(long, value_name = "TIME,...", value_delimiter = ',', value_parser = parse_time,
+          conflicts_with_all = ["compare", "shard", "solve", "check"])]
+    pub samples: Option<Vec<f64>>,
+
     /// Write a commented starter scenario to FILE (never overwrites) and exit.
     #[arg(long, value_name = "FILE.toml", conflicts_with_all = ["scenarios", "check"])]
     pub init: Option<PathBuf>,
@@ -192,6 +199,20 @@ pub enum Command {
     },
 }
 
+/// A time as a decimal year ("2026", "2027.5") or an ISO date ("2026-01-01").
+fn parse_time(text: &str) -> std::result::Result<f64, String> {
+    let text = text.trim();
+    if let Some(year) = crate::scenario::grid::parse_iso_date(text) {
+        return Ok(year);
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|y| y.is_finite() && text.len() >= 4)
+        .ok_or_else(|| {
+            format!("'{text}' is neither a decimal year (2026, 2027.5) nor a date (2026-01-01)")
+        })
+}
+
 fn parse_shard(text: &str) -> crate::error::Result<Shard> {
     Shard::parse(text)
 }
@@ -241,6 +262,8 @@ pub struct RunConfig {
     pub condition: Option<bool>,
     /// Every row of every summary table.
     pub verbose: bool,
+    /// Times of samples.parquet (decimal years); None: no samples file.
+    pub samples: Option<Vec<f64>>,
 }
 
 impl From<&Args> for RunConfig {
@@ -260,6 +283,7 @@ impl From<&Args> for RunConfig {
             compare: a.compare,
             sensitivity_at: a.sensitivity_at.clone(),
             verbose: a.verbose,
+            samples: a.samples.clone(),
             condition: match (a.condition, a.no_condition) {
                 (true, _) => Some(true),
                 (_, true) => Some(false),

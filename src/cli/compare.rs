@@ -61,6 +61,7 @@ pub fn write_comparison(config: &RunConfig, results: &[RunResult]) -> Result<()>
         )
     })?;
     if !config.quiet {
+        super::stdout::print(&crate::report::compare::render(results))?;
         super::stdout::println(&format!(
             "comparison of {} scenarios in {}",
             results.len(),

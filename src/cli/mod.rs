@@ -14,6 +14,7 @@ pub mod interrupt;
 pub mod merge;
 pub mod progress;
 pub mod run;
+pub mod samples;
 pub mod solve;
 pub mod stdout;
 
@@ -43,6 +44,7 @@ pub fn dispatch(args: Args) -> Result<()> {
             // Taken from the part files.
             sensitivity_at: None,
             strict: *strict,
+            ready: &[],
         };
         install_signals();
         return merge::merge(parts, &outputs);
@@ -57,6 +59,9 @@ pub fn dispatch(args: Args) -> Result<()> {
     }
     if args.check {
         return check::print_checked(&loaded);
+    }
+    if let Some(times) = &config.samples {
+        samples::check_all(&loaded, times)?;
     }
     if let Some(path) = &args.solve {
         return solve::solve(&args, path, &loaded, &config);

@@ -15,7 +15,7 @@ use crate::plot::Format;
 use crate::report::{self, json::RunMetadata};
 use crate::scenario::{LoadedScenario, Scenario};
 use crate::units::DisplayUnit;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Runs every scenario in turn; a failed one does not stop the others, and every failure is
@@ -68,6 +68,16 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<Option<RunResul
     match config.shard {
         Some(shard) => write_part(l, shard, range, metadata, agg, config).map(|()| None),
         None => {
+            let samples = match &config.samples {
+                Some(times) => {
+                    Some(pool.install(|| super::samples::write(&l.scenario, &spec, times, config))?)
+                }
+                None => None,
+            };
+            let ready: Vec<(String, PathBuf)> = samples
+                .iter()
+                .map(|p| (output::samples::FILE.to_string(), p.to_path_buf()))
+                .collect();
             let outputs = Outputs {
                 out: &config.out,
                 quiet: config.quiet,
@@ -76,6 +86,7 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<Option<RunResul
                 unit: config.unit,
                 sensitivity_at: config.sensitivity_at.clone(),
                 strict: config.strict,
+                ready: &ready,
             };
             pool.install(|| publish(&l.scenario, &agg, &metadata, &outputs))
                 .map(Some)
@@ -111,6 +122,9 @@ pub struct Outputs<'a> {
     /// Warnings (implausible inputs, reports in disagreement) are errors: exit 2, nothing
     /// written.
     pub strict: bool,
+    /// Files already written elsewhere, published with the set (name, where it is now):
+    /// samples.parquet.
+    pub ready: &'a [(String, PathBuf)],
 }
 
 /// Writes a run's reports: draws the charts in memory (on the current rayon pool), then
@@ -165,10 +179,10 @@ pub fn publish(
         )));
     }
     interrupt::critical(|| {
-        output::publish(
+        output::publish_with(
             outputs.out,
             &scenario.name,
-            &files,
+            (&files, outputs.ready),
             &output::could_be_ours,
             &interrupt::received,
         )
@@ -177,6 +191,9 @@ pub fn publish(
     // files are published, so that they are complete whatever happens to the terminal.
     if !outputs.quiet {
         print_summary(&report, metadata, &dir, outputs.verbose)?;
+        for (name, _) in outputs.ready {
+            stdout::println(&format!("{name} (one row per trial) in {}", dir.display()))?;
+        }
         if let Some(format) = outputs.charts {
             stdout::println(&format!(
                 "{chart_count} charts ({}) drawn in {:.2} s into {}",

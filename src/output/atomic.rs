@@ -49,14 +49,30 @@ pub fn publish_folder(
     ours: &dyn Fn(&str) -> bool,
     interrupted: &dyn Fn() -> Option<Error>,
 ) -> Result<()> {
+    publish_folder_with(dir, files, &[], ours, interrupted)
+}
+
+/// [`publish_folder`] with files already written elsewhere (`ready`: name in the folder, path
+/// now, best on the same file system as `dir`'s parent), moved into the new set: files too
+/// large to hold in memory (samples.parquet).
+pub fn publish_folder_with(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    ready: &[(String, PathBuf)],
+    ours: &dyn Fn(&str) -> bool,
+    interrupted: &dyn Fn() -> Option<Error>,
+) -> Result<()> {
     let lock = lock::lock_folder(dir, interrupted)?;
-    publish_locked(dir, files, ours, interrupted, &lock)
+    publish_locked(dir, (files, ready), ours, interrupted, &lock)
         .with_context(|| format!("nothing in '{}' was changed", dir.display()))
 }
 
+/// A set of files to publish: (name, bytes) to write, and (name, path) already written.
+pub type FileSet<'a> = (&'a [(String, Vec<u8>)], &'a [(String, PathBuf)]);
+
 fn publish_locked(
     dir: &Path,
-    files: &[(String, Vec<u8>)],
+    (files, ready): FileSet,
     ours: &dyn Fn(&str) -> bool,
     interrupted: &dyn Fn() -> Option<Error>,
     lock: &FolderLock,
@@ -66,7 +82,12 @@ fn publish_locked(
         .canonicalize()
         .with_context(|| format!("Could not open '{}'", dir.display()))?;
     let parent = real.parent().unwrap_or(Path::new("/"));
-    let foreign = entries_to_keep(dir, &real, files, ours)?;
+    let names: Vec<&str> = files
+        .iter()
+        .map(|(f, _)| f.as_str())
+        .chain(ready.iter().map(|(f, _)| f.as_str()))
+        .collect();
+    let foreign = entries_to_keep(dir, &real, &names, ours)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".simulate-").suffix(".new");
     let staging = builder.tempdir_in(parent).with_context(|| {
@@ -82,6 +103,10 @@ fn publish_locked(
     }
     for (name, bytes) in files {
         write_new(&staging.path().join(name), bytes)
+            .with_context(|| format!("Could not write '{}'", dir.join(name).display()))?;
+    }
+    for (name, path) in ready {
+        move_file(path, &staging.path().join(name))
             .with_context(|| format!("Could not write '{}'", dir.join(name).display()))?;
     }
     for name in &foreign {
@@ -111,7 +136,7 @@ fn publish_locked(
 fn entries_to_keep(
     dir: &Path,
     real: &Path,
-    files: &[(String, Vec<u8>)],
+    files: &[&str],
     ours: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<std::ffi::OsString>> {
     let mut keep = Vec::new();
@@ -121,7 +146,7 @@ fn entries_to_keep(
         let entry = entry.with_context(|| format!("Could not list '{}'", dir.display()))?;
         let name = entry.file_name();
         let text = name.to_string_lossy();
-        let ours_by_name = ours(&text) || files.iter().any(|(f, _)| *f == *text);
+        let ours_by_name = ours(&text) || files.iter().any(|f| **f == *text);
         if !ours_by_name {
             keep.push(name);
         } else if !entry.file_type().is_ok_and(|t| t.is_file()) {
@@ -133,6 +158,16 @@ fn entries_to_keep(
         }
     }
     Ok(keep)
+}
+
+/// Moves the file `from` to `to` (a new name): a rename, or a copy where they lie on
+/// different file systems (`from` is left for its owner to remove).
+fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    if std::fs::rename(from, to).is_err() {
+        std::fs::copy(from, to)?;
+        std::fs::File::open(to)?.sync_all()?;
+    }
+    Ok(())
 }
 
 /// Creates `path` with `bytes`, flushed to disk.

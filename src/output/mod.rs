@@ -6,6 +6,7 @@
 
 pub mod atomic;
 pub mod lock;
+pub mod samples;
 
 use crate::analysis::Report;
 use crate::analysis::compare::compare_rows;
@@ -152,7 +153,7 @@ pub fn table_names(report: &Report) -> Vec<&'static str> {
 /// [`TABLES`] or a chart (`fan_*`, or a fixed chart name, as PNG or SVG). Anything else
 /// (notes, part files, a user's own files) is never touched.
 pub fn could_be_ours(file: &str) -> bool {
-    if TABLES.iter().any(|t| t.file == file) || file == PAGE {
+    if TABLES.iter().any(|t| t.file == file) || file == PAGE || file == samples::FILE {
         return true;
     }
     let Some((stem, ext)) = file.rsplit_once('.') else {
@@ -166,10 +167,12 @@ pub fn could_be_ours(file: &str) -> bool {
             ))
 }
 
-/// Whether a file of OUT/compare/ may have been written by `--compare`: compare.csv or an
-/// overlay chart (`compare_*`, PNG or SVG).
+/// Whether a file of OUT/compare/ may have been written by `--compare`: compare.csv,
+/// compare_targets.csv, report.html or a chart (`compare_*`, PNG or SVG).
 pub fn could_be_compare(file: &str) -> bool {
     file == "compare.csv"
+        || file == crate::report::compare::TARGETS_FILE
+        || file == PAGE
         || file
             .rsplit_once('.')
             .is_some_and(|(stem, ext)| matches!(ext, "png" | "svg") && stem.starts_with("compare_"))
@@ -184,8 +187,20 @@ pub fn publish(
     ours: &dyn Fn(&str) -> bool,
     interrupted: &dyn Fn() -> Option<crate::error::Error>,
 ) -> Result<PathBuf> {
+    publish_with(out, folder, (files, &[]), ours, interrupted)
+}
+
+/// [`publish`] with files already on disk (`ready`: name in the folder, where it is now) moved
+/// into the set ([`atomic::publish_folder_with`]).
+pub fn publish_with(
+    out: &Path,
+    folder: &str,
+    (files, ready): atomic::FileSet,
+    ours: &dyn Fn(&str) -> bool,
+    interrupted: &dyn Fn() -> Option<crate::error::Error>,
+) -> Result<PathBuf> {
     let dir = out.join(folder);
-    atomic::publish_folder(&dir, files, ours, interrupted)?;
+    atomic::publish_folder_with(&dir, files, ready, ours, interrupted)?;
     Ok(dir)
 }
 
@@ -287,32 +302,30 @@ pub fn compare_files(
     format: Option<Format>,
     unit: crate::units::DisplayUnit,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut files = vec![(
-        "compare.csv".to_string(),
-        csv::compare_csv(&compare_rows(results))?,
-    )];
+    let mut files = vec![
+        (
+            "compare.csv".to_string(),
+            csv::compare_csv(&compare_rows(results))?,
+        ),
+        (
+            crate::report::compare::TARGETS_FILE.to_string(),
+            crate::report::compare::targets_csv(results)?,
+        ),
+    ];
     let mut svgs = Vec::new();
     if let Some(format) = format {
-        let mut charts = ChartData::compare_charts(results);
+        let targets = plot::compare_targets::CompareTargetsChart::from_results(results);
+        if let Some(chart) = &targets {
+            let file = format!("{}.{}", plot::compare_targets::STEM, format.extension());
+            add_chart(chart, file, format, (&mut files, &mut svgs))?;
+        }
+        let mut charts = plot::compare::CompareChart::from_results(results);
         for chart in &mut charts {
             chart.unit = unit;
         }
         let names = plot::compare::file_names(&charts, format);
         for (chart, file) in charts.iter().zip(names) {
-            let bytes = plot::render_drawing(chart, format)
-                .with_context(|| format!("Could not draw chart '{file}'"))?;
-            let svg = match format {
-                Format::Svg => bytes.clone(),
-                Format::Png => plot::render_drawing(chart, Format::Svg)
-                    .with_context(|| format!("Could not draw chart '{file}' for {PAGE}"))?,
-            };
-            svgs.push(PageChart {
-                stem: file
-                    .rsplit_once('.')
-                    .map_or(file.clone(), |(s, _)| s.to_string()),
-                svg: String::from_utf8_lossy(&svg).into_owned(),
-            });
-            files.push((file, bytes));
+            add_chart(chart, file, format, (&mut files, &mut svgs))?;
         }
     }
     let page = html::compare::render(
@@ -322,4 +335,28 @@ pub fn compare_files(
     );
     files.push((PAGE.to_string(), page.into_bytes()));
     Ok(files)
+}
+
+/// Draws one comparison chart into `files` (in `format`) and `svgs` (for the page).
+fn add_chart(
+    chart: &impl plot::Drawing,
+    file: String,
+    format: Format,
+    (files, svgs): (&mut Vec<(String, Vec<u8>)>, &mut Vec<PageChart>),
+) -> Result<()> {
+    let bytes = plot::render_drawing(chart, format)
+        .with_context(|| format!("Could not draw chart '{file}'"))?;
+    let svg = match format {
+        Format::Svg => bytes.clone(),
+        Format::Png => plot::render_drawing(chart, Format::Svg)
+            .with_context(|| format!("Could not draw chart '{file}' for {PAGE}"))?,
+    };
+    svgs.push(PageChart {
+        stem: file
+            .rsplit_once('.')
+            .map_or(file.clone(), |(s, _)| s.to_string()),
+        svg: String::from_utf8_lossy(&svg).into_owned(),
+    });
+    files.push((file, bytes));
+    Ok(())
 }

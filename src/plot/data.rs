@@ -6,7 +6,6 @@
 //! strongest drivers; with [`ChartData::with_conditioning`], the calibration bins.
 
 pub use super::drivers::{DriverBar, Drivers, TORNADO_BARS, TORNADO_YEAR};
-pub use super::overlay::{CompareChart, ScenarioBand};
 use crate::analysis::condition::ConditionReport;
 use crate::analysis::decisions::Decisions;
 use crate::analysis::results::{RunResult, SummaryRow};
@@ -335,11 +334,6 @@ impl ChartData {
             chart
         });
         self
-    }
-
-    /// The overlay charts of a comparison: [`CompareChart::from_results`].
-    pub fn compare_charts(results: &[RunResult]) -> Vec<CompareChart> {
-        CompareChart::from_results(results)
     }
 
     /// The cities' series, without the Total.

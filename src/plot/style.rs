@@ -38,6 +38,17 @@ const CITY_COLOURS: [RGBColor; 7] = [
     RGBColor(86, 180, 233),  // sky blue
     RGBColor(240, 228, 66),  // yellow
 ];
+/// Colours of compared scenarios, never used for cities: Paul Tol's muted indigo, olive and
+/// wine, a brown and Tol's purple, each at least 25 CIELAB units (Delta E 1976) from every city
+/// colour and the Total's (tested), so that no colour means a scenario in one chart and a
+/// city in another.
+const SCENARIO_COLOURS: [RGBColor; 5] = [
+    RGBColor(51, 34, 136),  // indigo
+    RGBColor(153, 153, 51), // olive
+    RGBColor(136, 34, 85),  // wine
+    RGBColor(140, 86, 27),  // brown
+    RGBColor(170, 68, 153), // purple
+];
 /// The Total's colour.
 pub const TOTAL_COLOUR: RGBColor = RGBColor(60, 60, 60);
 /// Colour of text and axes.
@@ -55,6 +66,11 @@ pub fn series_colour(city_index: Option<usize>) -> RGBColor {
         Some(i) => CITY_COLOURS[i % CITY_COLOURS.len()],
         None => TOTAL_COLOUR,
     }
+}
+
+/// The colour of the `i`-th compared scenario (from 0), in every comparison chart.
+pub fn scenario_colour(i: usize) -> RGBColor {
+    SCENARIO_COLOURS[i % SCENARIO_COLOURS.len()]
 }
 
 /// `colour` blended toward white, `strength` in 0..=1 (1 keeps the colour): a solid tint, so
@@ -210,6 +226,53 @@ mod tests {
             target_label(CapacityAxis::ThousandsOfP, 45_000.0, 2026.0, 0.623),
             "P(≥ 45k P by end-2025) = 62%"
         );
+    }
+
+    /// CIELAB (D65) of an sRGB colour.
+    fn lab(c: RGBColor) -> [f64; 3] {
+        let lin = |u: u8| {
+            let u = f64::from(u) / 255.0;
+            if u > 0.04045 {
+                ((u + 0.055) / 1.055).powf(2.4)
+            } else {
+                u / 12.92
+            }
+        };
+        let (r, g, b) = (lin(c.0), lin(c.1), lin(c.2));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    #[test]
+    fn scenario_colours_are_far_from_every_city_colour() {
+        let delta = |a: RGBColor, b: RGBColor| {
+            let (a, b) = (lab(a), lab(b));
+            ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+        };
+        // Okabe-Ito blue and vermillion are 113 apart: the scale is right.
+        assert!((delta(CITY_COLOURS[0], CITY_COLOURS[1]) - 113.0).abs() < 5.0);
+        for (i, s) in SCENARIO_COLOURS.iter().enumerate() {
+            for c in CITY_COLOURS.iter().chain([&TOTAL_COLOUR]) {
+                let d = delta(*s, *c);
+                assert!(d >= 25.0, "scenario colour {i} {s:?} is {d:.1} from {c:?}");
+            }
+            for t in &SCENARIO_COLOURS[..i] {
+                assert!(delta(*s, *t) >= 25.0, "{s:?} and {t:?}");
+            }
+        }
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! files exist and writes them.
 //! May import `analysis`, `engine` (for types), `scenario` and the leaves.
 
+pub mod compare;
 pub mod conditioning;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod solve;
 pub mod terminal;

@@ -4,8 +4,12 @@
 
 use super::text::{capacity, esc, probability, thousands, when};
 use super::{PageChart, head, inline_svg};
+use crate::analysis::compare::series_union;
 use crate::analysis::results::RunResult;
 use std::fmt::Write;
+
+/// The stem of the target comparison chart, shown in the Targets section.
+const TARGETS_STEM: &str = "compare_targets";
 
 /// The section titles of the comparison page, in order.
 pub const COMPARE_SECTIONS: [&str; 4] = ["Scenarios", "Targets", "Central projection", "Charts"];
@@ -44,12 +48,30 @@ pub fn render(
         );
     }
     body.push_str("</ul>\n");
+    for note in crate::report::compare::notes(results) {
+        let _ = writeln!(
+            body,
+            "<p class=\"note\" style=\"border-left: 4px solid #8c561b; background: #fbf5ec; \
+             padding: 6px 10px\"><b>Note:</b> {}.</p>",
+            esc(&note)
+        );
+    }
     section(&mut out, 0, &body);
-    section(&mut out, 1, &targets(results));
+    let mut targets_body = targets(results);
+    if let Some(chart) = charts.and_then(|c| c.iter().find(|c| c.stem == TARGETS_STEM)) {
+        let _ = writeln!(
+            targets_body,
+            "<figure class=\"chart\">{}<figcaption>Each target's probability in every \
+             scenario, with the 95% Monte Carlo margin.</figcaption></figure>",
+            inline_svg(&chart.svg, &chart.stem)
+        );
+    }
+    section(&mut out, 1, &targets_body);
     section(&mut out, 2, &projection(results));
     let charts_body = match charts {
         Some(charts) => charts
             .iter()
+            .filter(|c| c.stem != TARGETS_STEM)
             .map(|c| {
                 format!(
                     "<figure class=\"chart\">{}<figcaption>{}: each scenario's median and 90% \
@@ -134,17 +156,15 @@ fn targets(results: &[RunResult]) -> String {
     out
 }
 
-/// Medians and 5-95% ranges of every series of the first scenario at each year end.
+/// Medians and 5-95% ranges of every series any scenario has at each year end of any.
 fn projection(results: &[RunResult]) -> String {
-    let Some(first) = results.first() else {
-        return String::new();
-    };
     let mut out = String::from(
-        "<p>Median with the 5th&ndash;95th percentile range, in P, at each year end.</p>\n",
+        "<p>Median with the 5th&ndash;95th percentile range, in P, at each year end; \
+         &ldquo;-&rdquo; where a scenario lacks the series or the date.</p>\n",
     );
-    let years: Vec<f64> = first
-        .rows
+    let mut years: Vec<f64> = results
         .iter()
+        .flat_map(|r| &r.rows)
         .map(|r| r.year)
         .filter(|y| (y - y.round()).abs() < 1e-9)
         .fold(Vec::new(), |mut v, y| {
@@ -153,7 +173,8 @@ fn projection(results: &[RunResult]) -> String {
             }
             v
         });
-    for series in first.series_names() {
+    years.sort_by(f64::total_cmp);
+    for series in series_union(results) {
         let _ = write!(
             out,
             "<h3>{}</h3>\n<table class=\"projection\">\n{}<tbody>\n",
