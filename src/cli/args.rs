@@ -97,16 +97,25 @@ pub struct Args {
     pub compare: bool,
 
     /// Years at which to rank the inputs by influence (default: 2026, 2028 when inside the
-    /// horizon, and the end), comma-separated decimal years.
-    #[arg(long, value_name = "YEAR,...", value_delimiter = ',')]
+    /// horizon, and the end), comma-separated decimal years or dates as in scenario files
+    /// (2028 and 2028-01-01 are both end-2027).
+    #[arg(long, value_name = "YEAR,...", value_delimiter = ',', value_parser = parse_time)]
     pub sensitivity_at: Option<Vec<f64>>,
+
+    /// Times shown in the central projection on the terminal and in report.html,
+    /// comma-separated decimal years or dates (2028 and 2028-01-01 are both end-2027); each
+    /// is shown at the nearest grid time. Default: up to four year ends on the terminal,
+    /// the start and every year end in report.html.
+    #[arg(long, value_name = "YEAR,...", value_delimiter = ',', value_parser = parse_time)]
+    pub years: Option<Vec<f64>>,
 
     /// Goal seeking: search this parameter path (as for --set) for the value at which
     /// --target is met with --probability.
     #[arg(long, value_name = "PATH", requires_all = ["target", "probability"], conflicts_with = "shard")]
     pub solve: Option<String>,
 
-    /// With --solve: "CITY>=CAPACITY@YEAR", e.g. "Beijing>=200000@2028.0" (CITY may be Total).
+    /// With --solve: "CITY>=CAPACITY@TIME", e.g. "Beijing>=200000@2028.0" or
+    /// "Beijing>=200000@2028-01-01" (CITY may be Total; TIME a decimal year or a date).
     #[arg(long, value_name = "GOAL", requires = "solve")]
     pub target: Option<String>,
 
@@ -170,6 +179,12 @@ pub enum Command {
         /// No summary table.
         #[arg(short = 'q', long)]
         quiet: bool,
+        /// Every row of every summary table.
+        #[arg(short = 'v', long, conflicts_with = "quiet")]
+        verbose: bool,
+        /// Times shown in the central projection (terminal and report.html), as for a run.
+        #[arg(long, value_name = "YEAR,...", value_delimiter = ',', value_parser = parse_time)]
+        years: Option<Vec<f64>>,
         /// Write only the tables, no charts.
         #[arg(long)]
         no_plots: bool,
@@ -181,6 +196,11 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
+}
+
+/// A decimal year or an ISO date, as scenario files give times.
+fn parse_time(text: &str) -> std::result::Result<f64, String> {
+    crate::scenario::grid::parse_time(text)
 }
 
 fn parse_shard(text: &str) -> crate::error::Result<Shard> {
@@ -224,6 +244,8 @@ pub struct RunConfig {
     pub condition: Option<bool>,
     /// Every row of every summary table.
     pub verbose: bool,
+    /// `--years`: times of the central projection shown; None: the defaults.
+    pub years: Option<Vec<f64>>,
 }
 
 impl From<&Args> for RunConfig {
@@ -242,6 +264,7 @@ impl From<&Args> for RunConfig {
             compare: a.compare,
             sensitivity_at: a.sensitivity_at.clone(),
             verbose: a.verbose,
+            years: a.years.clone(),
             condition: match (a.condition, a.no_condition) {
                 (true, _) => Some(true),
                 (_, true) => Some(false),

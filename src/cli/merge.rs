@@ -27,6 +27,7 @@ pub fn merge(paths: &[PathBuf], outputs: &Outputs) -> Result<()> {
     }
     let outputs = Outputs {
         sensitivity_at,
+        years: outputs.years.clone(),
         ..*outputs
     };
     publish(&scenario, &agg, &metadata, &outputs)?;

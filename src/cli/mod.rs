@@ -28,6 +28,8 @@ pub fn dispatch(args: Args) -> Result<()> {
         parts,
         out,
         quiet,
+        verbose,
+        years,
         no_plots,
         format,
         strict,
@@ -36,7 +38,8 @@ pub fn dispatch(args: Args) -> Result<()> {
         let outputs = run::Outputs {
             out,
             quiet: *quiet,
-            verbose: false,
+            verbose: *verbose,
+            years: years.clone(),
             charts: (!no_plots).then_some(*format),
             // Taken from the part files.
             sensitivity_at: None,

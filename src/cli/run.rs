@@ -71,6 +71,7 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<Option<RunResul
                 out: &config.out,
                 quiet: config.quiet,
                 verbose: config.verbose,
+                years: config.years.clone(),
                 charts: config.charts,
                 sensitivity_at: config.sensitivity_at.clone(),
                 strict: config.strict,
@@ -100,6 +101,8 @@ pub struct Outputs<'a> {
     pub quiet: bool,
     /// Every row of every summary table.
     pub verbose: bool,
+    /// `--years`: times of the central projection (terminal and report.html); None: defaults.
+    pub years: Option<Vec<f64>>,
     /// Chart format, or None for no charts.
     pub charts: Option<Format>,
     /// Years of the sensitivity analysis; None for the default years.
