@@ -175,36 +175,45 @@ pub fn publish(
     // A stdout that cannot be written (other than a closed pipe) fails the run after the
     // files are published, so that they are complete whatever happens to the terminal.
     if !outputs.quiet {
-        print_summary(&report, metadata, &dir, outputs.verbose)?;
-        if let Some(format) = outputs.charts {
-            stdout::println(&format!(
-                "{chart_count} charts ({}) drawn in {:.2} s into {}",
-                format.extension(),
-                started.elapsed().as_secs_f64(),
-                dir.display()
-            ))?;
-        }
+        let charts = outputs.charts.map(|format| {
+            let seconds = started.elapsed().as_secs_f64();
+            (chart_count, format.extension(), seconds)
+        });
+        print_summary(&report, metadata, &dir, outputs, charts)?;
     }
     drawn.map(|()| report.result)
 }
 
-fn print_summary(report: &Report, metadata: &RunMetadata, dir: &Path, verbose: bool) -> Result<()> {
-    stdout::print(&report::terminal::render(&report.result, verbose))?;
-    stdout::print(&report::terminal::render_decisions(
-        &report.decisions,
-        &report.sensitivity,
-        verbose,
-    ))?;
-    if let Some(c) = &report.conditioning {
-        stdout::print(&report::conditioning::render(c))?;
-    }
-    stdout::println(&format!(
-        "{} trials in {:.2} s ({:.0} trials/s on {} threads); tables in {}",
+/// The terminal summary ([`report::terminal`]), the run's speed and where its files are.
+fn print_summary(
+    report: &Report,
+    metadata: &RunMetadata,
+    dir: &Path,
+    outputs: &Outputs,
+    charts: Option<(usize, &str, f64)>,
+) -> Result<()> {
+    let view = report::terminal::View {
+        verbose: outputs.verbose,
+        years: outputs.years.as_deref(),
+    };
+    stdout::print(&report::terminal::render(report, &view))?;
+    let mut speed = format!(
+        "{} trials in {:.2} s ({:.0} trials/s on {} threads)",
         report.result.trials,
         metadata.elapsed_seconds,
         report.result.trials as f64 / metadata.elapsed_seconds.max(1e-9),
-        metadata.threads,
-        dir.display()
+        metadata.threads
+    );
+    if let Some((n, format, seconds)) = charts {
+        speed.push_str(&format!("; {n} charts ({format}) drawn in {seconds:.2} s"));
+    }
+    stdout::println(&speed)?;
+    let tables = output::table_names(report);
+    stdout::print(&report::terminal::files_lines(
+        &dir.display().to_string(),
+        &tables,
+        charts.map(|(n, format, _)| (n, format)),
+        outputs.verbose,
     ))
 }
 
