@@ -155,7 +155,8 @@ pub fn publish(
     let mut files = output::table_files(&report, metadata, &entries)?;
     files.extend(drawn_charts);
     let sensitivity_at = outputs.sensitivity_at.as_deref();
-    let page = output::page_bytes(scenario, &report, metadata, data.as_ref(), sensitivity_at)?;
+    let times = (sensitivity_at, outputs.years.as_deref());
+    let page = output::page_bytes(scenario, &report, metadata, data.as_ref(), times)?;
     files.push((output::PAGE.to_string(), page));
     if let Some(signal) = interrupt::received() {
         return Err(signal.context(format!(
