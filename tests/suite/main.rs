@@ -26,3 +26,4 @@ mod regressions;
 mod report_page;
 mod risks;
 mod shards;
+mod tables_terminal;
