@@ -367,10 +367,14 @@ fn disagreements(scenario: &Scenario, rows: &[CalibrationRow]) -> Vec<String> {
             };
             relevant.then(|| {
                 format!(
-                    "{} {} P at {:.2} ({}) lies at the {p:.2}th percentile of the unconditioned \
+                    "{} {} P on {} ({}) lies at the {p:.2}th percentile of the unconditioned \
                      projection of '{}': the scenario and this report disagree; conditioned \
                      tables there are set by the shape of a tail",
-                    r.series, r.capacity, r.at, r.kind, scenario.name
+                    r.series,
+                    r.capacity,
+                    crate::units::iso_date(r.at),
+                    r.kind,
+                    scenario.name
                 )
             })
         })
