@@ -108,7 +108,7 @@ fn crossings(report: &Report, out: &mut String) {
 
 /// Year ends shown by default besides the start: a table of at most seven columns fits an A4
 /// page.
-const MAX_YEAR_ENDS: usize = 6;
+pub const MAX_YEAR_ENDS: usize = 6;
 
 /// The start and the year ends of the grid: every one up to [`MAX_YEAR_ENDS`], else an even
 /// spread counted back from the last.

@@ -241,7 +241,7 @@ mod tests {
     fn numbers_lose_their_float_noise() {
         assert_eq!(round(20303.9937, P), 20304.0);
         assert_eq!(round(0.0020708988084887203, SHARE), 0.00207090);
-        assert_eq!(round(2026.069_863, YEAR), 2026.0699);
+        assert_eq!(round(2026.069863, YEAR), 2026.0699);
         assert_eq!(round(1e300 + 1e290, P), 1.00000e300);
         assert_eq!(
             serde_json::json!(round(20303.9937, P)).to_string(),
