@@ -58,6 +58,11 @@ impl Grid {
 
 pub use crate::units::decimal_year;
 
+/// The earliest time a scenario or a flag may name (decimal year).
+pub const EARLIEST_YEAR: f64 = 1900.0;
+/// The latest time a scenario or a flag may name (decimal year).
+pub const LATEST_YEAR: f64 = 2200.0;
+
 /// Parses "YYYY-MM-DD" into a decimal year.
 pub fn parse_iso_date(s: &str) -> Option<f64> {
     let mut parts = s.trim().splitn(3, '-');
@@ -78,7 +83,7 @@ pub fn parse_time(s: &str) -> Result<f64, String> {
         .ok()
         .filter(|v| v.is_finite())
         .or_else(|| parse_iso_date(text));
-    let (lo, hi) = (super::fields::EARLIEST_YEAR, super::fields::LATEST_YEAR);
+    let (lo, hi) = (EARLIEST_YEAR, LATEST_YEAR);
     match parsed {
         Some(y) if (lo..=hi).contains(&y) => Ok(y),
         Some(y) => Err(format!("'{text}' is {y}, outside {lo}-{hi}")),
