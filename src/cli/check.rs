@@ -3,7 +3,7 @@
 use super::args::RunConfig;
 use crate::error::{Error, Result};
 use crate::scenario::diag::Diagnostics;
-use crate::scenario::grid::YEAR_EPSILON;
+use crate::scenario::grid::{Grid, YEAR_EPSILON};
 use crate::scenario::{self, LoadedScenario};
 use crate::units::iso_date;
 use std::path::PathBuf;
@@ -97,13 +97,19 @@ fn check_times(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
             ));
         }
     }
-    let outside: Vec<String> = (config.years.iter().flatten())
+    check_years(&l.path, grid, config.years.as_deref())
+}
+
+/// `--years` lie inside the horizon of `grid` (the scenario at `path`): an error naming the
+/// times outside and the horizon's dates.
+pub fn check_years(path: &str, grid: &Grid, years: Option<&[f64]>) -> Result<()> {
+    let outside: Vec<String> = (years.iter().copied().flatten())
         .filter(|y| !(**y >= grid.start - YEAR_EPSILON && **y <= grid.end() + YEAR_EPSILON))
         .map(|y| format!("{y} ({})", iso_date(*y)))
         .collect();
     if !outside.is_empty() {
         return Err(Error::whole_file(
-            &l.path,
+            path,
             format!(
                 "--years {} lies outside the horizon: give times from {} ({}) to {} ({})",
                 outside.join(", "),

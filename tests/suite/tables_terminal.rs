@@ -334,3 +334,56 @@ fn the_significant_digit_count_is_right() {
     );
     assert_eq!(decimal_year("2026-01-27, 0.427"), None);
 }
+
+#[test]
+fn merge_takes_years_and_verbose_as_a_run_does() {
+    let dir = tempfile::tempdir().unwrap();
+    for shard in ["0/2", "1/2"] {
+        simulate()
+            .args([
+                "scenarios/base.toml",
+                "-n",
+                "400",
+                "-q",
+                "--shard",
+                shard,
+                "-o",
+            ])
+            .arg(dir.path())
+            .assert()
+            .success();
+    }
+    let parts: Vec<_> = ["part-0000-of-0002.json", "part-0001-of-0002.json"]
+        .iter()
+        .map(|p| dir.path().join("base").join(p))
+        .collect();
+    assert!(parts.iter().all(|p| p.exists()), "{parts:?}");
+    let out = simulate()
+        .arg("merge")
+        .args(&parts)
+        .args(["--no-plots", "--verbose", "--years", "2027-07-01", "-o"])
+        .arg(dir.path().join("merged"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header = text.lines().find(|l| l.starts_with("| City")).unwrap();
+    assert_eq!(
+        header.split('|').map(str::trim).collect::<Vec<_>>(),
+        ["", "City", "mid-2027", ""]
+    );
+    assert!(text.contains("Overtaking:"), "{text}");
+    let out = simulate()
+        .arg("merge")
+        .args(&parts)
+        .args(["--no-plots", "--years", "2035", "-o"])
+        .arg(dir.path().join("merged"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--years 2035"));
+}
