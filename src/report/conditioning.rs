@@ -123,8 +123,10 @@ pub fn render_brief(report: &ConditionReport) -> String {
     if report.conditioned {
         let moved = report.moved_most(1).first().map_or(String::new(), |r| {
             format!(
-                "\n  moved most: {}, mean {:.3} before, {:.3} after (posterior.csv)",
-                r.input, r.prior_mean, r.posterior_mean
+                "\n  moved most: {}, mean {} before, {} after (posterior.csv)",
+                r.input,
+                short(r.prior_mean),
+                short(r.posterior_mean)
             )
         });
         let _ = writeln!(
@@ -164,6 +166,13 @@ fn calibration_line(report: &ConditionReport, how: &str) -> String {
     )
 }
 
+/// Four significant digits and no trailing zeros: 12454.087 is "12450", 0.400667 "0.4007".
+fn short(v: f64) -> String {
+    format!("{v:.3e}")
+        .parse::<f64>()
+        .map_or_else(|_| number(v), |r| r.to_string())
+}
+
 fn k_word(k: f64) -> &'static str {
     if k < 0.5 {
         " (reliable)"
@@ -186,4 +195,16 @@ fn describe(r: &PosteriorRow) -> String {
         number(r.posterior[0]),
         number(r.posterior[2])
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brief_numbers_keep_four_significant_digits() {
+        assert_eq!(short(12454.087), "12450");
+        assert_eq!(short(0.400667), "0.4007");
+        assert_eq!(short(-0.05), "-0.05");
+    }
 }

@@ -174,9 +174,9 @@ pub fn target_table(result: &RunResult, decisions: Option<&Decisions>) -> Table 
             format_capacity(t.capacity),
             by,
             format!(
-                "{} (± {:.1} pts)",
+                "{} (± {} pts)",
                 format_percent(t.probability),
-                100.0 * 1.96 * t.std_error
+                margin_points(t.std_error)
             ),
         ];
         if let Some(d) = decisions {
@@ -189,6 +189,17 @@ pub fn target_table(result: &RunResult, decisions: Option<&Decisions>) -> Table 
         table.add_row(row);
     }
     table
+}
+
+/// The 95% Monte Carlo margin of a probability in percentage points: "0.4", or "0.04" below
+/// one point, so that a small margin does not read as none.
+fn margin_points(std_error: f64) -> String {
+    let points = 100.0 * 1.96 * std_error;
+    if points < 1.0 {
+        format!("{points:.2}")
+    } else {
+        format!("{points:.1}")
+    }
 }
 
 /// A grid time in words, or "later" when it lies beyond the horizon.
