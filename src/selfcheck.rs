@@ -65,7 +65,7 @@ pub fn short_run(scenario: &Scenario, trials: u64, charts: bool) -> Result<Short
         // Every chart drawn as SVG into the report page. A chart may fail to draw (the error
         // is reported to the user); it must not panic.
         let data = output::chart_data(scenario, &agg, &report);
-        let _ = output::page_bytes(scenario, &report, &metadata, Some(&data), None);
+        let _ = output::page_bytes(scenario, &report, &metadata, Some(&data), (None, None));
     }
     Ok(ShortRun {
         result: report.result,

@@ -78,6 +78,68 @@ pub fn describe_month(year: f64) -> String {
     format!("{} {}", MONTHS[month], whole as i64)
 }
 
+/// Decimal year of a calendar date: year + (month - 1) / 12 + (day - 1) / (12 * days in month).
+/// Quarter starts map to quarters exactly: 2024-07-01 is 2024.5. None for a date that does not
+/// exist.
+pub fn decimal_year(year: i32, month: u32, day: u32) -> Option<f64> {
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    let month_part = f64::from(month - 1) / 12.0;
+    let day_part = f64::from(day - 1) / (12.0 * f64::from(days_in_month(year, month)));
+    Some(f64::from(year) + month_part + day_part)
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// A decimal year as the calendar date it stands for, "2025-06-09" (the nearest day; the
+/// inverse of [`decimal_year`]).
+pub fn iso_date(year: f64) -> String {
+    if !year.is_finite() {
+        return "-".to_string();
+    }
+    let whole = (year + 1e-9).floor() as i32;
+    let month = (((year - f64::from(whole)) * 12.0 + 1e-9).floor() as u32).min(11) + 1;
+    let day = (1..=31)
+        .filter_map(|d| decimal_year(whole, month, d).map(|y| (d, (y - year).abs())))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(1, |(d, _)| d);
+    format!("{whole:04}-{month:02}-{day:02}")
+}
+
+/// A time in words, as every table and page prints it: 2026.0 (1 January 2026) is "end-2025",
+/// 2026.5 "mid-2026", 2026.25 "end-Q1 2026", 2026.75 "end-Q3 2026", another month's start
+/// "end-Jul 2026" (2026 + 7/12); any other time its date, "2026-01-26".
+pub fn date_label(year: f64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    if !year.is_finite() {
+        return "-".to_string();
+    }
+    let whole = (year + 1e-9).floor();
+    let months = (year - whole) * 12.0;
+    let y = whole as i64;
+    let month = months.round();
+    if (months - month).abs() > 1e-6 {
+        return iso_date(year);
+    }
+    match month as usize {
+        0 => format!("end-{}", y - 1),
+        3 => format!("end-Q1 {y}"),
+        6 => format!("mid-{y}"),
+        9 => format!("end-Q3 {y}"),
+        m => format!("end-{} {y}", MONTHS[m - 1]),
+    }
+}
+
 /// Names a decimal year the way planners speak: 2026.0 is "end-2025", 2025.5 is "mid-2025".
 pub fn describe_year(year: f64) -> String {
     let frac = year - year.floor();
@@ -278,5 +340,22 @@ mod tests {
         assert_eq!(format_percent(0.001), "<1%");
         assert_eq!(format_percent(0.0), "0%");
         assert_eq!(format_percent(1.0), "100%");
+    }
+
+    #[test]
+    fn dates_and_labels() {
+        assert_eq!(iso_date(2024.5), "2024-07-01");
+        assert_eq!(iso_date(2028.0), "2028-01-01");
+        let june9 = decimal_year(2025, 6, 9).unwrap();
+        assert_eq!(iso_date(june9), "2025-06-09");
+        assert_eq!(decimal_year(2024, 2, 30), None);
+        assert_eq!(date_label(2028.0), "end-2027");
+        assert_eq!(date_label(2024.5), "mid-2024");
+        assert_eq!(date_label(2026.25), "end-Q1 2026");
+        assert_eq!(date_label(2026.75), "end-Q3 2026");
+        assert_eq!(date_label(2024.0 + 7.0 / 12.0), "end-Jul 2024");
+        assert_eq!(date_label(2025.0 + 11.0 / 12.0), "end-Nov 2025");
+        let jan26 = decimal_year(2026, 1, 26).unwrap();
+        assert_eq!(date_label(jan26), "2026-01-26");
     }
 }

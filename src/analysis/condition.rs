@@ -4,9 +4,9 @@
 //! with the scenario, and the refusal when no trial is consistent with them
 //! (docs/model.md, "Conditioning" and "Calibration").
 
-use crate::engine::guide::Stage;
 use crate::engine::Aggregate;
 use crate::engine::condition::ConditionStats;
+use crate::engine::guide::Stage;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::scenario::{ObservationKind, Scenario};
@@ -155,6 +155,15 @@ pub fn check_consistent(scenario: &Scenario, agg: &Aggregate) -> Result<()> {
 }
 
 impl ConditionReport {
+    /// How the trials were drawn, in a few words: "trials from the prior" or "trials drawn by a
+    /// guide (5 stages)".
+    pub fn sampler_brief(&self) -> String {
+        match self.guide_stages.len() {
+            0 => "trials drawn from the prior".to_string(),
+            n => format!("trials drawn by a guide ({n} stages)"),
+        }
+    }
+
     /// How the trials were drawn, in words: "from the prior" or "by a guide fitted in 5 stages
     /// (docs/model.md, Guided conditioning)".
     pub fn sampler(&self) -> String {
@@ -384,10 +393,14 @@ fn disagreements(scenario: &Scenario, rows: &[CalibrationRow]) -> Vec<String> {
             };
             relevant.then(|| {
                 format!(
-                    "{} {} P at {:.2} ({}) lies at the {p:.2}th percentile of the unconditioned \
+                    "{} {} P on {} ({}) lies at the {p:.2}th percentile of the unconditioned \
                      projection of '{}': the scenario and this report disagree; conditioned \
                      tables there are set by the shape of a tail",
-                    r.series, r.capacity, r.at, r.kind, scenario.name
+                    r.series,
+                    r.capacity,
+                    crate::units::iso_date(r.at),
+                    r.kind,
+                    scenario.name
                 )
             })
         })

@@ -10,8 +10,8 @@ pub mod labels;
 pub mod results;
 pub mod sensitivity;
 pub mod solve;
-pub mod swing;
 pub mod solve_key;
+pub mod swing;
 pub mod warnings;
 
 use crate::engine::{Aggregate, RunSpec};

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::scenario::overrides::Override;
 use crate::scenario::{self, LoadedScenario, Scenario};
-use crate::units::{describe_year, format_capacity, format_year};
+use crate::units::{date_label, format_capacity, format_year, iso_date};
 use rayon::prelude::*;
 
 /// Bisection stops when the bracket is this share of the searched range.
@@ -41,7 +41,7 @@ impl Goal {
     pub fn parse(target: &str, probability: f64) -> Result<Goal> {
         let usage = || {
             Error::Invalid(format!(
-                "--target must look like \"Beijing>=200000@2028.0\" (CITY>=CAPACITY in P @ decimal YEAR); got '{target}'"
+                "--target must look like \"Beijing>=200000@2028.0\" or \"Beijing>=200000@2028-01-01\" (CITY>=CAPACITY in P @ a decimal year or a date); got '{target}'"
             ))
         };
         let (city, rest) = target.split_once(">=").ok_or_else(usage)?;
@@ -53,10 +53,9 @@ impl Goal {
                 .ok()
                 .filter(|v| v.is_finite())
         };
-        let (capacity, at) = (
-            number(capacity).ok_or_else(usage)?,
-            number(at).ok_or_else(usage)?,
-        );
+        let capacity = number(capacity).ok_or_else(usage)?;
+        let at = crate::scenario::grid::parse_time(at)
+            .map_err(|e| Error::Invalid(format!("--target {target}: the time {e}")))?;
         if !(probability > 0.0 && probability < 1.0) {
             return Err(Error::Invalid(format!(
                 "--probability must be strictly between 0 and 1, got {probability}"
@@ -315,8 +314,8 @@ pub fn render(search: &Search, outcome: &Outcome) -> String {
          Searched {} over [{}, {}] with {} trials, seed {} (common random numbers)\n",
         g.city,
         format_capacity(g.capacity),
-        format_year(g.at),
-        describe_year(g.at),
+        date_label(g.at),
+        iso_date(g.at),
         100.0 * g.probability,
         search.path,
         search.range.0,
@@ -374,5 +373,9 @@ mod tests {
         assert!(Goal::parse("Beijing>200000@2028", 0.8).is_err());
         assert!(Goal::parse("Beijing>=200000@2028", 1.0).is_err());
         assert!(Goal::parse("Beijing>=lots@2028", 0.5).is_err());
+        let iso = Goal::parse("Beijing>=200000@2028-01-01", 0.8).unwrap();
+        assert_eq!(iso.at, 2028.0);
+        let bad = Goal::parse("Beijing>=200000@2028-13-01", 0.8).unwrap_err();
+        assert!(bad.to_string().contains("2026-07-01"), "{bad}");
     }
 }

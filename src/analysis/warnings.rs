@@ -52,7 +52,7 @@ pub fn implausible(scenario: &Scenario, result: &RunResult, decisions: &Decision
                 "target {} for {} by {} is already met at the start in {} of trials",
                 format_capacity(t.capacity),
                 t.label,
-                t.at,
+                crate::units::date_label(t.at),
                 format_percent(l.probability_at_or_above)
             ));
         }

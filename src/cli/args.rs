@@ -98,16 +98,25 @@ pub struct Args {
     pub compare: bool,
 
     /// Years at which to rank the inputs by influence (default: 2026, 2028 when inside the
-    /// horizon, and the end), comma-separated decimal years.
-    #[arg(long, value_name = "YEAR,...", value_delimiter = ',')]
+    /// horizon, and the end), comma-separated decimal years or dates as in scenario files
+    /// (2028 and 2028-01-01 are both end-2027).
+    #[arg(long, value_name = "YEAR,...", value_delimiter = ',', value_parser = parse_time)]
     pub sensitivity_at: Option<Vec<f64>>,
+
+    /// Times shown in the central projection on the terminal and in report.html,
+    /// comma-separated decimal years or dates (2028 and 2028-01-01 are both end-2027); each
+    /// is shown at the nearest grid time. Default: up to four year ends on the terminal,
+    /// the start and every year end in report.html.
+    #[arg(long, value_name = "YEAR,...", value_delimiter = ',', value_parser = parse_time)]
+    pub years: Option<Vec<f64>>,
 
     /// Goal seeking: search this parameter path (as for --set) for the value at which
     /// --target is met with --probability.
     #[arg(long, value_name = "PATH", requires_all = ["target", "probability"], conflicts_with = "shard")]
     pub solve: Option<String>,
 
-    /// With --solve: "CITY>=CAPACITY@YEAR", e.g. "Beijing>=200000@2028.0" (CITY may be Total).
+    /// With --solve: "CITY>=CAPACITY@TIME", e.g. "Beijing>=200000@2028.0" or
+    /// "Beijing>=200000@2028-01-01" (CITY may be Total; TIME a decimal year or a date).
     #[arg(long, value_name = "GOAL", requires = "solve")]
     pub target: Option<String>,
 
@@ -183,6 +192,12 @@ pub enum Command {
         /// No summary table.
         #[arg(short = 'q', long)]
         quiet: bool,
+        /// Every row of every summary table.
+        #[arg(short = 'v', long, conflicts_with = "quiet")]
+        verbose: bool,
+        /// Times shown in the central projection (terminal and report.html), as for a run.
+        #[arg(long, value_name = "YEAR,...", value_delimiter = ',', value_parser = parse_time)]
+        years: Option<Vec<f64>>,
         /// Write only the tables, no charts.
         #[arg(long)]
         no_plots: bool,
@@ -199,18 +214,9 @@ pub enum Command {
     },
 }
 
-/// A time as a decimal year ("2026", "2027.5") or an ISO date ("2026-01-01").
+/// A decimal year or an ISO date, as scenario files give times.
 fn parse_time(text: &str) -> std::result::Result<f64, String> {
-    let text = text.trim();
-    if let Some(year) = crate::scenario::grid::parse_iso_date(text) {
-        return Ok(year);
-    }
-    text.parse::<f64>()
-        .ok()
-        .filter(|y| y.is_finite() && text.len() >= 4)
-        .ok_or_else(|| {
-            format!("'{text}' is neither a decimal year (2026, 2027.5) nor a date (2026-01-01)")
-        })
+    crate::scenario::grid::parse_time(text)
 }
 
 fn parse_shard(text: &str) -> crate::error::Result<Shard> {
@@ -264,6 +270,8 @@ pub struct RunConfig {
     pub verbose: bool,
     /// Times of samples.parquet (decimal years); None: no samples file.
     pub samples: Option<Vec<f64>>,
+    /// `--years`: times of the central projection shown; None: the defaults.
+    pub years: Option<Vec<f64>>,
 }
 
 impl From<&Args> for RunConfig {
@@ -284,6 +292,7 @@ impl From<&Args> for RunConfig {
             sensitivity_at: a.sensitivity_at.clone(),
             verbose: a.verbose,
             samples: a.samples.clone(),
+            years: a.years.clone(),
             condition: match (a.condition, a.no_condition) {
                 (true, _) => Some(true),
                 (_, true) => Some(false),

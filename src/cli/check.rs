@@ -3,8 +3,9 @@
 use super::args::RunConfig;
 use crate::error::{Error, Result};
 use crate::scenario::diag::Diagnostics;
-use crate::scenario::grid::YEAR_EPSILON;
+use crate::scenario::grid::{Grid, YEAR_EPSILON};
 use crate::scenario::{self, LoadedScenario};
+use crate::units::iso_date;
 use std::path::PathBuf;
 
 /// Loads every file and applies the command-line overrides; returns every problem found
@@ -73,20 +74,53 @@ fn apply_overrides(mut l: LoadedScenario, config: &RunConfig) -> Result<LoadedSc
     if let Some(condition) = config.condition {
         l.scenario.condition = condition;
     }
+    check_times(&l, config)?;
+    Ok(l)
+}
+
+/// `--sensitivity-at` and `--years` lie inside the scenario's horizon.
+fn check_times(l: &LoadedScenario, config: &RunConfig) -> Result<()> {
     let grid = &l.scenario.grid;
     for year in config.sensitivity_at.iter().flatten() {
         if !(*year > grid.start && *year <= grid.end() + YEAR_EPSILON) {
             return Err(Error::whole_file(
                 &l.path,
                 format!(
-                    "--sensitivity-at {year} lies outside the horizon: give years after {} and up to {}",
+                    "--sensitivity-at {year} ({}) lies outside the horizon: give times after {} \
+                     ({}) and up to {} ({})",
+                    iso_date(*year),
                     grid.start,
-                    grid.end()
+                    iso_date(grid.start),
+                    grid.end(),
+                    iso_date(grid.end())
                 ),
             ));
         }
     }
-    Ok(l)
+    check_years(&l.path, grid, config.years.as_deref())
+}
+
+/// `--years` lie inside the horizon of `grid` (the scenario at `path`): an error naming the
+/// times outside and the horizon's dates.
+pub fn check_years(path: &str, grid: &Grid, years: Option<&[f64]>) -> Result<()> {
+    let outside: Vec<String> = (years.iter().copied().flatten())
+        .filter(|y| !(**y >= grid.start - YEAR_EPSILON && **y <= grid.end() + YEAR_EPSILON))
+        .map(|y| format!("{y} ({})", iso_date(*y)))
+        .collect();
+    if !outside.is_empty() {
+        return Err(Error::whole_file(
+            path,
+            format!(
+                "--years {} lies outside the horizon: give times from {} ({}) to {} ({})",
+                outside.join(", "),
+                grid.start,
+                iso_date(grid.start),
+                grid.end(),
+                iso_date(grid.end())
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// `--check`: one line per valid file.

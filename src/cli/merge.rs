@@ -22,11 +22,14 @@ pub fn merge(paths: &[PathBuf], outputs: &Outputs) -> Result<()> {
         ));
     }
     let (scenario, agg, metadata, sensitivity_at) = merge_files(paths)?;
+    let years = outputs.years.as_deref();
+    super::check::check_years(&metadata.scenario_path, &scenario.grid, years)?;
     if let Some(signal) = interrupt::received() {
         return Err(signal.context("stopped the merge; nothing was written"));
     }
     let outputs = Outputs {
         sensitivity_at,
+        years: outputs.years.clone(),
         ..*outputs
     };
     publish(&scenario, &agg, &metadata, &outputs)?;

@@ -29,6 +29,8 @@ pub fn dispatch(args: Args) -> Result<()> {
         parts,
         out,
         quiet,
+        verbose,
+        years,
         no_plots,
         format,
         unit,
@@ -38,7 +40,8 @@ pub fn dispatch(args: Args) -> Result<()> {
         let outputs = run::Outputs {
             out,
             quiet: *quiet,
-            verbose: false,
+            verbose: *verbose,
+            years: years.clone(),
             charts: (!no_plots).then_some(*format),
             unit: unit.unwrap_or_default(),
             // Taken from the part files.

@@ -82,6 +82,7 @@ pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<Option<RunResul
                 out: &config.out,
                 quiet: config.quiet,
                 verbose: config.verbose,
+                years: config.years.clone(),
                 charts: config.charts,
                 unit: config.unit,
                 sensitivity_at: config.sensitivity_at.clone(),
@@ -113,6 +114,8 @@ pub struct Outputs<'a> {
     pub quiet: bool,
     /// Every row of every summary table.
     pub verbose: bool,
+    /// `--years`: times of the central projection (terminal and report.html); None: defaults.
+    pub years: Option<Vec<f64>>,
     /// Chart format, or None for no charts.
     pub charts: Option<Format>,
     /// Unit of the capacities on the charts.
@@ -170,7 +173,8 @@ pub fn publish(
     let mut files = output::table_files(&report, metadata, &entries)?;
     files.extend(drawn_charts);
     let sensitivity_at = outputs.sensitivity_at.as_deref();
-    let page = output::page_bytes(scenario, &report, metadata, data.as_ref(), sensitivity_at)?;
+    let times = (sensitivity_at, outputs.years.as_deref());
+    let page = output::page_bytes(scenario, &report, metadata, data.as_ref(), times)?;
     files.push((output::PAGE.to_string(), page));
     if let Some(signal) = interrupt::received() {
         return Err(signal.context(format!(
@@ -190,39 +194,48 @@ pub fn publish(
     // A stdout that cannot be written (other than a closed pipe) fails the run after the
     // files are published, so that they are complete whatever happens to the terminal.
     if !outputs.quiet {
-        print_summary(&report, metadata, &dir, outputs.verbose)?;
+        let charts = outputs.charts.map(|format| {
+            let seconds = started.elapsed().as_secs_f64();
+            (chart_count, format.extension(), seconds)
+        });
+        print_summary(&report, metadata, &dir, outputs, charts)?;
         for (name, _) in outputs.ready {
             stdout::println(&format!("{name} (one row per trial) in {}", dir.display()))?;
-        }
-        if let Some(format) = outputs.charts {
-            stdout::println(&format!(
-                "{chart_count} charts ({}) drawn in {:.2} s into {}",
-                format.extension(),
-                started.elapsed().as_secs_f64(),
-                dir.display()
-            ))?;
         }
     }
     drawn.map(|()| report.result)
 }
 
-fn print_summary(report: &Report, metadata: &RunMetadata, dir: &Path, verbose: bool) -> Result<()> {
-    stdout::print(&report::terminal::render(&report.result, verbose))?;
-    stdout::print(&report::terminal::render_decisions(
-        &report.decisions,
-        &report.sensitivity,
-        verbose,
-    ))?;
-    if let Some(c) = &report.conditioning {
-        stdout::print(&report::conditioning::render(c))?;
-    }
-    stdout::println(&format!(
-        "{} trials in {:.2} s ({:.0} trials/s on {} threads); tables in {}",
+/// The terminal summary ([`report::terminal`]), the run's speed and where its files are.
+fn print_summary(
+    report: &Report,
+    metadata: &RunMetadata,
+    dir: &Path,
+    outputs: &Outputs,
+    charts: Option<(usize, &str, f64)>,
+) -> Result<()> {
+    let view = report::terminal::View {
+        verbose: outputs.verbose,
+        years: outputs.years.as_deref(),
+    };
+    stdout::print(&report::terminal::render(report, &view))?;
+    let mut speed = format!(
+        "{} trials in {:.2} s ({:.0} trials/s on {} threads)",
         report.result.trials,
         metadata.elapsed_seconds,
         report.result.trials as f64 / metadata.elapsed_seconds.max(1e-9),
-        metadata.threads,
-        dir.display()
+        metadata.threads
+    );
+    if let Some((n, format, seconds)) = charts {
+        speed.push_str(&format!("; {n} charts ({format}) drawn in {seconds:.2} s"));
+    }
+    stdout::println(&speed)?;
+    let tables = output::table_names(report);
+    stdout::print(&report::terminal::files_lines(
+        &dir.display().to_string(),
+        &tables,
+        charts.map(|(n, format, _)| (n, format)),
+        outputs.verbose,
     ))
 }
 

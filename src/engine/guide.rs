@@ -331,7 +331,13 @@ pub fn adapt(
                 && draws.reachable_ess(temperature) < MIN_REACHABLE_ESS)
         {
             let more = n.max(PILOT);
-            draw_stage(model, (stage_seed, n..n + more), &guide, log_likelihood, &mut draws);
+            draw_stage(
+                model,
+                (stage_seed, n..n + more),
+                &guide,
+                log_likelihood,
+                &mut draws,
+            );
             n += more;
         }
         spent += n;

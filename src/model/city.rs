@@ -1,11 +1,11 @@
 //! One city in one trial: its baseline, organic growth path, projects, losses, retirement,
 //! power cap and utilisation (docs/model.md).
 
+use super::latent::{Latent, Steered};
 use super::probes::{self, ProbeModel};
 use super::risk::{self, GrowthPath, Loss, Window};
 use super::streams::{StreamKind, stream, stream_key};
 use super::*;
-use super::latent::{Latent, Steered};
 use crate::model::sampler::ToSampler;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -86,7 +86,10 @@ impl CityModel {
                 log_efficiency_growth: p.efficiency_growth.ln_1p(),
                 stream_key: key("power"),
             }),
-            lifetime: c.lifetime.as_ref().map(|d| (Steered::new(d), key("lifetime"))),
+            lifetime: c
+                .lifetime
+                .as_ref()
+                .map(|d| (Steered::new(d), key("lifetime"))),
             utilisation: c
                 .utilisation
                 .as_ref()
@@ -124,13 +127,10 @@ impl CityModel {
         let path = GrowthPath {
             start: grid.start,
             initial: growth,
-            fading: self
-                .fading
-                .as_ref()
-                .map(|(l, h, key)| {
-                    let long_run = own_draw(l, (seed, trial, *key), latent);
-                    (long_run.max(MIN_GROWTH), *h)
-                }),
+            fading: self.fading.as_ref().map(|(l, h, key)| {
+                let long_run = own_draw(l, (seed, trial, *key), latent);
+                (long_run.max(MIN_GROWTH), *h)
+            }),
             periods: &scratch.period_rates,
         };
         let windows = &scratch.city_windows;
@@ -175,7 +175,12 @@ impl CityModel {
     }
 
     /// Draws the period rates and picks the trial's shock windows that hit this city.
-    pub(super) fn prepare(&self, ctx: &TrialContext, scratch: &mut CityScratch, latent: &mut Latent) {
+    pub(super) fn prepare(
+        &self,
+        ctx: &TrialContext,
+        scratch: &mut CityScratch,
+        latent: &mut Latent,
+    ) {
         scratch.period_rates.clear();
         scratch
             .period_rates
@@ -279,7 +284,11 @@ pub(super) fn sum_groups_and_total(
 }
 
 /// Draws one value on its own stream (steered by `latent` when guided).
-pub(super) fn own_draw(input: &Steered, (seed, trial, key): (u64, u64, u64), latent: &mut Latent) -> f64 {
+pub(super) fn own_draw(
+    input: &Steered,
+    (seed, trial, key): (u64, u64, u64),
+    latent: &mut Latent,
+) -> f64 {
     input.draw(&mut stream(seed, trial, key), latent)
 }
 

@@ -17,10 +17,10 @@ pub mod streams;
 
 use crate::model::copula::MarginalMap;
 use crate::model::sampler::Sampler;
-use latent::{Latent, Steered};
 use crate::scenario::grid::Grid;
 use crate::scenario::{City, MIN_LIFETIME_YEARS, Project, Scenario, Shock, ShockTiming};
 use city::{CityModel, TrialContext, sum_groups_and_total};
+use latent::{Latent, Steered};
 use probes::{BasisModel, ProbeModel};
 use rand::distr::Distribution;
 use risk::{Loss, Window};

@@ -250,13 +250,14 @@ pub fn chart_data(scenario: &Scenario, agg: &Aggregate, report: &Report) -> Char
 
 /// The report page's bytes: with `data`, every chart of [`plot::planned`] drawn again as SVG
 /// (on the current rayon pool) and set inline; without it (`--no-plots`), a page without
-/// charts. `sensitivity_at` is the run's `--sensitivity-at`, for the command it shows.
+/// charts. `sensitivity_at` is the run's `--sensitivity-at`, for the command it shows, and
+/// `years` its `--years`, the times of the central projection (None: the defaults).
 pub fn page_bytes(
     scenario: &Scenario,
     report: &Report,
     metadata: &RunMetadata,
     data: Option<&ChartData>,
-    sensitivity_at: Option<&[f64]>,
+    (sensitivity_at, years): (Option<&[f64]>, Option<&[f64]>),
 ) -> Result<Vec<u8>> {
     let charts = match data {
         Some(data) => Some(
@@ -281,6 +282,7 @@ pub fn page_bytes(
         trials: report.result.trials,
         seed: report.result.seed,
         sensitivity_at: sensitivity_at.map(<[f64]>::to_vec),
+        years: years.map(<[f64]>::to_vec),
         condition: (!scenario.observations.is_empty()).then_some(scenario.condition),
         program_version: metadata.program_version.clone(),
     };

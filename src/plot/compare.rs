@@ -235,6 +235,13 @@ pub fn footer_note<DB: DrawingBackend>(
     let (_, h) = root.dim_in_pixel();
     let at = (24, h as i32 - 16 - style::FOOTER_PX as i32 - 8);
     let anchor = (HPos::Left, VPos::Bottom);
-    place::fixed(root, layout, note, at, anchor, (style::FOOTER_PX, style::INK))?;
+    place::fixed(
+        root,
+        layout,
+        note,
+        at,
+        anchor,
+        (style::FOOTER_PX, style::INK),
+    )?;
     Ok(area.margin(0, NOTE_LINE_PX, 0, 0))
 }

@@ -109,19 +109,70 @@ pub fn render(report: &ConditionReport) -> String {
             report.reports_used
         );
     }
+    out.push_str(&calibration_line(
+        report,
+        "(each report against the projection made before it) of",
+    ));
+    out
+}
+
+/// The conditioning and calibration in two lines for the concise summary: the effective
+/// sample size, the tail diagnostic and the input the reports moved most (or that the reports
+/// were not conditioned on), then the calibration score.
+pub fn render_brief(report: &ConditionReport) -> String {
+    let mut out = String::new();
+    if report.conditioned {
+        let moved = report.moved_most(1).first().map_or(String::new(), |r| {
+            format!(
+                "\n  moved most: {}, mean {} before, {} after (posterior.csv)",
+                r.input,
+                short(r.prior_mean),
+                short(r.posterior_mean)
+            )
+        });
+        let _ = writeln!(
+            out,
+            "Conditioned on {} reports: effective sample size {:.0} of {} trials (Kish){}; {}{moved}",
+            report.reports_used,
+            report.effective_sample_size,
+            report.trials_simulated,
+            report
+                .pareto_k
+                .map_or(String::new(), |k| format!(", Pareto k {k:.2}{}", k_word(k))),
+            report.sampler_brief()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Reports: {} (not conditioned on; --condition weights every table by them)",
+            report.reports_used
+        );
+    }
+    out.push_str(&calibration_line(report, "of"));
+    out
+}
+
+/// "Calibration (each report against the projection made before it, 3 reports): ...";
+/// `how` says how the reports are counted ("of" the scenario's, or "each against ...").
+fn calibration_line(report: &ConditionReport, how: &str) -> String {
     let s = &report.score;
     let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.0}%", 100.0 * v));
-    let _ = writeln!(
-        out,
-        "Calibration (each report against the projection made before it, {} reports): \
-         50% band holds {} (ideal 50%), 90% band holds {} (ideal 90%), mean log CRPS {}",
+    format!(
+        "Calibration {how} {} reports: 50% band holds {} (ideal 50%), 90% band {} (ideal \
+         90%), mean log CRPS {}\n",
         s.rows,
         pct(s.coverage_50),
         pct(s.coverage_90),
         s.mean_crps_log
             .map_or("-".to_string(), |c| format!("{c:.3}"))
-    );
-    out
+    )
+}
+
+/// Four significant digits and no trailing zeros: 12454.087 is "12450", 0.400667 "0.4007".
+fn short(v: f64) -> String {
+    format!("{v:.3e}")
+        .parse::<f64>()
+        .map_or_else(|_| number(v), |r| r.to_string())
 }
 
 fn k_word(k: f64) -> &'static str {
@@ -146,4 +197,16 @@ fn describe(r: &PosteriorRow) -> String {
         number(r.posterior[0]),
         number(r.posterior[2])
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brief_numbers_keep_four_significant_digits() {
+        assert_eq!(short(12454.087), "12450");
+        assert_eq!(short(0.400667), "0.4007");
+        assert_eq!(short(-0.05), "-0.05");
+    }
 }

@@ -1,16 +1,17 @@
 //! The CSV tables: summary, targets, backtest, with the risk keys used.csv and power.csv, and
 //! the decision tables (crossing times, probability over time, ranking, overtaking,
 //! sensitivity, comparison). Numbers are printed with fixed decimals so that equal results
-//! give equal bytes.
+//! give equal bytes. A table with a `year` column (a decimal year: 2028 is 1 January 2028)
+//! ends with `date` (its ISO date, 2028-01-01) and `label` (in words, "end-2027").
 
 use crate::analysis::compare::CompareRow;
 use crate::analysis::decisions::Decisions;
 use crate::analysis::results::{RunResult, SummaryRow};
 use crate::analysis::sensitivity::SensitivityRow;
 use crate::error::Result;
-use crate::units::format_year;
+use crate::units::{date_label, format_year, iso_date};
 
-/// summary.csv: city,year,mean,sd,p5,p10,p25,p50,p75,p90,p95 (capacities in P).
+/// summary.csv: city,year,mean,sd,p5,p10,p25,p50,p75,p90,p95,date,label (capacities in P).
 pub fn summary_csv(result: &RunResult) -> Result<Vec<u8>> {
     rows_csv(&result.rows)
 }
@@ -20,17 +21,19 @@ pub fn used_csv(result: &RunResult) -> Result<Vec<u8>> {
     rows_csv(&result.used_rows)
 }
 
-/// power.csv: city,year,probability,std_error: the share of trials in which the city's power
+/// power.csv: city,year,probability,std_error,date,label: the share of trials in which the city's power
 /// cap binds at that time.
 pub fn power_csv(result: &RunResult) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["city", "year", "probability", "std_error"])?;
+    w.write_record(["city", "year", "probability", "std_error", "date", "label"])?;
     for r in &result.power {
         w.write_record([
             r.city.clone(),
             format_year(r.year),
             format!("{:.4}", r.probability),
             format!("{:.4}", r.std_error),
+            iso_date(r.year),
+            date_label(r.year),
         ])?;
     }
     Ok(w.into_inner()?)
@@ -39,7 +42,8 @@ pub fn power_csv(result: &RunResult) -> Result<Vec<u8>> {
 fn rows_csv(rows: &[SummaryRow]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "city", "year", "mean", "sd", "p5", "p10", "p25", "p50", "p75", "p90", "p95",
+        "city", "year", "mean", "sd", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "date",
+        "label",
     ])?;
     for r in rows {
         let mut rec = vec![r.city.clone(), format_year(r.year), opt(r.mean), opt(r.sd)];
@@ -48,6 +52,7 @@ fn rows_csv(rows: &[SummaryRow]) -> Result<Vec<u8>> {
                 .iter()
                 .map(|v| capacity(*v)),
         );
+        rec.extend([iso_date(r.year), date_label(r.year)]);
         w.write_record(&rec)?;
     }
     Ok(w.into_inner()?)
@@ -136,7 +141,8 @@ pub fn crossing_csv(decisions: &Decisions) -> Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
-/// targets_over_time.csv: city,capacity,year,probability_at_or_above,probability_reached_by.
+/// targets_over_time.csv: city,capacity,year,probability_at_or_above,probability_reached_by,
+/// date,label.
 pub fn levels_csv(decisions: &Decisions) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -145,6 +151,8 @@ pub fn levels_csv(decisions: &Decisions) -> Result<Vec<u8>> {
         "year",
         "probability_at_or_above",
         "probability_reached_by",
+        "date",
+        "label",
     ])?;
     for l in &decisions.levels {
         w.write_record([
@@ -153,20 +161,24 @@ pub fn levels_csv(decisions: &Decisions) -> Result<Vec<u8>> {
             format_year(l.year),
             format!("{:.4}", l.probability_at_or_above),
             format!("{:.4}", l.probability_reached_by),
+            iso_date(l.year),
+            date_label(l.year),
         ])?;
     }
     Ok(w.into_inner()?)
 }
 
-/// ranking.csv: year,city,probability_largest.
+/// ranking.csv: year,city,probability_largest,date,label.
 pub fn ranking_csv(decisions: &Decisions) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["year", "city", "probability_largest"])?;
+    w.write_record(["year", "city", "probability_largest", "date", "label"])?;
     for r in &decisions.ranking {
         w.write_record([
             format_year(r.year),
             r.city.clone(),
             format!("{:.4}", r.probability_largest),
+            iso_date(r.year),
+            date_label(r.year),
         ])?;
     }
     Ok(w.into_inner()?)
@@ -201,7 +213,8 @@ pub fn overtake_csv(decisions: &Decisions) -> Result<Vec<u8>> {
 
 /// sensitivity.csv: output,year,input,rank_correlation,rank_correlation_se,first_order_index,
 /// sample, then input_label, input_p10, input_p90, output_p50_at_input_p10,
-/// output_p50_at_input_p90, swing (the output's median near the input's p10 and p90, in P).
+/// output_p50_at_input_p90, swing (the output's median near the input's p10 and p90, in P),
+/// date, label.
 pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -218,6 +231,8 @@ pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
         "output_p50_at_input_p10",
         "output_p50_at_input_p90",
         "swing",
+        "date",
+        "label",
     ])?;
     for r in rows {
         w.write_record([
@@ -234,6 +249,8 @@ pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
             format!("{:.1}", r.output_p50_at_input_p10),
             format!("{:.1}", r.output_p50_at_input_p90),
             format!("{:.1}", r.swing),
+            iso_date(r.year),
+            date_label(r.year),
         ])?;
     }
     Ok(w.into_inner()?)
@@ -243,7 +260,7 @@ fn opt_year(v: Option<f64>) -> String {
     v.map(format_year).unwrap_or_default()
 }
 
-/// compare.csv: scenario,city,year,p5,p50,p95,diff_p50_vs_first (capacities in P).
+/// compare.csv: scenario,city,year,p5,p50,p95,diff_p50_vs_first,date,label (capacities in P).
 pub fn compare_csv(rows: &[CompareRow]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -254,6 +271,8 @@ pub fn compare_csv(rows: &[CompareRow]) -> Result<Vec<u8>> {
         "p50",
         "p95",
         "diff_p50_vs_first",
+        "date",
+        "label",
     ])?;
     for r in rows {
         w.write_record([
@@ -264,6 +283,8 @@ pub fn compare_csv(rows: &[CompareRow]) -> Result<Vec<u8>> {
             capacity(r.p50),
             capacity(r.p95),
             opt(r.diff_p50_vs_first),
+            iso_date(r.year),
+            date_label(r.year),
         ])?;
     }
     Ok(w.into_inner()?)

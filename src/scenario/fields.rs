@@ -11,8 +11,7 @@ use toml::Spanned;
 const MAX_NEGATIVE_PROBABILITY: f64 = 1e-3;
 /// Growth may have at most this chance of a draw at or below -100% a year.
 const MAX_COLLAPSE_PROBABILITY: f64 = 1e-9;
-pub(super) const EARLIEST_YEAR: f64 = 1900.0;
-pub(super) const LATEST_YEAR: f64 = 2200.0;
+pub(super) use crate::scenario::grid::{EARLIEST_YEAR, LATEST_YEAR};
 
 /// A decimal year (number) or an ISO date (TOML date or "YYYY-MM-DD" string).
 pub(super) fn year(v: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<f64> {

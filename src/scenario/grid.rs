@@ -56,25 +56,12 @@ impl Grid {
     }
 }
 
-/// Decimal year of a calendar date: year + (month - 1) / 12 + (day - 1) / (12 * days in month).
-/// Quarter starts map to quarters exactly: 2024-07-01 is 2024.5.
-pub fn decimal_year(year: i32, month: u32, day: u32) -> Option<f64> {
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    let month_part = f64::from(month - 1) / 12.0;
-    let day_part = f64::from(day - 1) / (12.0 * f64::from(days_in_month(year, month)));
-    Some(f64::from(year) + month_part + day_part)
-}
+pub use crate::units::decimal_year;
 
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
+/// The earliest time a scenario or a flag may name (decimal year).
+pub const EARLIEST_YEAR: f64 = 1900.0;
+/// The latest time a scenario or a flag may name (decimal year).
+pub const LATEST_YEAR: f64 = 2200.0;
 
 /// Parses "YYYY-MM-DD" into a decimal year.
 pub fn parse_iso_date(s: &str) -> Option<f64> {
@@ -83,6 +70,27 @@ pub fn parse_iso_date(s: &str) -> Option<f64> {
     let month = parts.next()?.parse().ok()?;
     let day = parts.next()?.parse().ok()?;
     decimal_year(year, month, day)
+}
+
+/// A time as a command-line flag gives it, read as scenario files read theirs: a decimal year
+/// ("2026", "2026.5", "2_026") or an ISO date ("2026-07-01"), between 1900 and 2200. The error
+/// says what would be valid.
+pub fn parse_time(s: &str) -> Result<f64, String> {
+    let text = s.trim();
+    let parsed = text
+        .replace('_', "")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .or_else(|| parse_iso_date(text));
+    let (lo, hi) = (EARLIEST_YEAR, LATEST_YEAR);
+    match parsed {
+        Some(y) if (lo..=hi).contains(&y) => Ok(y),
+        Some(y) => Err(format!("'{text}' is {y}, outside {lo}-{hi}")),
+        None => Err(format!(
+            "'{text}' is neither a decimal year such as 2026.5 nor a date such as 2026-07-01"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -96,6 +104,12 @@ mod tests {
         assert_eq!(parse_iso_date("2024-10-01"), Some(2024.75));
         assert_eq!(parse_iso_date("2024-02-30"), None);
         assert_eq!(parse_iso_date("2024-13-01"), None);
+        assert_eq!(parse_time("2028-01-01"), Ok(2028.0));
+        assert_eq!(parse_time(" 2026.5 "), Ok(2026.5));
+        assert_eq!(parse_time("2_030"), Ok(2030.0));
+        assert!(parse_time("2024-02-30").unwrap_err().contains("2026-07-01"));
+        assert!(parse_time("1800").unwrap_err().contains("outside"));
+        assert!(parse_time("NaN").is_err());
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! The list was first made by version 0.1.0, before the code moved into its stage folders, and
 //! proved that 0.2.0's move changed no figure and no pixel; it was regenerated for 0.3.0
 //! (reports read at their exact dates, calibration.csv) and for 0.4.0 (random stream keys
-//! that cannot collide; calibration.png and report.html). summary.json is left out: it holds the
+//! that cannot collide; calibration.png and report.html) and for 0.5.0's `date` and `label`
+//! columns (each CSV checked to equal its 0.4.0 hash with them cut off) and report.html's
+//! projection table. summary.json is left out: it holds the
 //! program version, the git revision, the run time and the thread count. When a change
 //! alters published figures on purpose, regenerate the list (docs/architecture.md, "Golden
 //! files"), bump the version and say why in CHANGELOG.md.

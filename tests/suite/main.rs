@@ -29,3 +29,4 @@ mod report_page;
 mod risks;
 mod samples;
 mod shards;
+mod tables_terminal;

@@ -50,6 +50,43 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     &html[from..from + len]
 }
 
+/// Checks every cell of the central projection against summary.csv (its series and its
+/// column's year, as summary.csv writes it); returns the number of cells.
+fn projection_cells(html: &str, summary: &[Vec<String>]) -> usize {
+    let table = between(html, "<table class=\"projection\">", "</table>");
+    let years = data_values(between(table, "<thead>", "</thead>"));
+    let body = between(table, "<tbody>", "</tbody>");
+    let mut cells = 0;
+    for tr in body.split("<tr>").skip(1) {
+        let tds: Vec<&str> = tr
+            .split("<td class=\"series\" data-series=\"")
+            .skip(1)
+            .collect();
+        assert_eq!(tds.len(), years.len(), "one cell per column: {tr}");
+        for (td, year) in tds.iter().zip(&years) {
+            let series = &td[..td.find('"').unwrap()];
+            assert!(
+                td.contains(&format!("data-year=\"{year}\"")),
+                "{td} not at {year}"
+            );
+            let row = summary
+                .iter()
+                .find(|r| r[0] == series && &r[1] == year)
+                .unwrap_or_else(|| panic!("no summary row for {series} at {year}"));
+            // summary.csv: city,year,mean,sd,p5,p10,p25,p50,p75,p90,p95,date,label
+            assert_eq!(
+                data_values(td),
+                [row[7].as_str(), &row[4], &row[10]],
+                "{series} {year}"
+            );
+            let th = between(table, "<thead>", "</thead>");
+            assert!(th.contains(&format!("<data value=\"{year}\">{}</data>", row[11])));
+            cells += 1;
+        }
+    }
+    cells
+}
+
 #[test]
 fn the_numbers_on_the_page_are_those_of_the_csv_files() {
     let dir = tempfile::tempdir().unwrap();
@@ -90,28 +127,10 @@ fn the_numbers_on_the_page_are_those_of_the_csv_files() {
         assert_eq!(data_values(item), expected, "{item}");
     }
 
-    // Central projection: every row is summary.csv's p50, p5 and p95 of that series and year.
+    // Central projection: series down, times across; every cell is summary.csv's p50, p5
+    // and p95 of its series and of its column's year.
     let summary = csv(dir.path(), "summary.csv");
-    let table = between(&html, "<table class=\"projection\">", "</table>");
-    let body = between(table, "<tbody>", "</tbody>");
-    let mut cells = 0;
-    for tr in body.split("<tr>").skip(1) {
-        let year = data_values(tr)[0].clone();
-        for td in tr.split("<td class=\"series\" data-series=\"").skip(1) {
-            let series = &td[..td.find('"').unwrap()];
-            let row = summary
-                .iter()
-                .find(|r| r[0] == series && r[1] == year)
-                .unwrap_or_else(|| panic!("no summary row for {series} at {year}"));
-            // summary.csv: city,year,mean,sd,p5,p10,p25,p50,p75,p90,p95
-            assert_eq!(
-                data_values(td),
-                [row[7].as_str(), &row[4], &row[10]],
-                "{series} {year}"
-            );
-            cells += 1;
-        }
-    }
+    let cells = projection_cells(&html, &summary);
     // Base: 4 series (3 cities and the Total) at mid-2024 and six year ends.
     assert_eq!(cells, 4 * 7);
 
@@ -127,6 +146,31 @@ fn the_numbers_on_the_page_are_those_of_the_csv_files() {
         .map(|tr| data_values(tr)[1].clone())
         .collect();
     assert_eq!(shown, percentiles);
+}
+
+#[test]
+fn years_choose_the_columns_of_the_central_projection() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2026-01-01 is the grid time 2026 (end-2025); 2027.9 is shown at its nearest, 2028.
+    let html = run_base(
+        dir.path(),
+        &["--no-plots", "--years", "2024.5,2026-01-01,2027.9"],
+    );
+    let summary = csv(dir.path(), "summary.csv");
+    assert_eq!(projection_cells(&html, &summary), 4 * 3);
+    let table = between(&html, "<table class=\"projection\">", "</table>");
+    assert_eq!(
+        data_values(between(table, "<thead>", "</thead>")),
+        ["2024.5", "2026", "2028"]
+    );
+    assert!(
+        table.contains("end-2025") && table.contains("end-2027"),
+        "{table}"
+    );
+    assert!(
+        html.contains("--years 2024.5,2026,2027.9"),
+        "the command repeats --years"
+    );
 }
 
 #[test]

@@ -21,6 +21,9 @@ pub struct Provenance {
     pub seed: u64,
     /// `--sensitivity-at` years, when given.
     pub sensitivity_at: Option<Vec<f64>>,
+    /// `--years`: the times of the central projection, when given (they change no number,
+    /// only what the page shows).
+    pub years: Option<Vec<f64>>,
     /// Whether the run was conditioned on reports, when the scenario has any.
     pub condition: Option<bool>,
     /// Program version.
@@ -49,6 +52,14 @@ impl Provenance {
                 .map(|y| crate::units::format_year(*y))
                 .collect();
             args.push("--sensitivity-at".to_string());
+            args.push(list.join(","));
+        }
+        if let Some(years) = &self.years {
+            let list: Vec<String> = years
+                .iter()
+                .map(|y| crate::units::format_year(*y))
+                .collect();
+            args.push("--years".to_string());
             args.push(list.join(","));
         }
         match self.condition {

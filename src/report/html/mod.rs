@@ -84,7 +84,11 @@ pub fn render(page: &Page) -> String {
         esc(&when(r.end)),
         esc(&page.provenance.program_version)
     );
-    section(&mut out, 0, &numbers::key_numbers(page.report));
+    section(
+        &mut out,
+        0,
+        &numbers::key_numbers(page.report, page.provenance.years.as_deref()),
+    );
     let calibration = page
         .charts
         .iter()

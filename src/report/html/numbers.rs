@@ -1,17 +1,20 @@
 //! The page's key numbers in plain words: each target's probability with its Monte Carlo
 //! margin, when each target capacity is first reached, and the central projection (median and
-//! 5-95% range) of every series at the start and at each year end.
+//! 5-95% range) of every series (rows) at the start and the year ends, or at the times of
+//! `--years` (columns).
 
-use super::text::{capacity, data, esc, probability, when};
+use super::text::{capacity, data, esc, iso_date, probability, thousands, when};
 use crate::analysis::Report;
 use crate::analysis::results::RunResult;
+use crate::units::format_year;
 use std::fmt::Write;
 
 /// z of a two-sided 95% interval: the margin is z times the standard error.
 const Z95: f64 = 1.96;
 
-/// The "Key numbers" section's body.
-pub fn key_numbers(report: &Report) -> String {
+/// The "Key numbers" section's body; `years` are the times of the central projection (None:
+/// [`projection_years`]).
+pub fn key_numbers(report: &Report, years: Option<&[f64]>) -> String {
     let r = &report.result;
     let mut out = String::new();
     out.push_str("<h3>Targets</h3>\n");
@@ -44,10 +47,14 @@ pub fn key_numbers(report: &Report) -> String {
     crossings(report, &mut out);
     out.push_str(
         "<h3>Central projection</h3>\n<p>Median capacity with the 5th&ndash;95th percentile \
-         range (the range the model gives 9 chances in 10), in P (PFLOPS FP16; 1 E = 1,000 \
-         P).</p>\n",
+         range below it (the range the model gives 9 chances in 10), both in P (PFLOPS FP16; \
+         1 E = 1,000 P).</p>\n",
     );
-    out.push_str(&projection_table(r));
+    let years = match years {
+        Some(years) => years.iter().filter_map(|y| nearest_time(r, *y)).collect(),
+        None => projection_years(r),
+    };
+    out.push_str(&projection_table(r, &years));
     out
 }
 
@@ -99,48 +106,72 @@ fn crossings(report: &Report, out: &mut String) {
     out.push_str("</ul>\n");
 }
 
-/// The start and every year end of the grid.
-fn projection_years(result: &RunResult) -> Vec<f64> {
-    let mut years: Vec<f64> = Vec::new();
+/// Year ends shown by default besides the start: a table of at most seven columns fits an A4
+/// page.
+pub const MAX_YEAR_ENDS: usize = 6;
+
+/// The start and the year ends of the grid: every one up to [`MAX_YEAR_ENDS`], else an even
+/// spread counted back from the last.
+pub fn projection_years(result: &RunResult) -> Vec<f64> {
+    let mut ends: Vec<f64> = Vec::new();
     for row in &result.rows {
         let year_end = (row.year - row.year.round()).abs() < 1e-9;
         let first = (row.year - result.start).abs() < 1e-9;
-        if (year_end || first) && !years.iter().any(|y| (y - row.year).abs() < 1e-9) {
-            years.push(row.year);
+        if year_end && !first && !ends.iter().any(|y| (y - row.year).abs() < 1e-9) {
+            ends.push(row.year);
         }
     }
-    years
+    let step = ends.len().div_ceil(MAX_YEAR_ENDS).max(1);
+    let mut kept: Vec<f64> = ends.iter().rev().step_by(step).copied().collect();
+    kept.push(result.start);
+    kept.reverse();
+    kept
 }
 
-/// Years down, series across: "median" over "p5-p95" in each cell.
-fn projection_table(result: &RunResult) -> String {
+/// A capacity in P as a `<data>` element without its unit, for the range under a median in P:
+/// the CSV's value (one decimal) shown as "21,392".
+fn bare(p: f64) -> String {
+    data(&format!("{p:.1}"), &thousands(p))
+}
+
+/// The grid time nearest to `year` (a time given with `--years`).
+fn nearest_time(result: &RunResult, year: f64) -> Option<f64> {
+    result
+        .rows
+        .iter()
+        .map(|r| r.year)
+        .min_by(|a, b| (a - year).abs().total_cmp(&(b - year).abs()))
+}
+
+/// Series down, times across: "median" over "p5-p95" in each cell; each cell names its series
+/// and time (`data-series`, `data-year`: summary.csv's `city` and `year`).
+fn projection_table(result: &RunResult, years: &[f64]) -> String {
     let names = result.series_names();
-    let mut out = String::from("<table class=\"projection\">\n<thead><tr><th>Date</th>");
-    for n in &names {
-        let _ = write!(out, "<th>{}</th>", esc(n));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for year in projection_years(result) {
+    let mut out = String::from("<table class=\"projection\">\n<thead><tr><th>Series</th>");
+    for year in years {
         let _ = write!(
             out,
-            "<tr><th scope=\"row\">{}<br><span class=\"muted\">{}</span></th>",
-            esc(&when(year)),
-            data(
-                &crate::units::format_year(year),
-                &crate::units::format_year(year)
-            )
+            "<th>{}<br><span class=\"muted\">{}</span></th>",
+            esc(&when(*year)),
+            data(&format_year(*year), &iso_date(*year))
         );
-        for n in &names {
-            match result.row(n, year) {
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for n in &names {
+        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(n));
+        for year in years {
+            match result.row(n, *year) {
                 Some(row) => {
                     let _ = write!(
                         out,
-                        "<td class=\"series\" data-series=\"{}\"><span class=\"median\">{}</span>\
-                         <br><span class=\"range\">{} &ndash; {}</span></td>",
+                        "<td class=\"series\" data-series=\"{}\" data-year=\"{}\">\
+                         <span class=\"median\">{}</span><br><span class=\"range\">{}&ndash;{}\
+                         </span></td>",
                         esc(n),
+                        format_year(row.year),
                         capacity(row.p50),
-                        capacity(row.p5),
-                        capacity(row.p95)
+                        bare(row.p5),
+                        bare(row.p95)
                     );
                 }
                 None => out.push_str("<td>-</td>"),

@@ -2,8 +2,6 @@
 //! dates in words, and the `<data>` element that carries a number's exact CSV value next to
 //! its plain-words form (so a test can check the page against the tables).
 
-use crate::scenario::grid::decimal_year;
-
 /// `text` with `&`, `<`, `>`, `"` and `'` escaped, safe inside elements and attributes.
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -73,39 +71,7 @@ pub fn percent(prob: f64) -> String {
     }
 }
 
-/// A decimal year as the calendar date it stands for, "2025-06-09" (the nearest day).
-pub fn iso_date(year: f64) -> String {
-    if !year.is_finite() {
-        return "-".to_string();
-    }
-    let whole = (year + 1e-9).floor() as i32;
-    let month = (((year - f64::from(whole)) * 12.0 + 1e-9).floor() as u32).min(11) + 1;
-    let day = (1..=31)
-        .filter_map(|d| decimal_year(whole, month, d).map(|y| (d, (y - year).abs())))
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map_or(1, |(d, _)| d);
-    format!("{whole:04}-{month:02}-{day:02}")
-}
-
-/// A grid time in words: 2026.0 is "end-2025", 2026.5 "mid-2026", 2026.25 "end-Q1 2026",
-/// 2026.75 "end-Q3 2026"; other times as their date.
-pub fn when(year: f64) -> String {
-    let whole = (year + 1e-9).floor();
-    let frac = year - whole;
-    let near = |x: f64| (frac - x).abs() < 1e-9;
-    let y = whole as i64;
-    if near(0.0) {
-        format!("end-{}", y - 1)
-    } else if near(0.25) {
-        format!("end-Q1 {y}")
-    } else if near(0.5) {
-        format!("mid-{y}")
-    } else if near(0.75) {
-        format!("end-Q3 {y}")
-    } else {
-        iso_date(year)
-    }
-}
+pub use crate::units::{date_label as when, iso_date};
 
 /// Shell-quotes one argument when it holds anything but plain path and flag characters.
 pub fn shell_quote(arg: &str) -> String {
@@ -133,7 +99,7 @@ mod tests {
         assert_eq!(when(2024.5), "mid-2024");
         assert_eq!(when(2026.75), "end-Q3 2026");
         assert_eq!(iso_date(2024.5), "2024-07-01");
-        let june9 = decimal_year(2025, 6, 9).unwrap();
+        let june9 = crate::units::decimal_year(2025, 6, 9).unwrap();
         assert_eq!(iso_date(june9), "2025-06-09");
         assert_eq!(esc("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
         assert_eq!(probability(0.0908), "<data value=\"0.0908\">9.1%</data>");

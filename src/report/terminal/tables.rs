@@ -1,44 +1,57 @@
-//! The tables printed at the end of a run: medians with 90% intervals, target probabilities,
-//! crossing times, overtaking and the strongest drivers of the Total.
+//! The terminal's tables: the central projection (median with its 90% interval), targets,
+//! backtest, crossing times, overtaking and the strongest drivers of the Total. Times are
+//! labelled ("end-2027", "end-Q1 2026") or dated ("2026-01-26").
 
+use crate::analysis::Report;
 use crate::analysis::decisions::Decisions;
 use crate::analysis::results::{RunResult, SummaryRow};
 use crate::analysis::sensitivity::SensitivityRow;
-use crate::units::{describe_year, format_capacity, format_percent, format_year};
+use crate::units::{date_label, format_capacity, format_percent, iso_date};
 use comfy_table::Table;
 
 /// Rows a terminal table shows before it is cut short (with a pointer to the CSV) unless the
 /// summary is verbose: the summary stays under about 60 lines whatever the number of places.
 pub const MAX_ROWS: usize = 8;
 
-/// Renders the end-of-run summary as text; `verbose` shows every row of every table.
-pub fn render(result: &RunResult, verbose: bool) -> String {
-    let years = report_years(result.start, result.end);
-    let mut out = format!(
-        "Scenario {}: {} trials, seed {}, {}-{}\n",
-        result.scenario,
-        result.trials,
-        result.seed,
-        format_year(result.start),
-        format_year(result.end)
-    );
+/// The central projection of installed capacity (and, verbose, of used capacity) at `years`.
+pub fn capacity_section(result: &RunResult, years: &[f64], verbose: bool) -> String {
     let names = shown_series(result, verbose);
-    out.push_str("Installed capacity: median [5th-95th percentile]\n");
-    out.push_str(&condense(capacity_table(&names, &result.rows, &years)).to_string());
+    let mut out = format!(
+        "Installed capacity, median [5th-95th percentile], in P (PFLOPS FP16; 1 E = 1,000 P){}\n",
+        first_year_end(years)
+            .map(|y| format!("; {} = {}", date_label(y), iso_date(y)))
+            .unwrap_or_default()
+    );
+    out.push_str(&condense(capacity_table(&names, &result.rows, years)).to_string());
     out.push('\n');
     out.push_str(&more_note(
         result.series_names().len(),
         names.len(),
         "summary.csv",
     ));
-    if !result.used_rows.is_empty() {
+    if verbose && !result.used_rows.is_empty() {
         out.push_str("Used capacity (installed x utilisation): median [5th-95th percentile]\n");
-        out.push_str(&condense(capacity_table(&names, &result.used_rows, &years)).to_string());
+        out.push_str(&condense(capacity_table(&names, &result.used_rows, years)).to_string());
         out.push('\n');
     }
+    out
+}
+
+/// The first whole year among `years` (whose label, "end-2025", the header explains).
+fn first_year_end(years: &[f64]) -> Option<f64> {
+    years.iter().copied().find(|y| (y - y.round()).abs() < 1e-9)
+}
+
+/// Every table after the central projection, each in full: targets, backtest, crossing,
+/// overtaking and the drivers of the Total.
+pub fn render_details(report: &Report) -> String {
+    let result = &report.result;
+    let mut out = String::new();
     if !result.targets.is_empty() {
-        out.push_str("Targets: probability that capacity >= target\n");
-        out.push_str(&condense(target_table(result)).to_string());
+        out.push_str(
+            "Targets: probability that capacity >= target (± its 95% Monte Carlo margin)\n",
+        );
+        out.push_str(&condense(target_table(result, None)).to_string());
         out.push('\n');
     }
     if !result.backtest.is_empty() {
@@ -46,15 +59,10 @@ pub fn render(result: &RunResult, verbose: bool) -> String {
             "Backtest: percentile of each reported value among the trials \
              (share below, ties count half)\n",
         );
-        let shown = if verbose { usize::MAX } else { MAX_ROWS };
-        out.push_str(&condense(backtest_table(result, shown)).to_string());
+        out.push_str(&condense(backtest_table(result)).to_string());
         out.push('\n');
-        out.push_str(&more_note(
-            result.backtest.len(),
-            result.backtest.len().min(shown),
-            "backtest.csv",
-        ));
     }
+    out.push_str(&render_decisions(&report.decisions, &report.sensitivity));
     out
 }
 
@@ -78,24 +86,14 @@ fn shown_series(result: &RunResult, verbose: bool) -> Vec<String> {
         .collect()
 }
 
-/// A table in the summary's style; [`condense`] drops the lines between rows of a long one.
-fn new_table() -> Table {
-    Table::new()
-}
-
-/// Rows beyond which a table drops the lines between rows (one line a row).
-const CONDENSE_ABOVE: usize = 4;
-
-/// The table, one line a row when it has more than [`CONDENSE_ABOVE`] rows.
-fn condense(mut table: Table) -> Table {
-    if table.row_count() > CONDENSE_ABOVE {
-        table.load_style(comfy_table::presets::ASCII_FULL_CONDENSED);
-    }
+/// The table, one line a row (no rule between rows).
+pub fn condense(mut table: Table) -> Table {
+    table.load_style(comfy_table::presets::ASCII_FULL_CONDENSED);
     table
 }
 
 /// "(12 more rows in summary.csv; --verbose shows them here)" when rows were left out.
-fn more_note(all: usize, shown: usize, file: &str) -> String {
+pub fn more_note(all: usize, shown: usize, file: &str) -> String {
     if all > shown {
         format!(
             "({} more rows in {file}; --verbose shows them here)\n",
@@ -106,20 +104,19 @@ fn more_note(all: usize, shown: usize, file: &str) -> String {
     }
 }
 
-fn backtest_table(result: &RunResult, shown: usize) -> Table {
-    let mut table = new_table();
-    table.set_header(vec![
-        "City",
-        "Reported",
-        "At (grid time)",
-        "Percentile (%)",
-        "Source",
-    ]);
-    for b in result.backtest.iter().take(shown) {
+/// Each report's date ("2026-01-26"), with the date it was read at when that differs.
+fn backtest_table(result: &RunResult) -> Table {
+    let mut table = Table::new();
+    table.set_header(vec!["City", "Reported", "At", "Percentile (%)", "Source"]);
+    for b in &result.backtest {
+        let mut at = iso_date(b.at);
+        if (b.at - b.evaluated_at).abs() > 1e-9 {
+            at.push_str(&format!(" (read {})", iso_date(b.evaluated_at)));
+        }
         table.add_row(vec![
             b.city.clone(),
             format_capacity(b.capacity),
-            format!("{} ({})", format_year(b.at), format_year(b.evaluated_at)),
+            at,
             format!("{:.1}", b.percentile),
             b.source.clone(),
         ]);
@@ -128,13 +125,9 @@ fn backtest_table(result: &RunResult, shown: usize) -> Table {
 }
 
 fn capacity_table(names: &[String], rows: &[SummaryRow], years: &[f64]) -> Table {
-    let mut table = new_table();
+    let mut table = Table::new();
     let mut header = vec!["City".to_string()];
-    header.extend(
-        years
-            .iter()
-            .map(|y| format!("{} ({y:.1})", describe_year(*y))),
-    );
+    header.extend(years.iter().map(|y| date_label(*y)));
     table.set_header(header);
     for name in names {
         let mut row = vec![name.clone()];
@@ -163,36 +156,63 @@ fn nearest_row<'a>(rows: &'a [SummaryRow], city: &str, year: f64) -> Option<&'a 
         .min_by(|a, b| (a.year - year).abs().total_cmp(&(b.year - year).abs()))
 }
 
-fn target_table(result: &RunResult) -> Table {
-    let mut table = new_table();
-    table.set_header(vec!["City", "Target", "By", "Probability"]);
+/// One row per target; with `decisions`, a last column saying when half the trials reach it.
+pub fn target_table(result: &RunResult, decisions: Option<&Decisions>) -> Table {
+    let mut table = Table::new();
+    let mut header = vec!["City", "Target", "By", "Probability"];
+    if decisions.is_some() {
+        header.push("Half by");
+    }
+    table.set_header(header);
     for t in &result.targets {
-        table.add_row(vec![
+        let mut by = date_label(t.at);
+        if (t.at - t.evaluated_at).abs() > 1e-9 {
+            by.push_str(&format!(" (read {})", date_label(t.evaluated_at)));
+        }
+        let mut row = vec![
             t.city.clone(),
             format_capacity(t.capacity),
-            format!("{} ({})", describe_year(t.evaluated_at), format_year(t.at)),
+            by,
             format!(
-                "{} (± {:.1} pts)",
+                "{} (± {} pts)",
                 format_percent(t.probability),
-                100.0 * 1.96 * t.std_error
+                margin_points(t.std_error)
             ),
-        ]);
+        ];
+        if let Some(d) = decisions {
+            let crossing = d
+                .crossing
+                .iter()
+                .find(|c| c.city == t.city && c.capacity == t.capacity);
+            row.push(crossing.map_or_else(String::new, |c| time_or_later(c.p50)));
+        }
+        table.add_row(row);
     }
     table
 }
 
-/// Renders crossing times, overtaking and the strongest drivers of the Total; `verbose`
-/// shows every overtaking pair.
-pub fn render_decisions(
-    decisions: &Decisions,
-    sensitivity: &[SensitivityRow],
-    verbose: bool,
-) -> String {
+/// The 95% Monte Carlo margin of a probability in percentage points: "0.4", or "0.04" below
+/// one point, so that a small margin does not read as none.
+fn margin_points(std_error: f64) -> String {
+    let points = 100.0 * 1.96 * std_error;
+    if points < 1.0 {
+        format!("{points:.2}")
+    } else {
+        format!("{points:.1}")
+    }
+}
+
+/// A grid time in words, or "later" when it lies beyond the horizon.
+fn time_or_later(t: Option<f64>) -> String {
+    t.map(date_label).unwrap_or_else(|| "later".to_string())
+}
+
+/// Crossing times, overtaking and the strongest drivers of the Total, every row.
+pub fn render_decisions(decisions: &Decisions, sensitivity: &[SensitivityRow]) -> String {
     let mut out = String::new();
     if !decisions.crossing.is_empty() {
         out.push_str(
-            "Crossing: first grid time at which capacity >= target (decimal year; \
-             'later' = beyond the horizon)\n",
+            "Crossing: first grid time at which capacity >= target ('later' = beyond the horizon)\n",
         );
         out.push_str(&condense(crossing_table(decisions)).to_string());
         out.push('\n');
@@ -201,11 +221,8 @@ pub fn render_decisions(
         out.push_str(
             "Overtaking: first time the follower reaches the leader, among trials where it starts behind\n",
         );
-        let shown = if verbose { usize::MAX } else { MAX_ROWS };
-        out.push_str(&condense(overtake_table(decisions, shown)).to_string());
+        out.push_str(&condense(overtake_table(decisions)).to_string());
         out.push('\n');
-        let all = decisions.overtake.len();
-        out.push_str(&more_note(all, all.min(shown), "overtake.csv"));
     }
     let total: Vec<&SensitivityRow> = sensitivity.iter().filter(|r| r.output == "Total").collect();
     if !total.is_empty() {
@@ -217,7 +234,7 @@ pub fn render_decisions(
 }
 
 fn crossing_table(decisions: &Decisions) -> Table {
-    let mut table = new_table();
+    let mut table = Table::new();
     table.set_header(vec![
         "City",
         "Target",
@@ -226,22 +243,21 @@ fn crossing_table(decisions: &Decisions) -> Table {
         "p50",
         "p90",
     ]);
-    let year = |y: Option<f64>| y.map(format_year).unwrap_or_else(|| "later".to_string());
     for c in &decisions.crossing {
         table.add_row(vec![
             c.city.clone(),
             format_capacity(c.capacity),
             format_percent(c.probability_within_horizon),
-            year(c.p10),
-            year(c.p50),
-            year(c.p90),
+            time_or_later(c.p10),
+            time_or_later(c.p50),
+            time_or_later(c.p90),
         ]);
     }
     table
 }
 
-fn overtake_table(decisions: &Decisions, shown: usize) -> Table {
-    let mut table = new_table();
+fn overtake_table(decisions: &Decisions) -> Table {
+    let mut table = Table::new();
     table.set_header(vec![
         "Follower",
         "Leader",
@@ -249,27 +265,25 @@ fn overtake_table(decisions: &Decisions, shown: usize) -> Table {
         "Catches up",
         "p50",
     ]);
-    for o in decisions.overtake.iter().take(shown) {
+    for o in &decisions.overtake {
         table.add_row(vec![
             o.follower.clone(),
             o.leader.clone(),
             format_percent(o.share_starting_behind),
             format_percent(o.probability_within_horizon),
-            o.p50
-                .map(format_year)
-                .unwrap_or_else(|| "later".to_string()),
+            time_or_later(o.p50),
         ]);
     }
     table
 }
 
 fn drivers_table(rows: &[&SensitivityRow]) -> Table {
-    let mut table = new_table();
-    table.set_header(vec!["Year", "1st", "2nd", "3rd"]);
+    let mut table = Table::new();
+    table.set_header(vec!["At", "1st", "2nd", "3rd"]);
     let mut years: Vec<f64> = rows.iter().map(|r| r.year).collect();
     years.dedup();
     for y in years {
-        let mut line = vec![format!("{} ({})", describe_year(y), format_year(y))];
+        let mut line = vec![date_label(y)];
         line.extend(
             rows.iter()
                 .filter(|r| r.year == y)
