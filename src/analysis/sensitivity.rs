@@ -11,7 +11,7 @@
 //! it takes few values); its bias with no real effect is about (bins - 1) / n, 0.002 here.
 
 use crate::analysis::labels;
-use crate::analysis::swing::{Swing, swing_in_order};
+use crate::analysis::swing::{Swing, quantile_in_order, swing_in_order};
 use crate::model::Model;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -69,12 +69,14 @@ pub fn default_years(scenario: &Scenario) -> Vec<f64> {
     years
 }
 
-/// One sampled trial: its scalar inputs, then each city's volatility walk at each year, then each
-/// series' capacity at each year.
-struct SampleRow {
-    inputs: Vec<f64>,
-    walks: Vec<f64>,
-    outputs: Vec<f64>,
+/// The sample as columns, one per variable, each holding the trials in order: every scalar
+/// input, each city's volatility walk at each year (`walks[c * years + j]`) and each analysed
+/// series' capacity at each year (`outputs[a * years + j]`). Columns, not one row per trial:
+/// each column is ranked and dropped on its own, and no per-row vector is kept.
+struct Sample {
+    inputs: Vec<Vec<f64>>,
+    walks: Vec<Vec<f64>>,
+    outputs: Vec<Vec<f64>>,
 }
 
 /// Runs the sample and ranks every input for every series at each of `years` (each mapped to
@@ -88,7 +90,11 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
         .collect();
     let n = scenario.trials.min(SAMPLE_TRIALS);
     let analysed = analysed_series(scenario);
-    let sample = run_sample(&model, scenario.seed, n, (&indices, &analysed));
+    let Sample {
+        inputs,
+        mut walks,
+        outputs,
+    } = run_sample(&model, scenario.seed, n, (&indices, &analysed));
     let names = model.input_names();
     let cities = model.city_names();
     let all_series = scenario.series();
@@ -96,24 +102,13 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
         .iter()
         .map(|s| scenario.series_name(*s).to_string())
         .collect();
-    // Inputs are ranked once; each city's random walk once per year. The rows' inputs become
-    // columns as the rows are read, so the sample is never held twice.
-    let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(sample.len()); names.len()];
-    let sample: Vec<SampleRow> = sample
-        .into_iter()
-        .map(|mut row| {
-            for (column, v) in columns.iter_mut().zip(&row.inputs) {
-                column.push(*v);
-            }
-            row.inputs = Vec::new();
-            row
-        })
-        .collect();
+    // Inputs are ranked once, each city's random walk once per year; each column's values are
+    // dropped once it is ranked.
     let labels = labels::input_labels(scenario, &names);
     let inputs: Vec<RankedInput> = names
         .iter()
         .zip(labels)
-        .zip(columns)
+        .zip(inputs)
         .map(|((name, label), column)| RankedInput::new((name.clone(), label), column))
         .collect();
     let mut rows = Vec::new();
@@ -122,10 +117,7 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
             .iter()
             .enumerate()
             .map(|(c, city)| {
-                let walk = sample
-                    .iter()
-                    .map(|r| r.walks[c * indices.len() + j])
-                    .collect();
+                let walk = std::mem::take(&mut walks[c * indices.len() + j]);
                 let name = format!("{city}.volatility");
                 let label = labels::input_labels(scenario, std::slice::from_ref(&name)).remove(0);
                 RankedInput::new((name, label), walk)
@@ -134,11 +126,8 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
         let candidates: Vec<&RankedInput> = inputs.iter().chain(&walks).collect();
         for (a, &s) in analysed.iter().enumerate() {
             let output = &series_names[s];
-            let y: Vec<f64> = sample
-                .iter()
-                .map(|r| r.outputs[a * indices.len() + j])
-                .collect();
-            let mut block = rank_inputs(output, grid.time(k), &candidates, &y);
+            let y = &outputs[a * indices.len() + j];
+            let mut block = rank_inputs(output, grid.time(k), &candidates, y);
             rows.append(&mut block);
         }
     }
@@ -172,64 +161,101 @@ fn analysed_series(scenario: &Scenario) -> Vec<usize> {
     largest
 }
 
-/// One sampled input with its sort order and mid-ranks, computed once and reused for every
-/// output it is compared with.
+/// One sampled input, kept as its sort order and mid-ranks (computed once and reused for every
+/// output it is compared with), not its values: two trials' values are equal exactly when
+/// their mid-ranks are, which is all the first-order index needs of them. 32-bit order and
+/// ranks: a sample has at most SAMPLE_TRIALS trials, whose mid-ranks (halves below 2^14) are
+/// exact in f32, so the correlations are the same bits as with 64-bit ranks.
 struct RankedInput {
     name: String,
     label: String,
-    values: Vec<f64>,
-    order: Vec<usize>,
-    ranks: Vec<f64>,
+    order: Vec<u32>,
+    ranks: Vec<f32>,
+    /// Whether the input takes more than one value in the sample.
+    varies: bool,
+    /// The input's 10th and 90th percentiles in the sample (for its swing).
+    p10_p90: (f64, f64),
 }
+
+/// Mid-ranks of up to 2^23 values are halves below 2^23, exact in f32.
+const _: () = assert!(SAMPLE_TRIALS < 1 << 23);
 
 impl RankedInput {
     fn new((name, label): (String, String), values: Vec<f64>) -> Self {
+        assert!(values.len() <= SAMPLE_TRIALS as usize);
         let order = sorted_order(&values);
-        let ranks = mid_ranks_in_order(&values, &order);
+        let ranks = mid_ranks_in_order(&values, &order)
+            .into_iter()
+            .map(|r| r as f32)
+            .collect::<Vec<f32>>();
         RankedInput {
             name,
             label,
-            values,
+            p10_p90: (
+                quantile_in_order(&values, &order, 0.10),
+                quantile_in_order(&values, &order, 0.90),
+            ),
             order,
+            varies: ranks.iter().any(|r| *r != ranks[0]),
             ranks,
         }
     }
 }
 
+/// Trials of the sample run at a time (in parallel) before their values go into the columns:
+/// the rows in flight stay small whatever the sample size.
+const SAMPLE_BATCH: u64 = 512;
+
 /// The sample's trials: each one's inputs, its cities' walks and the analysed series' values
-/// at the grid times `indices`.
+/// at the grid times `indices`, as columns.
 fn run_sample(
     model: &Model,
     seed: u64,
     n: u64,
     (indices, analysed): (&[usize], &[usize]),
-) -> Vec<SampleRow> {
+) -> Sample {
     let len = model.grid.len();
-    (0..n)
-        .into_par_iter()
-        .map_init(
-            || model.buffer(),
-            |buf, trial| {
-                model.run_trial(seed, trial, buf);
-                let pick = |values: &[f64], blocks: usize| -> Vec<f64> {
-                    (0..blocks)
-                        .flat_map(|b| indices.iter().map(move |k| values[b * len + k]))
-                        .collect()
-                };
-                SampleRow {
-                    inputs: buf.inputs.clone(),
-                    walks: pick(&buf.walks, model.city_count()),
-                    outputs: {
-                        let values = &buf.values;
-                        analysed
-                            .iter()
-                            .flat_map(|s| indices.iter().map(move |k| values[s * len + k]))
-                            .collect()
-                    },
-                }
-            },
-        )
-        .collect()
+    let column = || Vec::with_capacity(n as usize);
+    let mut sample = Sample {
+        inputs: (0..model.input_count()).map(|_| column()).collect(),
+        walks: (0..model.city_count() * indices.len())
+            .map(|_| column())
+            .collect(),
+        outputs: (0..analysed.len() * indices.len())
+            .map(|_| column())
+            .collect(),
+    };
+    for batch in (0..n).step_by(SAMPLE_BATCH as usize) {
+        let trials = batch..(batch + SAMPLE_BATCH).min(n);
+        let rows: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> = trials
+            .into_par_iter()
+            .map_init(
+                || model.buffer(),
+                |buf, trial| {
+                    model.run_trial(seed, trial, buf);
+                    let (walks, values) = (&buf.walks, &buf.values);
+                    let walks = (0..model.city_count())
+                        .flat_map(|c| indices.iter().map(move |k| walks[c * len + k]));
+                    let outputs = (analysed.iter())
+                        .flat_map(|s| indices.iter().map(move |k| values[s * len + k]));
+                    (buf.inputs.clone(), walks.collect(), outputs.collect())
+                },
+            )
+            .collect();
+        for (inputs, walks, outputs) in rows {
+            push_row(&mut sample.inputs, &inputs);
+            push_row(&mut sample.walks, &walks);
+            push_row(&mut sample.outputs, &outputs);
+        }
+    }
+    sample
+}
+
+/// Appends one trial's values to their columns.
+fn push_row(columns: &mut [Vec<f64>], row: &[f64]) {
+    for (column, v) in columns.iter_mut().zip(row) {
+        column.push(*v);
+    }
 }
 
 /// Rows for one output at one year, inputs that vary in the sample only, strongest first.
@@ -243,10 +269,11 @@ fn rank_inputs(
     let y_ranks = mid_ranks(y);
     let mut rows: Vec<SensitivityRow> = candidates
         .iter()
-        .filter(|x| x.values.iter().any(|v| *v != x.values[0]))
+        .filter(|x| x.varies)
         .map(|x| {
-            let rho = pearson(&x.ranks, &y_ranks);
-            let swing = swing_in_order(&x.values, &x.order, y).unwrap_or(Swing {
+            let rho = pearson_of(&x.ranks, &y_ranks);
+            let tied = |a: u32, b: u32| x.ranks[a as usize] == x.ranks[b as usize];
+            let swing = swing_in_order(&x.ranks, &x.order, x.p10_p90, y).unwrap_or(Swing {
                 input_p10: f64::NAN,
                 input_p90: f64::NAN,
                 output_at_p10: f64::NAN,
@@ -258,7 +285,7 @@ fn rank_inputs(
                 input: x.name.clone(),
                 rank_correlation: rho,
                 rank_correlation_se: spearman_se(rho, n),
-                first_order_index: correlation_ratio_in_order(&x.values, &x.order, y, BINS),
+                first_order_index: correlation_ratio_in_order(&x.order, tied, y, BINS),
                 sample: n as u64,
                 input_label: x.label.clone(),
                 input_p10: swing.input_p10,
@@ -294,14 +321,18 @@ pub fn mid_ranks(values: &[f64]) -> Vec<f64> {
 /// Indices of `values` in ascending order (f64::total_cmp), ties in index order: the order of a
 /// stable sort, computed as an unstable sort of (key, index) pairs, which are all distinct.
 /// Sorting the pairs in place, not indices through the values, keeps the sort in cache.
-fn sorted_order(values: &[f64]) -> Vec<usize> {
-    let mut keyed: Vec<(i64, usize)> = values
+/// Indices are 32-bit (half the memory of a sample's orders); there are never more values.
+fn sorted_order(values: &[f64]) -> Vec<u32> {
+    assert!(values.len() <= u32::MAX as usize);
+    let mut keyed: Vec<(i64, u32)> = values
         .iter()
         .enumerate()
-        .map(|(i, v)| (total_order_key(*v), i))
+        .map(|(i, v)| (total_order_key(*v), i as u32))
         .collect();
     keyed.sort_unstable();
-    keyed.into_iter().map(|(_, i)| i).collect()
+    let mut order = Vec::with_capacity(keyed.len());
+    order.extend(keyed.iter().map(|(_, i)| *i));
+    order
 }
 
 /// An integer that orders doubles as f64::total_cmp does (the same bit trick).
@@ -311,17 +342,18 @@ fn total_order_key(v: f64) -> i64 {
 }
 
 /// Mid-ranks given the sorted order of `values`.
-fn mid_ranks_in_order(values: &[f64], order: &[usize]) -> Vec<f64> {
+fn mid_ranks_in_order(values: &[f64], order: &[u32]) -> Vec<f64> {
     let mut ranks = vec![0.0; values.len()];
+    let value = |i: usize| values[order[i] as usize];
     let mut i = 0;
     while i < order.len() {
         let mut j = i;
-        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
+        while j + 1 < order.len() && value(j + 1) == value(i) {
             j += 1;
         }
         let rank = (i + j) as f64 / 2.0 + 1.0;
         for &o in &order[i..=j] {
-            ranks[o] = rank;
+            ranks[o as usize] = rank;
         }
         i = j + 1;
     }
@@ -330,10 +362,18 @@ fn mid_ranks_in_order(values: &[f64], order: &[usize]) -> Vec<f64> {
 
 /// Pearson correlation; 0 when either side is constant.
 pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    pearson_of(x, y)
+}
+
+/// [`pearson`] of any x that widens to f64 exactly (the f32 mid-ranks of a sample give the same
+/// bits as their f64 values).
+fn pearson_of<T: Copy + Into<f64>>(x: &[T], y: &[f64]) -> f64 {
     let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let mx = x.iter().map(|a| (*a).into()).sum::<f64>() / n;
+    let my = y.iter().sum::<f64>() / n;
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
     for (a, b) in x.iter().zip(y) {
+        let a: f64 = (*a).into();
         sxy += (a - mx) * (b - my);
         sxx += (a - mx) * (a - mx);
         syy += (b - my) * (b - my);
@@ -348,12 +388,19 @@ pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
 /// Var(E[Y | group]) / Var(Y), grouping X by value when it takes at most `bins` values and
 /// into `bins` equal-count groups of its sorted order otherwise (ties kept together).
 pub fn correlation_ratio(x: &[f64], y: &[f64], bins: usize) -> f64 {
-    correlation_ratio_in_order(x, &sorted_order(x), y, bins)
+    let tied = |a: u32, b: u32| x[a as usize] == x[b as usize];
+    correlation_ratio_in_order(&sorted_order(x), tied, y, bins)
 }
 
-/// [`correlation_ratio`] given the sorted order of `x`.
-fn correlation_ratio_in_order(x: &[f64], order: &[usize], y: &[f64], bins: usize) -> f64 {
-    let n = x.len();
+/// [`correlation_ratio`] given the sorted order of x and whether two of its trials have equal
+/// values.
+fn correlation_ratio_in_order(
+    order: &[u32],
+    tied: impl Fn(u32, u32) -> bool,
+    y: &[f64],
+    bins: usize,
+) -> f64 {
+    let n = y.len();
     // The ratio does not depend on y's unit; beyond 1e100 P squares would overflow to inf
     // (and inf / inf is NaN), so such outputs are measured in units of their largest value.
     let largest = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
@@ -373,11 +420,11 @@ fn correlation_ratio_in_order(x: &[f64], order: &[usize], y: &[f64], bins: usize
     let mut start = 0;
     while start < n {
         let mut end = (start + n.div_ceil(bins)).min(n);
-        while end < n && x[order[end]] == x[order[end - 1]] {
+        while end < n && tied(order[end], order[end - 1]) {
             end += 1;
         }
         let group = &order[start..end];
-        let mean = group.iter().map(|i| y[*i]).sum::<f64>() / group.len() as f64;
+        let mean = group.iter().map(|i| y[*i as usize]).sum::<f64>() / group.len() as f64;
         between += group.len() as f64 * (mean - my) * (mean - my);
         start = end;
     }
@@ -402,10 +449,35 @@ mod tests {
             1e-300,
             -f64::NAN,
         ];
-        let mut stable: Vec<usize> = (0..values.len()).collect();
-        stable.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
+        let mut stable: Vec<u32> = (0..values.len() as u32).collect();
+        stable.sort_by(|a, b| values[*a as usize].total_cmp(&values[*b as usize]));
         assert_eq!(sorted_order(&values), stable);
         assert_eq!(sorted_order(&values)[..2], [9, 6]);
+    }
+
+    /// The sample keeps 32-bit orders and ranks instead of values: the same bits for the rank
+    /// correlation and the first-order index as from the values, ties included.
+    #[test]
+    fn ranked_inputs_give_the_same_bits_as_their_values() {
+        let n = SAMPLE_TRIALS as usize;
+        let x: Vec<f64> = (0..n).map(|i| ((i * 7919) % 613) as f64 / 7.0).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| (i as f64 * 0.37).sin() + x[i] / 50.0)
+            .collect();
+        let ranked = RankedInput::new("x".to_string(), x.clone());
+        assert!(ranked.varies);
+        let tied = |a: u32, b: u32| ranked.ranks[a as usize] == ranked.ranks[b as usize];
+        let from_ranks = correlation_ratio_in_order(&ranked.order, tied, &y, BINS);
+        assert_eq!(
+            from_ranks.to_bits(),
+            correlation_ratio(&x, &y, BINS).to_bits()
+        );
+        let y_ranks = mid_ranks(&y);
+        let rho = pearson_of(&ranked.ranks, &y_ranks);
+        assert_eq!(rho.to_bits(), pearson(&mid_ranks(&x), &y_ranks).to_bits());
+        assert!(rho > 0.1, "{rho}");
+        let constant = RankedInput::new("c".to_string(), vec![2.5; 10]);
+        assert!(!constant.varies);
     }
 
     #[test]

@@ -28,25 +28,42 @@ impl Swing {
     }
 }
 
-/// The swing of `y` with `x`, given `order`, the indices of `x` in ascending order; None for
-/// an empty sample.
-pub fn swing_in_order(x: &[f64], order: &[usize], y: &[f64]) -> Option<Swing> {
+/// The value of `x` at quantile `p` (the ceil(p n)-th smallest), given `order`, the indices of
+/// `x` in ascending order; NaN for an empty sample.
+pub fn quantile_in_order(x: &[f64], order: &[u32], p: f64) -> f64 {
+    let n = order.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    x[order[((p * n as f64).ceil() as usize).clamp(1, n) - 1] as usize]
+}
+
+/// The swing of `y` with an input known by its mid-`ranks` (equal exactly when its values
+/// are), `order` (its indices in ascending order) and its (p10, p90) values; None for an empty
+/// sample. A window holds the trials whose rank lies between the ranks at its two
+/// percentiles: the same trials as comparing the values, ties included.
+pub fn swing_in_order(
+    ranks: &[f32],
+    order: &[u32],
+    (p10, p90): (f64, f64),
+    y: &[f64],
+) -> Option<Swing> {
     let n = order.len();
     if n == 0 {
         return None;
     }
-    let quantile = |p: f64| x[order[((p * n as f64).ceil() as usize).clamp(1, n) - 1]];
+    let rank_at = |p: f64| ranks[order[((p * n as f64).ceil() as usize).clamp(1, n) - 1] as usize];
     let window = |lo: f64, hi: f64| {
-        let (a, b) = (quantile(lo), quantile(hi));
+        let (a, b) = (rank_at(lo), rank_at(hi));
         let mut inside: Vec<f64> = (0..n)
-            .filter(|i| x[*i] >= a && x[*i] <= b)
+            .filter(|i| ranks[*i] >= a && ranks[*i] <= b)
             .map(|i| y[i])
             .collect();
         median(&mut inside)
     };
     Some(Swing {
-        input_p10: quantile(0.10),
-        input_p90: quantile(0.90),
+        input_p10: p10,
+        input_p90: p90,
         output_at_p10: window(0.05, 0.15),
         output_at_p90: window(0.85, 0.95),
     })
@@ -70,10 +87,17 @@ fn median(values: &mut [f64]) -> f64 {
 mod tests {
     use super::*;
 
-    fn order(x: &[f64]) -> Vec<usize> {
-        let mut o: Vec<usize> = (0..x.len()).collect();
-        o.sort_by(|a, b| x[*a].total_cmp(&x[*b]));
-        o
+    /// The swing of y with x, through the order, mid-ranks and percentiles the sensitivity
+    /// analysis keeps of x.
+    fn swing_of(x: &[f64], y: &[f64]) -> Option<Swing> {
+        let mut order: Vec<u32> = (0..x.len() as u32).collect();
+        order.sort_by(|a, b| x[*a as usize].total_cmp(&x[*b as usize]));
+        let ranks: Vec<f32> = crate::analysis::sensitivity::mid_ranks(x)
+            .into_iter()
+            .map(|r| r as f32)
+            .collect();
+        let p = |q: f64| quantile_in_order(x, &order, q);
+        swing_in_order(&ranks, &order, (p(0.10), p(0.90)), y)
     }
 
     #[test]
@@ -81,7 +105,7 @@ mod tests {
         // x = 0, 1, ..., 999: p10 = 99, p90 = 899; y = 3x + 5.
         let x: Vec<f64> = (0..1000).map(f64::from).collect();
         let y: Vec<f64> = x.iter().map(|v| 3.0 * v + 5.0).collect();
-        let s = swing_in_order(&x, &order(&x), &y).expect("a sample");
+        let s = swing_of(&x, &y).expect("a sample");
         assert_eq!((s.input_p10, s.input_p90), (99.0, 899.0));
         // Windows 49..=149 and 849..=949: medians at 99 and 899 exactly.
         assert_eq!(s.output_at_p10, 3.0 * 99.0 + 5.0);
@@ -92,7 +116,7 @@ mod tests {
     fn a_two_valued_input_compares_its_two_groups() {
         let x: Vec<f64> = (0..100).map(|i| f64::from(u8::from(i >= 20))).collect();
         let y: Vec<f64> = (0..100).map(|i| if i >= 20 { 10.0 } else { 1.0 }).collect();
-        let s = swing_in_order(&x, &order(&x), &y).expect("a sample");
+        let s = swing_of(&x, &y).expect("a sample");
         assert_eq!((s.output_at_p10, s.output_at_p90), (1.0, 10.0));
     }
 }

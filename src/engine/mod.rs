@@ -59,7 +59,7 @@ fn fold_range(
     let last_chunk = range.end.div_ceil(CHUNK_TRIALS);
     let next_chunk = AtomicU64::new(first_chunk);
     let workers = rayon::current_num_threads().max(1);
-    (0..workers)
+    let merged = (0..workers)
         .into_par_iter()
         .with_max_len(1)
         .map(|_| {
@@ -81,7 +81,22 @@ fn fold_range(
             }
             worker.finish()
         })
-        .reduce(|| Aggregate::new(spec), Aggregate::merge)
+        .reduce(|| Aggregate::new(spec), Aggregate::merge);
+    release_freed_memory();
+    merged
+}
+
+/// Hands the pages of the threads' freed aggregates back to the system. glibc keeps the memory
+/// a thread frees in that thread's arena, and the histograms (thousands of small buffers) are
+/// freed in pieces it does not return by itself; what comes next (the sensitivity sample, the
+/// charts) allocates larger buffers that do not fit in those pieces, so the process would hold
+/// both. Elsewhere this does nothing.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused pages of the allocator's own heaps.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Runs every trial of the spec.

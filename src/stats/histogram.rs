@@ -185,19 +185,19 @@ impl LogHistogram {
         if k < self.offset {
             let new_offset = k.saturating_sub(GROWTH_SLACK);
             let extra = (self.offset - new_offset) as usize;
-            self.counts.splice(0..0, std::iter::repeat_n(0, extra));
+            self.counts = prepend_zeros(&self.counts, extra);
             if !self.carries.is_empty() {
-                self.carries.splice(0..0, std::iter::repeat_n(0, extra));
+                self.carries = prepend_zeros(&self.carries, extra);
             }
             self.offset = new_offset;
         }
         let i = (k - self.offset) as usize;
         if i >= self.counts.len() {
-            self.counts.resize(i + 1 + GROWTH_SLACK as usize, 0);
+            resize_exact(&mut self.counts, i + 1 + GROWTH_SLACK as usize);
         }
         let sum = u64::from(self.counts[i]) + n;
         if sum > u64::from(u32::MAX) || !self.carries.is_empty() {
-            self.carries.resize(self.counts.len(), 0);
+            resize_exact(&mut self.carries, self.counts.len());
             self.carries[i] += sum >> 32;
         }
         self.counts[i] = sum as u32;
@@ -210,6 +210,14 @@ impl LogHistogram {
         }
         self.note_counted(other.total, other.min, other.max);
         self.zeros += other.zeros;
+        // Grow once to other's whole range, not bucket by bucket.
+        let nonzero = |i: &usize| other.count_at(*i) > 0;
+        let first = (0..other.counts.len()).find(nonzero);
+        let last = (0..other.counts.len()).rev().find(nonzero);
+        if let (Some(first), Some(last)) = (first, last) {
+            self.grow_and_add(other.offset + first as u64, 0);
+            self.grow_and_add(other.offset + last as u64, 0);
+        }
         for i in 0..other.counts.len() {
             let c = other.count_at(i);
             if c > 0 {
@@ -293,6 +301,22 @@ impl LogHistogram {
     }
 }
 
+/// `v` with `extra` zeros in front, allocated to its exact length: a histogram's range grows a
+/// few times per cell, and the amortized doubling of `Vec` would leave up to half of every
+/// histogram unused (there are thousands of cells per thread).
+fn prepend_zeros<T: Copy + Default>(v: &[T], extra: usize) -> Vec<T> {
+    let mut grown = Vec::with_capacity(extra + v.len());
+    grown.resize(extra, T::default());
+    grown.extend_from_slice(v);
+    grown
+}
+
+/// Resizes `v` to `len` with zeros, allocating no more than that.
+fn resize_exact<T: Copy + Default>(v: &mut Vec<T>, len: usize) {
+    v.reserve_exact(len.saturating_sub(v.len()));
+    v.resize(len, T::default());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +393,26 @@ mod tests {
         let k = key(1000.0);
         assert_eq!(h.window(k, k + 1, 10).1.len(), 1);
         assert!(h.window(k, k + 1, 11).1.is_empty());
+    }
+
+    #[test]
+    fn growing_allocates_no_more_buckets_than_it_holds() {
+        let mut h = LogHistogram::default();
+        for v in [1000.0, 1e6, 1.0, 1e9, 1e-3, 3.0, 2e9] {
+            h.add(v);
+            assert_eq!(h.counts.capacity(), h.counts.len(), "after {v}");
+        }
+        let mut merged = LogHistogram::default();
+        merged.merge(&h);
+        assert_eq!(merged.counts.capacity(), merged.counts.len());
+        // The merge grew once to h's range: from its lowest to its highest count, with slack.
+        let slack = GROWTH_SLACK as usize;
+        let span = (key(2e9) - key(1e-3)) as usize + 1;
+        assert_eq!(merged.counts.len(), span + 2 * slack);
+        assert_eq!(
+            serialized_counts(&merged)[slack..slack + span],
+            serialized_counts(&h)[slack..slack + span]
+        );
     }
 
     #[test]

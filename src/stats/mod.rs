@@ -156,6 +156,17 @@ impl CellStats {
         }
     }
 
+    /// [`CellStats::merge`] of statistics that are no longer needed: merging into an empty cell
+    /// moves `other`'s buckets in instead of copying them (the same result: merging with an
+    /// empty cell changes nothing). Otherwise `other` is merged in and freed whole, so the
+    /// memory of a thread's cells is freed together and can be reused in one piece.
+    pub fn merge_owned(&mut self, mut other: CellStats) {
+        if self.count == 0 {
+            std::mem::swap(self, &mut other);
+        }
+        self.merge(&other);
+    }
+
     /// Adds every count and sum of `other` (exact).
     pub fn merge(&mut self, other: &CellStats) {
         self.sketch.merge(&other.sketch);
@@ -342,6 +353,36 @@ mod tests {
         for p in PERCENTILES {
             assert_eq!(whole.percentile(p), b.percentile(p));
         }
+    }
+
+    #[test]
+    fn merging_owned_cells_gives_what_merging_copies_gives() {
+        let cell = |from: usize, to: usize| {
+            let mut c = CellStats::default();
+            (from..to).for_each(|i| c.add((i as f64 * 0.61).cos().abs() * 1e5));
+            c
+        };
+        let mut copied = CellStats::default();
+        copied.merge(&cell(0, 700));
+        copied.merge(&cell(700, 1000));
+        let mut owned = CellStats::default();
+        owned.merge_owned(cell(0, 700));
+        owned.merge_owned(cell(700, 1000));
+        let stats = |c: &CellStats| {
+            let mut out = vec![
+                c.count(),
+                c.mean().unwrap().to_bits(),
+                c.sd().unwrap().to_bits(),
+            ];
+            out.extend(
+                PERCENTILES
+                    .iter()
+                    .map(|p| c.percentile(*p).unwrap().to_bits()),
+            );
+            out
+        };
+        assert_eq!(stats(&owned), stats(&copied));
+        assert_eq!(stats(&owned), stats(&cell(0, 1000)));
     }
 
     #[test]
