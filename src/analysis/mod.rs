@@ -3,8 +3,10 @@
 //! seeking. May import `engine`, `model`, `scenario`, `stats` and the leaves; never `report`,
 //! `plot`, `output` or `cli`.
 
+pub mod association;
 pub mod compare;
 pub mod condition;
+pub mod consistency;
 pub mod decisions;
 pub mod labels;
 pub mod results;

@@ -10,6 +10,7 @@
 //! Var(E[Y | X]) / Var(Y) with X cut into [`BINS`] equal-count bins (or grouped by value when
 //! it takes few values); its bias with no real effect is about (bins - 1) / n, 0.002 here.
 
+use crate::analysis::association::{correlation_ratio_in_order, pearson_of};
 use crate::analysis::labels;
 use crate::analysis::swing::{Swing, quantile_in_order, swing_in_order};
 use crate::model::Model;
@@ -365,70 +366,11 @@ pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
     pearson_of(x, y)
 }
 
-/// [`pearson`] of any x that widens to f64 exactly (the f32 mid-ranks of a sample give the same
-/// bits as their f64 values).
-fn pearson_of<T: Copy + Into<f64>>(x: &[T], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let mx = x.iter().map(|a| (*a).into()).sum::<f64>() / n;
-    let my = y.iter().sum::<f64>() / n;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        let a: f64 = (*a).into();
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    if sxx == 0.0 || syy == 0.0 {
-        0.0
-    } else {
-        sxy / (sxx * syy).sqrt()
-    }
-}
-
 /// Var(E[Y | group]) / Var(Y), grouping X by value when it takes at most `bins` values and
 /// into `bins` equal-count groups of its sorted order otherwise (ties kept together).
 pub fn correlation_ratio(x: &[f64], y: &[f64], bins: usize) -> f64 {
     let tied = |a: u32, b: u32| x[a as usize] == x[b as usize];
     correlation_ratio_in_order(&sorted_order(x), tied, y, bins)
-}
-
-/// [`correlation_ratio`] given the sorted order of x and whether two of its trials have equal
-/// values.
-fn correlation_ratio_in_order(
-    order: &[u32],
-    tied: impl Fn(u32, u32) -> bool,
-    y: &[f64],
-    bins: usize,
-) -> f64 {
-    let n = y.len();
-    // The ratio does not depend on y's unit; beyond 1e100 P squares would overflow to inf
-    // (and inf / inf is NaN), so such outputs are measured in units of their largest value.
-    let largest = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let rescaled: Vec<f64>;
-    let y = if largest > 1e100 {
-        rescaled = y.iter().map(|v| v / largest).collect();
-        &rescaled
-    } else {
-        y
-    };
-    let my = y.iter().sum::<f64>() / n as f64;
-    let total: f64 = y.iter().map(|v| (v - my) * (v - my)).sum();
-    if total == 0.0 {
-        return 0.0;
-    }
-    let mut between = 0.0;
-    let mut start = 0;
-    while start < n {
-        let mut end = (start + n.div_ceil(bins)).min(n);
-        while end < n && tied(order[end], order[end - 1]) {
-            end += 1;
-        }
-        let group = &order[start..end];
-        let mean = group.iter().map(|i| y[*i as usize]).sum::<f64>() / group.len() as f64;
-        between += group.len() as f64 * (mean - my) * (mean - my);
-        start = end;
-    }
-    between / total
 }
 
 #[cfg(test)]
@@ -464,7 +406,7 @@ mod tests {
         let y: Vec<f64> = (0..n)
             .map(|i| (i as f64 * 0.37).sin() + x[i] / 50.0)
             .collect();
-        let ranked = RankedInput::new("x".to_string(), x.clone());
+        let ranked = RankedInput::new(("x".to_string(), "x".to_string()), x.clone());
         assert!(ranked.varies);
         let tied = |a: u32, b: u32| ranked.ranks[a as usize] == ranked.ranks[b as usize];
         let from_ranks = correlation_ratio_in_order(&ranked.order, tied, &y, BINS);
@@ -476,7 +418,7 @@ mod tests {
         let rho = pearson_of(&ranked.ranks, &y_ranks);
         assert_eq!(rho.to_bits(), pearson(&mid_ranks(&x), &y_ranks).to_bits());
         assert!(rho > 0.1, "{rho}");
-        let constant = RankedInput::new("c".to_string(), vec![2.5; 10]);
+        let constant = RankedInput::new(("c".to_string(), "c".to_string()), vec![2.5; 10]);
         assert!(!constant.varies);
     }
 

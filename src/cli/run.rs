@@ -140,7 +140,7 @@ pub fn publish(
     metadata: &RunMetadata,
     outputs: &Outputs,
 ) -> Result<RunResult> {
-    crate::analysis::condition::check_consistent(scenario, agg)?;
+    crate::analysis::consistency::check_consistent(scenario, agg)?;
     let report = Report::new(scenario, agg, outputs.sensitivity_at.as_deref());
     if let Some(note) = report.result.overflow_note() {
         stdout::eprintln(&format!("warning: {note}"));

@@ -5,6 +5,7 @@
 //! this folder; `city` builds one city's path from them; this file holds the compiled
 //! [`Model`], the shared draws of a trial and the Total.
 
+mod builds;
 mod city;
 pub mod copula;
 pub mod fastexp;
@@ -18,9 +19,10 @@ pub mod streams;
 use crate::model::copula::MarginalMap;
 use crate::model::sampler::Sampler;
 use crate::scenario::grid::Grid;
-use crate::scenario::{City, MIN_LIFETIME_YEARS, Project, Scenario, Shock, ShockTiming};
+use crate::scenario::{City, MIN_LIFETIME_YEARS, Scenario, Shock, ShockTiming};
+use builds::{PowerModel, ProjectModel};
 use city::{CityModel, TrialContext, sum_groups_and_total};
-use latent::{Latent, Steered};
+use latent::Latent;
 use probes::{BasisModel, ProbeModel};
 use rand::distr::Distribution;
 use risk::{Loss, Window};
@@ -55,26 +57,6 @@ pub struct Model {
 struct Record<'a> {
     inputs: &'a mut Vec<f64>,
     walk: &'a mut [f64],
-}
-
-#[derive(Debug, Clone)]
-struct ProjectModel {
-    name: String,
-    delivery: Steered,
-    capacity: Steered,
-    online: Steered,
-    probability: f64,
-    ramp_years: Steered,
-    stream_key: u64,
-}
-
-#[derive(Debug, Clone)]
-struct PowerModel {
-    /// mw * p_per_mw: the cap at the start, P.
-    start_cap: f64,
-    mw_growth: Steered,
-    log_efficiency_growth: f64,
-    stream_key: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -484,81 +466,6 @@ impl CopulaModel {
                 .map(|(l, z)| l * z)
                 .sum();
             *g = self.marginals[i].map(y);
-        }
-    }
-}
-
-impl PowerModel {
-    /// Holds `out` at or below cap(t) and records where it binds; returns the trial's MW growth.
-    fn apply(
-        &self,
-        grid: &Grid,
-        (seed, trial, latent): (u64, u64, &mut Latent),
-        (out, binds): (&mut [f64], &mut [bool]),
-        (probe_times, at_probes): (&[f64], &mut [f64]),
-    ) -> f64 {
-        let mut rng = stream(seed, trial, self.stream_key);
-        let mw_growth = self.mw_growth.draw(&mut rng, latent).max(MIN_GROWTH);
-        let log_rate = mw_growth.ln_1p() + self.log_efficiency_growth;
-        let spy = f64::from(grid.steps_per_year);
-        for (k, (v, b)) in out.iter_mut().zip(binds.iter_mut()).enumerate() {
-            let cap = self.start_cap * fastexp::exp(k as f64 / spy * log_rate);
-            *b = *v > cap;
-            if *b {
-                *v = cap;
-            }
-        }
-        for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
-            let cap = self.start_cap * fastexp::exp((t - grid.start) * log_rate);
-            *v = v.min(cap);
-        }
-        mw_growth
-    }
-}
-
-impl ProjectModel {
-    fn new(p: &Project, city: &str) -> Self {
-        ProjectModel {
-            name: p.name.clone(),
-            delivery: Steered::unit_uniform(),
-            capacity: Steered::new(&p.capacity),
-            online: Steered::new(&p.online),
-            probability: p.probability,
-            ramp_years: Steered::new(&p.ramp_years),
-            stream_key: stream_key(StreamKind::Project, &[city, &p.name]),
-        }
-    }
-
-    /// Adds capacity * clamp((t - online) / ramp, 0, 1) when the project is delivered.
-    /// Every draw is made whether or not it is delivered, so streams stay aligned.
-    /// With a lifetime, each slice of the ramp retires that many years after it came online.
-    fn add_contribution(
-        &self,
-        grid: &Grid,
-        (seed, trial): (u64, u64),
-        lifetime: Option<f64>,
-        (out, probe_times, at_probes): (&mut [f64], &[f64], &mut [f64]),
-        (inputs, latent): (&mut Vec<f64>, &mut Latent),
-    ) {
-        let mut rng = stream(seed, trial, self.stream_key);
-        let u = self.delivery.draw(&mut rng, latent);
-        let capacity = self.capacity.draw(&mut rng, latent).max(0.0);
-        let online = self.online.draw(&mut rng, latent);
-        let ramp = self.ramp_years.draw(&mut rng, latent).max(0.0);
-        let delivered = u < self.probability;
-        inputs.extend([f64::from(u8::from(delivered)), capacity, online, ramp]);
-        if !delivered {
-            return;
-        }
-        let share = |t: f64| match lifetime {
-            None => ramp_fraction(t - online, ramp),
-            Some(life) => risk::surviving_fraction(t - online, ramp, life),
-        };
-        for (k, v) in out.iter_mut().enumerate() {
-            *v += capacity * share(grid.time(k));
-        }
-        for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
-            *v += capacity * share(*t);
         }
     }
 }
