@@ -109,7 +109,8 @@ fn every_row_equals_a_rerun_of_its_trial_and_the_weighted_share_equals_targets_c
     let (mut weight_sum, mut weighted_hits, mut unequal_weights) = (0u64, 0u64, 0);
     for (i, row) in rows.iter().enumerate() {
         let trial = i as u64;
-        spec.model.run_trial(spec.seed, trial, &mut buf);
+        // As the run drew it: from the prior, or by the conditioning's guide.
+        conditioning.simulate(&spec.model, (spec.seed, trial), &mut buf, &mut w);
         conditioning.weigh(spec.seed, trial, &buf, &mut w);
         assert_eq!(long(&row[0]), i as i64);
         assert_eq!(long(&row[1]) as u64, w.m, "weight of trial {trial}");

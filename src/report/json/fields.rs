@@ -207,6 +207,11 @@ pub const CONDITIONING: &[(&str, &str)] = &[
     ),
     ("capped_trials", COUNT),
     (
+        "guide_stages",
+        "the stages that fitted the guide which drew the trials (empty: from the prior); \
+         temperature: dimensionless in [0, 1]; ess: trials (Kish)",
+    ),
+    (
         "score",
         "rows: count; coverage_50, coverage_90: share; mean_crps_log: dimensionless; pit: shares",
     ),
