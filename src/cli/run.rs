@@ -52,11 +52,12 @@ pub fn trial_range(spec: &RunSpec, config: &RunConfig) -> std::ops::Range<u64> {
 /// Runs one scenario (or one shard of it) and writes its tables (or its part file); returns
 /// the results of a whole run.
 pub fn run_one(l: &LoadedScenario, config: &RunConfig) -> Result<Option<RunResult>> {
-    let spec = RunSpec::from_scenario(&l.scenario);
     let pool = thread_pool(config.threads)?;
+    // The time includes the conditioning's pilot and guide (on the run's threads).
+    let started = Instant::now();
+    let spec = pool.install(|| RunSpec::from_scenario(&l.scenario));
     let range = trial_range(&spec, config);
     let bar = progress_bar(range.end - range.start, config.quiet);
-    let started = Instant::now();
     let stop = interrupt::stop_flag();
     let agg = pool.install(|| engine::run_range_until(&spec, range.clone(), &|n| bar.inc(n), stop));
     let elapsed = started.elapsed().as_secs_f64();
