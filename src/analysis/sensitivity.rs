@@ -464,7 +464,7 @@ mod tests {
         let y: Vec<f64> = (0..n)
             .map(|i| (i as f64 * 0.37).sin() + x[i] / 50.0)
             .collect();
-        let ranked = RankedInput::new("x".to_string(), x.clone());
+        let ranked = RankedInput::new(("x".to_string(), "x".to_string()), x.clone());
         assert!(ranked.varies);
         let tied = |a: u32, b: u32| ranked.ranks[a as usize] == ranked.ranks[b as usize];
         let from_ranks = correlation_ratio_in_order(&ranked.order, tied, &y, BINS);
@@ -476,7 +476,7 @@ mod tests {
         let rho = pearson_of(&ranked.ranks, &y_ranks);
         assert_eq!(rho.to_bits(), pearson(&mid_ranks(&x), &y_ranks).to_bits());
         assert!(rho > 0.1, "{rho}");
-        let constant = RankedInput::new("c".to_string(), vec![2.5; 10]);
+        let constant = RankedInput::new(("c".to_string(), "c".to_string()), vec![2.5; 10]);
         assert!(!constant.varies);
     }
 
