@@ -338,6 +338,16 @@ pub fn render(search: &Search, outcome: &Outcome) -> String {
                 search.path, a.value, a.bisection_error, a.evaluations
             ));
         }
+        Outcome::MetThroughout { lo, hi, p_lo, p_hi } if whole_range(search) => {
+            out.push_str(&format!(
+                "Every value of {} in its valid range [{lo}, {hi}] meets the goal: the probability \
+                 is {:.1}% at {lo} and {:.1}% at {hi}, at or above {:.1}% throughout.\n",
+                search.path,
+                100.0 * p_lo,
+                100.0 * p_hi,
+                100.0 * g.probability
+            ));
+        }
         Outcome::MetThroughout { lo, hi, p_lo, p_hi } => out.push_str(&format!(
             "The goal is met everywhere in the searched range [{lo}, {hi}] of {}: the probability \
              is {:.1}% at {lo} and {:.1}% at {hi}, at or above {:.1}% throughout. No boundary lies \
@@ -348,6 +358,16 @@ pub fn render(search: &Search, outcome: &Outcome) -> String {
             100.0 * p_hi,
             100.0 * g.probability
         )),
+        Outcome::Unreachable { lo, hi, p_lo, p_hi } if whole_range(search) => {
+            out.push_str(&format!(
+                "No value of {} in its valid range [{lo}, {hi}] meets the goal of {:.1}%: the \
+                 probability is {:.1}% at {lo} and {:.1}% at {hi}.\n",
+                search.path,
+                100.0 * g.probability,
+                100.0 * p_lo,
+                100.0 * p_hi
+            ));
+        }
         Outcome::Unreachable { lo, hi, p_lo, p_hi } => out.push_str(&format!(
             "No value of {} in [{lo}, {hi}] reaches {:.1}%: the probability is {:.1}% at {lo} and {:.1}% at {hi}. \
              Widen the range with --solve-range LO,HI if other values are plausible.\n",
@@ -358,6 +378,16 @@ pub fn render(search: &Search, outcome: &Outcome) -> String {
         )),
     }
     out
+}
+
+/// Whether the search covered all the key can hold: a probability or share over [0, 1], or a
+/// mode between its distribution's min and max (a wider range would be refused).
+fn whole_range(search: &Search) -> bool {
+    super::solve_key::describe(search.loaded, search.path).is_ok_and(|k| {
+        let bounded =
+            k.kind == super::solve_key::ValueKind::Share || k.parameter.as_deref() == Some("mode");
+        bounded && k.range == search.range
+    })
 }
 
 #[cfg(test)]

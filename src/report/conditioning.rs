@@ -3,7 +3,7 @@
 
 use crate::analysis::condition::{ConditionReport, PosteriorRow};
 use crate::error::Result;
-use crate::units::format_year;
+use crate::units::{date_label, format_year, iso_date};
 use std::fmt::Write;
 
 /// posterior.csv: input,prior_mean,prior_p5,prior_p50,prior_p95,posterior_mean,posterior_p5,
@@ -32,7 +32,8 @@ pub fn posterior_csv(report: &ConditionReport) -> Result<Vec<u8>> {
 }
 
 /// calibration.csv: series,at,capacity,kind,basis,published,conditioned_on,percentile,
-/// inside_50,inside_90,crps_log: each report in the projection conditioned on the reports
+/// inside_50,inside_90,crps_log,date,label,published_date (`date` and `label` of `at`, the ISO
+/// date of `published`): each report in the projection conditioned on the reports
 /// published before it (conditioned_on = their number) and in the unconditioned one
 /// (conditioned_on = "none").
 pub fn calibration_csv(report: &ConditionReport) -> Result<Vec<u8>> {
@@ -49,6 +50,9 @@ pub fn calibration_csv(report: &ConditionReport) -> Result<Vec<u8>> {
         "inside_50",
         "inside_90",
         "crps_log",
+        "date",
+        "label",
+        "published_date",
     ])?;
     for r in &report.calibration {
         let flag = |b: Option<bool>| b.map_or(String::new(), |b| u8::from(b).to_string());
@@ -68,6 +72,9 @@ pub fn calibration_csv(report: &ConditionReport) -> Result<Vec<u8>> {
             flag(r.inside_50),
             flag(r.inside_90),
             r.crps_log.map_or(String::new(), |c| format!("{c:.4}")),
+            iso_date(r.at),
+            date_label(r.at),
+            iso_date(r.published),
         ])?;
     }
     Ok(w.into_inner()?)

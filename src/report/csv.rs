@@ -58,7 +58,8 @@ fn rows_csv(rows: &[SummaryRow]) -> Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
-/// targets.csv: city,at,capacity,probability,evaluated_at,std_error.
+/// targets.csv: city,at,capacity,probability,evaluated_at,std_error,date,label (`date` and
+/// `label` are those of `at`).
 pub fn targets_csv(result: &RunResult) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -68,6 +69,8 @@ pub fn targets_csv(result: &RunResult) -> Result<Vec<u8>> {
         "probability",
         "evaluated_at",
         "std_error",
+        "date",
+        "label",
     ])?;
     for t in &result.targets {
         w.write_record([
@@ -77,12 +80,14 @@ pub fn targets_csv(result: &RunResult) -> Result<Vec<u8>> {
             format!("{:.4}", t.probability),
             format_year(t.evaluated_at),
             format!("{:.4}", t.std_error),
+            iso_date(t.at),
+            date_label(t.at),
         ])?;
     }
     Ok(w.into_inner()?)
 }
 
-/// backtest.csv: city,at,capacity,percentile,evaluated_at,source. `percentile` is the
+/// backtest.csv: city,at,capacity,percentile,evaluated_at,source,date,label (of `at`). `percentile` is the
 /// mid-rank share of trials below the reported value, in percent (ties count half).
 pub fn backtest_csv(result: &RunResult) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -93,6 +98,8 @@ pub fn backtest_csv(result: &RunResult) -> Result<Vec<u8>> {
         "percentile",
         "evaluated_at",
         "source",
+        "date",
+        "label",
     ])?;
     for b in &result.backtest {
         w.write_record([
@@ -102,6 +109,8 @@ pub fn backtest_csv(result: &RunResult) -> Result<Vec<u8>> {
             format!("{:.2}", b.percentile),
             format_year(b.evaluated_at),
             b.source.clone(),
+            iso_date(b.at),
+            date_label(b.at),
         ])?;
     }
     Ok(w.into_inner()?)
@@ -117,7 +126,8 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// crossing.csv: city,capacity,probability_within_horizon,p10,p50,p90 (first grid time, decimal
-/// year, at which capacity >= the target; empty when the percentile lies beyond the horizon).
+/// year, at which capacity >= the target; empty when the percentile lies beyond the horizon),
+/// then p10_date,p10_label,p50_date,p50_label,p90_date,p90_label ([`TIME_COLUMNS`]).
 pub fn crossing_csv(decisions: &Decisions) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -127,16 +137,24 @@ pub fn crossing_csv(decisions: &Decisions) -> Result<Vec<u8>> {
         "p10",
         "p50",
         "p90",
+        TIME_COLUMNS[0],
+        TIME_COLUMNS[1],
+        TIME_COLUMNS[2],
+        TIME_COLUMNS[3],
+        TIME_COLUMNS[4],
+        TIME_COLUMNS[5],
     ])?;
     for c in &decisions.crossing {
-        w.write_record([
+        let mut record = vec![
             c.city.clone(),
             capacity(c.capacity),
             format!("{:.4}", c.probability_within_horizon),
             opt_year(c.p10),
             opt_year(c.p50),
             opt_year(c.p90),
-        ])?;
+        ];
+        record.extend(dates([c.p10, c.p50, c.p90]));
+        w.write_record(record)?;
     }
     Ok(w.into_inner()?)
 }
@@ -184,8 +202,9 @@ pub fn ranking_csv(decisions: &Decisions) -> Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
-/// overtake.csv: leader,follower,share_starting_behind,probability_within_horizon,p10,p50,p90;
-/// the probability and percentiles are among the trials in which the follower starts behind.
+/// overtake.csv: leader,follower,share_starting_behind,probability_within_horizon,p10,p50,p90,
+/// then [`TIME_COLUMNS`]; the probability and percentiles are among the trials in which the
+/// follower starts behind.
 pub fn overtake_csv(decisions: &Decisions) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -196,9 +215,15 @@ pub fn overtake_csv(decisions: &Decisions) -> Result<Vec<u8>> {
         "p10",
         "p50",
         "p90",
+        TIME_COLUMNS[0],
+        TIME_COLUMNS[1],
+        TIME_COLUMNS[2],
+        TIME_COLUMNS[3],
+        TIME_COLUMNS[4],
+        TIME_COLUMNS[5],
     ])?;
     for o in &decisions.overtake {
-        w.write_record([
+        let mut record = vec![
             o.leader.clone(),
             o.follower.clone(),
             format!("{:.4}", o.share_starting_behind),
@@ -206,7 +231,9 @@ pub fn overtake_csv(decisions: &Decisions) -> Result<Vec<u8>> {
             opt_year(o.p10),
             opt_year(o.p50),
             opt_year(o.p90),
-        ])?;
+        ];
+        record.extend(dates([o.p10, o.p50, o.p90]));
+        w.write_record(record)?;
     }
     Ok(w.into_inner()?)
 }
@@ -258,6 +285,26 @@ pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
 
 fn opt_year(v: Option<f64>) -> String {
     v.map(format_year).unwrap_or_default()
+}
+
+/// The columns appended after the time percentiles p10, p50 and p90 of crossing.csv and
+/// overtake.csv: each one's ISO date and label, empty when it lies beyond the horizon.
+pub const TIME_COLUMNS: [&str; 6] = [
+    "p10_date",
+    "p10_label",
+    "p50_date",
+    "p50_label",
+    "p90_date",
+    "p90_label",
+];
+
+/// The values of [`TIME_COLUMNS`] for three times.
+fn dates(times: [Option<f64>; 3]) -> Vec<String> {
+    times
+        .into_iter()
+        .flat_map(|t| [t.map(iso_date), t.map(date_label)])
+        .map(Option::unwrap_or_default)
+        .collect()
 }
 
 /// compare.csv: scenario,city,year,p5,p50,p95,diff_p50_vs_first,date,label (capacities in P).

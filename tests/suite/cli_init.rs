@@ -50,9 +50,12 @@ fn run_writes_backtest_csv_and_shows_it() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("city,at,capacity,percentile,evaluated_at,source")
+        Some("city,at,capacity,percentile,evaluated_at,source,date,label")
     );
     let row = lines.next().expect("one observation");
     assert!(row.starts_with("Beijing,2025.25,33000.0,"), "{row}");
-    assert!(row.ends_with(",2025.25,\"C114, 2025-06-09\""), "{row}");
+    assert!(
+        row.ends_with(",2025.25,\"C114, 2025-06-09\",2025-04-01,end-Q1 2025"),
+        "{row}"
+    );
 }

@@ -7,7 +7,8 @@
 //! (from main just before the risk features were merged) and for 0.4.0 (random stream keys
 //! that cannot collide, every draw changed). For 0.5.0 summary.csv gained its `date` and
 //! `label` columns: the file was regenerated and checked to equal the 0.4.0 copy byte for byte
-//! once those two columns are cut off.
+//! once those two columns are cut off; targets.csv likewise gained `date` and `label` (of `at`)
+//! and its first six columns equal the 0.4.0 copy byte for byte.
 
 use assert_cmd::Command;
 

@@ -169,3 +169,35 @@ fn solve_refuses_a_whole_distribution_and_names_its_parameters() {
              city.A.growth.mean, city.A.growth.sd",
         ));
 }
+
+#[test]
+fn solve_over_a_whole_probability_range_says_no_value_can_meet_the_goal() {
+    // A holds 1000 P and the project adds 1000 P: 2500 P by 2026 is out of reach whether the
+    // project is delivered or not, so the probability is exactly 0 at both ends of [0, 1].
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.toml");
+    std::fs::write(&path, ONE_PROJECT.replace("20000", "2000")).unwrap();
+    let assert = simulate()
+        .arg(&path)
+        .args(["--solve", "city.A.project[Hub].probability"])
+        .args([
+            "--target",
+            "A>=2500@2026",
+            "--probability",
+            "0.8",
+            "--no-plots",
+        ])
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .assert()
+        .failure();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(
+        stdout.contains(
+            "No value of city.A.project[Hub].probability in its valid range [0, 1] meets the \
+             goal of 80.0%: the probability is 0.0% at 0 and 0.0% at 1."
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("--solve-range"), "{stdout}");
+}

@@ -234,7 +234,7 @@ fn without_charts_the_page_says_so_and_a_conditioned_run_shows_its_diagnostics()
 }
 
 #[test]
-fn the_comparison_page_shows_each_scenarios_target_probabilities() {
+fn the_comparison_page_shows_each_scenarios_targets_and_projection_from_its_csv() {
     let dir = tempfile::tempdir().unwrap();
     Command::cargo_bin("simulate")
         .unwrap()
@@ -258,4 +258,36 @@ fn the_comparison_page_shows_each_scenarios_target_probabilities() {
             assert_eq!(data_values(row)[1 + column], fields[3], "{scenario}: {row}");
         }
     }
+    // Central projection: series and scenarios down, times across; every cell is that
+    // scenario's summary.csv p50, p5 and p95 at the column's time.
+    let table = between(
+        &html,
+        "<table class=\"projection compare-projection\">",
+        "</table>",
+    );
+    let years = data_values(between(table, "<thead>", "</thead>"));
+    assert!(years.len() >= 4, "{years:?}");
+    let mut cells = 0;
+    for td in table.split("<td class=\"series\" data-scenario=\"").skip(1) {
+        let attr = |name: &str| between(td, &format!("{name}=\""), "\"").to_string();
+        let scenario = &td[..td.find('"').unwrap()];
+        let (series, year) = (attr("data-series"), attr("data-year"));
+        assert_eq!(year, years[cells % years.len()], "columns in order: {td}");
+        let summary = std::fs::read_to_string(dir.path().join(scenario).join("summary.csv"));
+        let line = summary
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with(&format!("{series},{year},")))
+            .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+            .unwrap_or_else(|| panic!("{scenario}: no {series} at {year}"));
+        let shown = data_values(&td[..td.find("</td>").unwrap()]);
+        assert_eq!(
+            shown,
+            [line[7].as_str(), &line[4], &line[10]],
+            "{scenario} {series} {year}"
+        );
+        cells += 1;
+    }
+    // Beijing, Shanghai, Shenzhen and the Total in both scenarios, at every column.
+    assert_eq!(cells, 4 * 2 * years.len());
 }

@@ -219,6 +219,60 @@ fn every_table_with_a_year_ends_with_its_date_and_label() {
     }
     // summary, targets_over_time, ranking, sensitivity, ... each hold some of these times.
     assert!(checked > 50, "only {checked} rows checked");
+    let mut times = 0;
+    for (file, first) in [("crossing.csv", 3), ("overtake.csv", 4), ("targets.csv", 1)] {
+        times += time_columns_have_dates(&csv_rows(&folder.join(file)), first);
+    }
+    assert!(times > 10, "only {times} times checked");
+}
+
+/// The ISO date of a time on the grid of months: 2027.25 is 2027-04-01.
+fn month_start(time: &str) -> String {
+    let t: f64 = time.parse().unwrap();
+    let months = (t * 12.0).round() as i64;
+    assert!(
+        (t * 12.0 - months as f64).abs() < 1e-6,
+        "{time} is not a month start"
+    );
+    format!("{}-{:02}-01", months / 12, months % 12 + 1)
+}
+
+/// Checks that the time columns of a table (p10, p50 and p90 from column `first`, or `at` when
+/// `first` is 1) keep their place and end the row as `<col>_date`, `<col>_label` (`date`,
+/// `label` for a single `at`), empty with an empty time; returns the times checked.
+fn time_columns_have_dates(rows: &[Vec<String>], first: usize) -> usize {
+    let header = &rows[0];
+    let single = first == 1;
+    let names: Vec<&str> = if single {
+        vec!["at"]
+    } else {
+        vec!["p10", "p50", "p90"]
+    };
+    let mut checked = 0;
+    for (i, name) in names.iter().enumerate() {
+        assert_eq!(header[first + i], *name, "{header:?}");
+        let (d, l) = if single {
+            ("date".to_string(), "label".to_string())
+        } else {
+            (format!("{name}_date"), format!("{name}_label"))
+        };
+        let at = |h: &str| header.iter().position(|x| x == h).unwrap();
+        let (d, l) = (at(&d), at(&l));
+        assert!(d >= first + names.len() && l == d + 1, "{header:?}");
+        for row in &rows[1..] {
+            let time = &row[first + i];
+            if time.is_empty() {
+                assert_eq!((row[d].as_str(), row[l].as_str()), ("", ""));
+                continue;
+            }
+            assert_eq!(row[d], month_start(time), "{row:?}");
+            if time == "2026" {
+                assert_eq!(row[l], "end-2025");
+            }
+            checked += 1;
+        }
+    }
+    checked
 }
 
 /// Significant digits of a number as JSON writes it ("20304.0" has 5, "0.0020709" 5).

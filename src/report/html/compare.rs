@@ -2,10 +2,12 @@
 //! each target's probability in every scenario, the medians and 5-95% ranges by year, and the
 //! overlay charts (inline SVG drawn by [`crate::output`]).
 
-use super::text::{capacity, esc, probability, thousands, when};
+use super::numbers::{bare, spread_years};
+use super::text::{capacity, data, esc, iso_date, probability, thousands, when};
 use super::{PageChart, head, inline_svg};
 use crate::analysis::compare::series_union;
 use crate::analysis::results::RunResult;
+use crate::units::format_year;
 use std::fmt::Write;
 
 /// The stem of the target comparison chart, shown in the Targets section.
@@ -74,10 +76,9 @@ pub fn render(
             .filter(|c| c.stem != TARGETS_STEM)
             .map(|c| {
                 format!(
-                    "<figure class=\"chart\">{}<figcaption>{}: each scenario's median and 90% \
-                     band.</figcaption></figure>\n",
-                    inline_svg(&c.svg, &c.stem),
-                    esc(&c.stem)
+                    "<figure class=\"chart\">{}<figcaption>Each scenario's median and 90% \
+                     band for the series in the title.</figcaption></figure>\n",
+                    inline_svg(&c.svg, &c.stem)
                 )
             })
             .collect(),
@@ -156,55 +157,85 @@ fn targets(results: &[RunResult]) -> String {
     out
 }
 
-/// Medians and 5-95% ranges of every series any scenario has at each year end of any.
-fn projection(results: &[RunResult]) -> String {
-    let mut out = String::from(
-        "<p>Median with the 5th&ndash;95th percentile range, in P, at each year end; \
-         &ldquo;-&rdquo; where a scenario lacks the series or the date.</p>\n",
-    );
-    let mut years: Vec<f64> = results
+/// The earliest start of the scenarios, then the year ends any scenario has after it, spread
+/// as on the single-run page ([`spread_years`]).
+fn compare_years(results: &[RunResult]) -> Vec<f64> {
+    let start = results
         .iter()
-        .flat_map(|r| &r.rows)
-        .map(|r| r.year)
-        .filter(|y| (y - y.round()).abs() < 1e-9)
-        .fold(Vec::new(), |mut v, y| {
-            if !v.contains(&y) {
-                v.push(y);
-            }
-            v
-        });
-    years.sort_by(f64::total_cmp);
-    for series in series_union(results) {
+        .map(|r| r.start)
+        .fold(f64::INFINITY, f64::min);
+    let mut ends: Vec<f64> = Vec::new();
+    for y in results.iter().flat_map(|r| &r.rows).map(|r| r.year) {
+        let year_end = (y - y.round()).abs() < 1e-9;
+        if year_end && y > start + 1e-9 && !ends.iter().any(|e| (e - y).abs() < 1e-9) {
+            ends.push(y);
+        }
+    }
+    ends.sort_by(f64::total_cmp);
+    spread_years(start, &ends)
+}
+
+/// Series and scenarios down, times across, as the single-run page's central projection:
+/// "median" over "p5-p95" in each cell, each cell naming its scenario, series and time
+/// (`data-scenario`, `data-series`, `data-year`: that scenario's summary.csv).
+fn projection(results: &[RunResult]) -> String {
+    let years = compare_years(results);
+    let mut out = String::from(
+        "<p>Median (P) with the 5th&ndash;95th percentile range under it, at the start and \
+         year ends; &ldquo;-&rdquo; where a scenario lacks the series or the date.</p>\n\
+         <table class=\"projection compare-projection\">\n<thead><tr><th>Series</th>\
+         <th>Scenario</th>",
+    );
+    for year in &years {
         let _ = write!(
             out,
-            "<h3>{}</h3>\n<table class=\"projection\">\n{}<tbody>\n",
-            esc(&series),
-            header_row(results, "Date")
+            "<th>{}<br><span class=\"muted\">{}</span></th>",
+            esc(&when(*year)),
+            data(&format_year(*year), &iso_date(*year))
         );
-        for &year in &years {
-            let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(&when(year)));
-            for r in results {
-                let row = r
-                    .rows
-                    .iter()
-                    .find(|x| x.city == series && (x.year - year).abs() < 1e-9);
-                match row {
-                    Some(x) => {
-                        let _ = write!(
-                            out,
-                            "<td><span class=\"median\">{}</span><br><span class=\"range\">{} \
-                             &ndash; {}</span></td>",
-                            capacity(x.p50),
-                            capacity(x.p5),
-                            capacity(x.p95)
-                        );
-                    }
-                    None => out.push_str("<td>-</td>"),
-                }
+    }
+    out.push_str("</tr></thead>\n");
+    for series in series_union(results) {
+        out.push_str("<tbody>\n");
+        for (i, r) in results.iter().enumerate() {
+            out.push_str("<tr>");
+            if i == 0 {
+                let _ = write!(
+                    out,
+                    "<th scope=\"rowgroup\" rowspan=\"{}\">{}</th>",
+                    results.len(),
+                    esc(&series)
+                );
+            }
+            let _ = write!(out, "<th scope=\"row\">{}</th>", esc(&r.scenario));
+            for &year in &years {
+                out.push_str(&cell(r, &series, year));
             }
             out.push_str("</tr>\n");
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n");
     }
+    out.push_str("</table>\n");
     out
+}
+
+/// One scenario's median and range of `series` at `year`, or "-".
+fn cell(r: &RunResult, series: &str, year: f64) -> String {
+    let row = r
+        .rows
+        .iter()
+        .find(|x| x.city == series && (x.year - year).abs() < 1e-9);
+    match row {
+        Some(x) => format!(
+            "<td class=\"series\" data-scenario=\"{}\" data-series=\"{}\" data-year=\"{}\">\
+             <span class=\"median\">{}</span><br><span class=\"range\">{}&ndash;{}</span></td>",
+            esc(&r.scenario),
+            esc(series),
+            format_year(x.year),
+            capacity(x.p50),
+            bare(x.p5),
+            bare(x.p95)
+        ),
+        None => "<td>-</td>".to_string(),
+    }
 }

@@ -166,6 +166,12 @@ pub fn inline_svg(svg: &str, label: &str) -> String {
     )
 }
 
+/// The tornado's caption; `{}` is the series.
+const TORNADO: &str = "The inputs that move {} most: each bar runs from its median with the \
+                       input near the input's 10th percentile to its median with the input near \
+                       its 90th (the swing, P), the others as sampled; every input's rank \
+                       correlation is in sensitivity.csv.";
+
 /// What a chart shows, in one sentence, by its file stem.
 fn caption(stem: &str) -> String {
     match stem {
@@ -177,12 +183,13 @@ fn caption(stem: &str) -> String {
         }
         "targets" => "Each target's chance of being met.".to_string(),
         "crossing" => "Chance of having reached each target capacity, over time.".to_string(),
-        "tornado" => "The inputs that move the Total most (rank correlation).".to_string(),
-        s => match s.strip_prefix("fan_") {
-            Some(_) => {
+        "tornado" => TORNADO.replace("{}", "the Total"),
+        s => match (s.strip_prefix("fan_"), s.strip_prefix("tornado_")) {
+            (Some(_), _) => {
                 "One city: median, 50% and 90% bands, projects, targets and reports.".to_string()
             }
-            None => String::new(),
+            (_, Some(_)) => TORNADO.replace("{}", "the series in its title"),
+            _ => String::new(),
         },
     }
 }

@@ -121,16 +121,22 @@ pub fn projection_years(result: &RunResult) -> Vec<f64> {
             ends.push(row.year);
         }
     }
+    spread_years(result.start, &ends)
+}
+
+/// `start`, then the year ends `ends` (sorted, after `start`): every one up to
+/// [`MAX_YEAR_ENDS`], else an even spread counted back from the last.
+pub fn spread_years(start: f64, ends: &[f64]) -> Vec<f64> {
     let step = ends.len().div_ceil(MAX_YEAR_ENDS).max(1);
     let mut kept: Vec<f64> = ends.iter().rev().step_by(step).copied().collect();
-    kept.push(result.start);
+    kept.push(start);
     kept.reverse();
     kept
 }
 
 /// A capacity in P as a `<data>` element without its unit, for the range under a median in P:
 /// the CSV's value (one decimal) shown as "21,392".
-fn bare(p: f64) -> String {
+pub fn bare(p: f64) -> String {
     data(&format!("{p:.1}"), &thousands(p))
 }
 

@@ -118,11 +118,15 @@ fn driver_line(report: &Report) -> String {
     });
     top.map_or_else(String::new, |s| {
         format!(
-            "Strongest driver of the Total at {}: {} (rank correlation {:+.2}; every input in \
-             sensitivity.csv)\n",
+            "Strongest driver of the Total at {}: {} (rank correlation {:+.2}; median {} with \
+             it at its p10 vs {} at its p90, a swing of {}{}; every input in sensitivity.csv)\n",
             date_label(last),
-            s.input,
-            s.rank_correlation
+            s.input_label,
+            s.rank_correlation,
+            format_capacity(s.output_p50_at_input_p10),
+            format_capacity(s.output_p50_at_input_p90),
+            if s.swing >= 0.0 { "+" } else { "" },
+            format_capacity(s.swing)
         )
     })
 }
