@@ -307,7 +307,8 @@ fn a_full_disk_exits_1_naming_the_path_and_leaves_no_partial_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
-    let _mount = Mount::tmpfs(&out, "160k").expect("mounting a tmpfs needs root");
+    // Room for one earlier run (about 250 KB of tables, summary.json and report.html at 0.5.0).
+    let _mount = Mount::tmpfs(&out, "640k").expect("mounting a tmpfs needs root");
     // The tables (about 60 KB) fit in 160 KB; the PNG charts (over 1 MB) do not.
     let (code, stderr) = run_base(&out, &[]);
     assert_eq!(code, Some(1), "{stderr}");
@@ -327,7 +328,8 @@ fn a_disk_too_full_for_the_tables_keeps_every_earlier_table() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
-    let _mount = Mount::tmpfs(&out, "160k").expect("mounting a tmpfs needs root");
+    // Room for one earlier run (about 250 KB of tables, summary.json and report.html at 0.5.0).
+    let _mount = Mount::tmpfs(&out, "640k").expect("mounting a tmpfs needs root");
     earlier_run(&out);
     let before = snapshot(&out);
     let filler_path = out.join("filler");
