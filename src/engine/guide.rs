@@ -54,8 +54,11 @@ pub struct Stage {
 #[derive(Debug, Clone)]
 pub struct Guide {
     mean: Vec<f64>,
-    /// Lower-triangular factor of the covariance, row-major.
+    /// Lower-triangular factor L of the covariance, row-major (draws: z = mu + L xi).
     chol: Vec<f64>,
+    /// Its inverse, also lower-triangular and row-major (densities: y = L^-1 (z - mu) row by
+    /// row, with nothing allocated per trial).
+    inverse: Vec<f64>,
     /// ln det L = sum of ln L_ii.
     log_det: f64,
     defensive: f64,
@@ -73,6 +76,7 @@ impl Guide {
         }
         Guide {
             mean: vec![0.0; dims],
+            inverse: chol.clone(),
             chol,
             log_det: 0.0,
             defensive: 1.0,
@@ -112,14 +116,17 @@ impl Guide {
         }
         let d = self.dims();
         let prior = -0.5 * z.iter().map(|x| x * x).sum::<f64>();
-        // y = L^-1 (z - mu) by forward substitution.
-        let mut y = vec![0.0; d];
-        for i in 0..d {
-            let row = &self.chol[i * d..i * d + i];
-            let s: f64 = row.iter().zip(&y).map(|(l, v)| l * v).sum();
-            y[i] = (z[i] - self.mean[i] - s) / self.chol[i * d + i];
-        }
-        let fitted = -0.5 * y.iter().map(|v| v * v).sum::<f64>() - self.log_det;
+        // |y|^2 for y = L^-1 (z - mu), one row of the inverse at a time.
+        let squares: f64 = (0..d)
+            .map(|i| {
+                let row = &self.inverse[i * d..i * d + i + 1];
+                let y: f64 = (row.iter().zip(z).zip(&self.mean))
+                    .map(|((m, x), mu)| m * (x - mu))
+                    .sum();
+                y * y
+            })
+            .sum();
+        let fitted = -0.5 * squares - self.log_det;
         let (a, b) = (
             self.defensive.ln() + prior,
             (1.0 - self.defensive).ln() + fitted,
@@ -165,6 +172,7 @@ impl Guide {
         let (chol, log_det) = factor(&cov, shrink).or_else(|| factor(&cov, 1.0))?;
         Some(Guide {
             mean,
+            inverse: lower_inverse(&chol, d),
             chol,
             log_det,
             defensive: DEFENSIVE_SHARE,
@@ -197,6 +205,20 @@ fn factor(cov: &[Vec<f64>], shrink: f64) -> Option<(Vec<f64>, f64)> {
         log_det += l[i][i].ln();
     }
     Some((chol, log_det))
+}
+
+/// The inverse of a lower-triangular d x d matrix (row-major, non-zero diagonal), itself
+/// lower-triangular: column by column, M_jj = 1 / L_jj and M_ij = -sum_k L_ik M_kj / L_ii.
+fn lower_inverse(l: &[f64], d: usize) -> Vec<f64> {
+    let mut m = vec![0.0; d * d];
+    for j in 0..d {
+        m[j * d + j] = 1.0 / l[j * d + j];
+        for i in j + 1..d {
+            let s: f64 = (j..i).map(|k| l[i * d + k] * m[k * d + j]).sum();
+            m[i * d + j] = -s / l[i * d + i];
+        }
+    }
+    m
 }
 
 /// exp(x - max) / sum: weights summing to 1 (None when every x is -infinity).
@@ -366,6 +388,21 @@ pub fn adapt(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lower_inverse_inverts() {
+        let l = [2.0, 0.0, 0.0, 0.5, 1.5, 0.0, -1.0, 0.25, 3.0];
+        let m = lower_inverse(&l, 3);
+        for i in 0..3 {
+            for j in 0..3 {
+                let p: f64 = (0..3).map(|k| l[i * 3 + k] * m[k * 3 + j]).sum();
+                assert!(
+                    (p - f64::from(u8::from(i == j))).abs() < 1e-15,
+                    "({i}, {j}): {p}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_prior_guide_has_ratio_one_and_draws_standard_normals() {
