@@ -16,6 +16,7 @@
 //! projection a planner had before it was published.
 
 use crate::engine::guide::{self, GUIDE_BELOW_ESS_SHARE, Guide, Stage};
+use crate::engine::smc;
 use crate::model::latent::Latent;
 use crate::model::observe::ObservationModel;
 use crate::model::streams::{StreamKind, stream, stream_key};
@@ -137,7 +138,7 @@ impl Conditioning {
                 let ll = c.log_likelihoods(buf);
                 all.iter().map(|j| ll[*j]).sum()
             };
-            let fitted = guide::adapt(model, (scenario.seed, scenario.trials), &log_likelihood);
+            let fitted = smc::adapt(model, (scenario.seed, scenario.trials), &log_likelihood);
             if let Some(g) = fitted {
                 let prior = c.clone();
                 c.guide = Some(g);

@@ -1,43 +1,31 @@
-//! The guided sampler of conditioning: adaptive importance sampling in the latent space of the
-//! once-per-trial inputs, with tempering (docs/model.md, "Guided conditioning").
+//! The guide of conditioning: a proposal for the latent normals of the once-per-trial inputs
+//! (docs/model.md, "Guided conditioning").
 //!
 //! Why: weighting trials drawn from the prior collapses when the reports are many or lie in a
-//! tail (the national scenario's fourteen reports leave one effective trial in 200,000). Here a
-//! guide q(z) draws the latent normals z that steer each trial's inputs
+//! tail. Here a guide q(z) draws the latent normals z that steer each trial's inputs
 //! ([`crate::model::latent`]): a defensive mixture q = a N(0, I) + (1 - a) N(mu, L L^T) (Hesterberg
 //! 1995), so that the importance ratio phi(z) / q(z) is at most 1 / a. Its mean and covariance
-//! are fitted by stages of [`PILOT`] trials: each stage draws from the current guide, picks the
-//! largest temperature b <= 1 at which the weights phi(z) L(x)^b / q(z) keep an effective sample
-//! size of half the stage, and fits the next guide to those weights; it stops once the fit at b =
-//! 1 had that effective size. The run then weighs trial i by phi(z_i) L(x_i) / q(z_i): exact
-//! importance sampling whatever the guide, so a poor guide costs effective trials, never bias.
+//! are fitted ([`Guide::fit`]) to a population that [`super::smc`] brings to the posterior;
+//! dims the reports leave where the prior had them keep N(0, 1) exactly. The run weighs trial i
+//! by phi(z_i) L(x_i) / q(z_i): exact importance sampling whatever the guide, so a poor guide
+//! costs effective trials, never bias.
 //!
-//! Deterministic: every stage runs on seeds derived from the run's seed and trial numbers,
-//! sums in trial order, and each shard fits the same guide.
+//! Deterministic: the fit sums in particle order, and each shard fits the same guide.
 
-use crate::model::latent::Latent;
 use crate::model::streams::{StreamKind, stream, stream_key};
-use crate::model::{Model, TrialBuffer};
 use crate::scenario::correlation::cholesky_semidefinite;
 use rand::distr::{Distribution, StandardUniform};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Trials per adaptation stage at first.
-pub const PILOT: u64 = 4096;
-/// A stage draws more trials (doubling) until its weights' reachable effective size is at
-/// least this, so that each fit rests on enough trials (up to [`MAX_STAGE_TRIALS`]).
-pub const MIN_REACHABLE_ESS: f64 = 2048.0;
-/// Most trials of one stage.
-pub const MAX_STAGE_TRIALS: u64 = 65_536;
 /// Share a of each trial's draws from the prior itself (the defensive component).
 pub const DEFENSIVE_SHARE: f64 = 0.2;
-/// Effective share of a stage that its temperature keeps.
-pub const STAGE_ESS_SHARE: f64 = 0.5;
-/// Most adaptation stages.
-pub const MAX_STAGES: usize = 20;
 /// Factor on the fitted covariance (slightly wider than the fit: robust to its error).
 pub const VARIANCE_INFLATION: f64 = 1.1;
+/// A dim whose fitted mean is within this many standard errors of 0 and whose variance is
+/// within as many of 1 keeps the prior's N(0, 1) in the guide (chosen on base and china-2025:
+/// 2, 3, 4 and 6 gave effective sizes of 18.7k, 17.8k, 19.3k, 19.4k of 200,000 for base and
+/// 19.5k, 27.5k, 30.3k, 19.2k for china-2025; none: 17.6k and 5.2k).
+pub const PRIOR_LIKE_WITHIN: f64 = 4.0;
 /// The prior is kept when its pilot's effective share is at least this.
 pub const GUIDE_BELOW_ESS_SHARE: f64 = 0.1;
 
@@ -114,9 +102,20 @@ impl Guide {
         if self.defensive >= 1.0 {
             return 0.0;
         }
-        let d = self.dims();
         let prior = -0.5 * z.iter().map(|x| x * x).sum::<f64>();
-        // |y|^2 for y = L^-1 (z - mu), one row of the inverse at a time.
+        let fitted = self.fitted_log_density(z);
+        let (a, b) = (
+            self.defensive.ln() + prior,
+            (1.0 - self.defensive).ln() + fitted,
+        );
+        let max = a.max(b);
+        prior - (max + ((a - max).exp() + (b - max).exp()).ln())
+    }
+
+    /// ln of the fitted component's density at z, up to a constant: -|L^-1 (z - mu)|^2 / 2 -
+    /// ln det L (the moves of [`super::smc`] are reversible with respect to this normal).
+    pub fn fitted_log_density(&self, z: &[f64]) -> f64 {
+        let d = self.dims();
         let squares: f64 = (0..d)
             .map(|i| {
                 let row = &self.inverse[i * d..i * d + i + 1];
@@ -126,13 +125,20 @@ impl Guide {
                 y * y
             })
             .sum();
-        let fitted = -0.5 * squares - self.log_det;
-        let (a, b) = (
-            self.defensive.ln() + prior,
-            (1.0 - self.defensive).ln() + fitted,
-        );
-        let max = a.max(b);
-        prior - (max + ((a - max).exp() + (b - max).exp()).ln())
+        -0.5 * squares - self.log_det
+    }
+
+    /// An autoregressive step around the fitted component: mu + rho (z - mu) + sqrt(1 - rho^2)
+    /// L xi, into `out` (it leaves N(mu, L L^T) invariant).
+    pub fn autoregressive(&self, z: &[f64], rho: f64, xi: &[f64], out: &mut Vec<f64>) {
+        let d = self.dims();
+        let s = (1.0 - rho * rho).sqrt();
+        out.clear();
+        out.extend((0..d).map(|i| {
+            let row = &self.chol[i * d..i * d + i + 1];
+            let lxi: f64 = row.iter().zip(xi).map(|(l, x)| l * x).sum();
+            self.mean[i] + rho * (z[i] - self.mean[i]) + s * lxi
+        }));
     }
 
     /// The guide fitted to weighted latent draws: their weighted mean and covariance within
@@ -168,6 +174,7 @@ impl Guide {
             .max()
             .unwrap_or(d) as f64;
         let shrink = largest_block / (largest_block + ess);
+        set_prior_like(&mut mean, &mut cov, ess);
         // A covariance too close to singular for its factor falls back to its diagonal.
         let (chol, log_det) = factor(&cov, shrink).or_else(|| factor(&cov, 1.0))?;
         Some(Guide {
@@ -179,6 +186,25 @@ impl Guide {
             key: stream_key(StreamKind::Guide, &[]),
             stages,
         })
+    }
+}
+
+/// Marks the dims whose fitted mean and variance are within Monte Carlo error of the prior's
+/// (0 and 1) and sets them to the prior: no fitting noise and no widening where the reports
+/// say nothing.
+fn set_prior_like(mean: &mut [f64], cov: &mut [Vec<f64>], ess: f64) {
+    let k = PRIOR_LIKE_WITHIN;
+    let d = mean.len();
+    let marks: Vec<bool> = (0..d)
+        .map(|i| mean[i].abs() < k / ess.sqrt() && (cov[i][i] - 1.0).abs() < k * (2.0 / ess).sqrt())
+        .collect();
+    for i in (0..d).filter(|i| marks[*i]) {
+        mean[i] = 0.0;
+        for j in 0..d {
+            cov[i][j] = 0.0;
+            cov[j][i] = 0.0;
+        }
+        cov[i][i] = 1.0 / VARIANCE_INFLATION;
     }
 }
 
@@ -237,154 +263,6 @@ pub fn ess(log_w: &[f64]) -> f64 {
     normalised(log_w).map_or(0.0, |w| 1.0 / w.iter().map(|x| x * x).sum::<f64>())
 }
 
-/// b ln L, with 0 at b = 0 even for an impossible trial (the prior ignores the reports).
-fn tempered(log_likelihood: f64, temperature: f64) -> f64 {
-    if temperature == 0.0 {
-        0.0
-    } else {
-        temperature * log_likelihood
-    }
-}
-
-/// One stage's draws: latent normals, log-likelihood and importance ratio per trial.
-struct StageDraws {
-    z: Vec<Vec<f64>>,
-    log_likelihood: Vec<f64>,
-    log_ratio: Vec<f64>,
-}
-
-impl StageDraws {
-    fn log_weights(&self, temperature: f64) -> Vec<f64> {
-        (self.log_likelihood.iter().zip(&self.log_ratio))
-            .map(|(l, r)| tempered(*l, temperature) + r)
-            .collect()
-    }
-
-    /// The effective size of the weights just above temperature `from`: what the stage can
-    /// keep at best (trials impossible under a report with error 0 weigh nothing at any
-    /// positive temperature).
-    fn reachable_ess(&self, from: f64) -> f64 {
-        ess(&self.log_weights(from.max(f64::MIN_POSITIVE)))
-    }
-
-    /// The largest temperature in [from, 1] whose weights keep [`STAGE_ESS_SHARE`] of the
-    /// reachable effective size (bisection).
-    fn next_temperature(&self, from: f64) -> f64 {
-        let floor = STAGE_ESS_SHARE * self.reachable_ess(from);
-        let enough = |t: f64| ess(&self.log_weights(t)) >= floor;
-        if enough(1.0) {
-            return 1.0;
-        }
-        let (mut lo, mut hi) = (from, 1.0);
-        for _ in 0..50 {
-            let mid = 0.5 * (lo + hi);
-            if enough(mid) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
-    }
-}
-
-/// Runs trials `trials` of the model on `seed`, their latents drawn from `guide`, in parallel
-/// (collected in trial order: the same for any number of threads), after `out`'s.
-fn draw_stage(
-    model: &Model,
-    (seed, trials): (u64, std::ops::Range<u64>),
-    guide: &Guide,
-    log_likelihood: &(dyn Fn(&TrialBuffer) -> f64 + Sync),
-    out: &mut StageDraws,
-) {
-    let rows: Vec<(Vec<f64>, f64, f64)> = trials
-        .into_par_iter()
-        .map_init(
-            || model.buffer(),
-            |buf, trial| {
-                let mut z = Vec::with_capacity(guide.dims());
-                let r = guide.draw(seed, trial, &mut z);
-                model.run_trial_steered(seed, trial, &mut Latent::guided(&z), buf);
-                let l = log_likelihood(buf);
-                (z, l, r)
-            },
-        )
-        .collect();
-    for (z, l, r) in rows {
-        out.z.push(z);
-        out.log_likelihood.push(l);
-        out.log_ratio.push(r);
-    }
-}
-
-/// Fits a guide to the posterior of the latents given `log_likelihood`, by tempered stages
-/// from the prior (module docs), within a budget of trials (half the run's, at least 16
-/// stages' first draws). None when the model has no steered input, no stage found a trial
-/// consistent with the reports, or the stages did not reach temperature 1 within the budget.
-pub fn adapt(
-    model: &Model,
-    (seed, run_trials): (u64, u64),
-    log_likelihood: &(dyn Fn(&TrialBuffer) -> f64 + Sync),
-) -> Option<Guide> {
-    // The stages together run at most half the run's trials (at least 16 stages' first draws).
-    let budget = (run_trials / 2).max(16 * PILOT);
-    let mut spent = 0;
-    let dims = model.latent_dims();
-    if dims == 0 {
-        return None;
-    }
-    let mut guide = Guide::prior(dims);
-    let mut temperature = 0.0;
-    let mut stages = Vec::new();
-    for stage in 0..MAX_STAGES {
-        let stage_seed = stream_key(
-            StreamKind::GuideStage,
-            &[&seed.to_string(), &stage.to_string()],
-        );
-        let mut draws = StageDraws {
-            z: Vec::new(),
-            log_likelihood: Vec::new(),
-            log_ratio: Vec::new(),
-        };
-        let mut n = 0;
-        while n == 0
-            || (n < MAX_STAGE_TRIALS
-                && spent + n < budget
-                && draws.reachable_ess(temperature) < MIN_REACHABLE_ESS)
-        {
-            let more = n.max(PILOT);
-            draw_stage(
-                model,
-                (stage_seed, n..n + more),
-                &guide,
-                log_likelihood,
-                &mut draws,
-            );
-            n += more;
-        }
-        spent += n;
-        let next = draws.next_temperature(temperature);
-        let log_w = draws.log_weights(next);
-        let effective = ess(&log_w);
-        stages.push(Stage {
-            temperature: next,
-            ess: effective,
-        });
-        let reachable = draws.reachable_ess(temperature);
-        let converged = next == 1.0 && effective >= STAGE_ESS_SHARE * reachable;
-        guide = Guide::fit(&draws.z, &log_w, model.latent_blocks(), stages.clone())?;
-        temperature = next;
-        if converged {
-            return Some(guide);
-        }
-        if spent >= budget {
-            break;
-        }
-    }
-    // Not fitted to the reports themselves (temperature 1) within the budget: not used.
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,9 +292,10 @@ mod tests {
 
     #[test]
     fn a_fitted_guide_has_the_mixture_density() {
-        // One dimension: q = a N(0, 1) + (1 - a) N(2, 0.25 * 1.1).
-        let zs: Vec<Vec<f64>> = [1.5, 2.5].iter().map(|x| vec![*x]).collect();
-        let g = Guide::fit(&zs, &[0.0, 0.0], &[0], Vec::new()).unwrap();
+        // One dimension: q = a N(0, 1) + (1 - a) N(2, 0.25 * 1.1), fitted to 200 points (two
+        // would be within Monte Carlo error of the prior, which the fit then keeps).
+        let zs: Vec<Vec<f64>> = (0..200).map(|i| vec![1.5 + f64::from(i % 2)]).collect();
+        let g = Guide::fit(&zs, &[0.0; 200], &[0], Vec::new()).unwrap();
         let var = 0.25 * VARIANCE_INFLATION;
         let z: f64 = 0.7;
         let phi = |x: f64, m: f64, v: f64| {
@@ -442,5 +321,47 @@ mod tests {
         let sd = (ratios.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
         let se = sd / (n as f64).sqrt();
         assert!((mean - 1.0).abs() < 4.0 * se, "mean {mean} se {se}");
+    }
+
+    #[test]
+    fn dims_the_weights_leave_at_the_prior_keep_it_exactly() {
+        // Dim 0 moved far (mean 3); dim 1 within Monte Carlo error of N(0, 1): the guide keeps
+        // N(0, 1) there, so the ratio does not depend on it.
+        let zs: Vec<Vec<f64>> = (0..400)
+            .map(|i| {
+                let s = if i % 2 == 0 { 1.0 } else { -1.0 };
+                vec![3.0 + 0.5 * s, s * (1.0 + 0.01 * f64::from(i % 3))]
+            })
+            .collect();
+        let g = Guide::fit(&zs, &[0.0; 400], &[0, 0], Vec::new()).unwrap();
+        assert_eq!(g.mean[1], 0.0);
+        assert!(g.mean[0] > 2.9);
+        let (a, b) = (g.log_ratio(&[3.0, 0.0]), g.log_ratio(&[3.0, 1.7]));
+        // The ratio's dependence on dim 1 cancels in the fitted component; only the mixture's
+        // weighting between components can move it, and at z0 = 3 the fitted one dominates.
+        assert!((a - b).abs() < 1e-3, "{a} {b}");
+    }
+
+    #[test]
+    fn autoregressive_steps_keep_the_fitted_normal() {
+        // From draws of N(mu, s^2), a step of any rho gives N(mu, s^2) again: mean and variance
+        // within 4 standard errors (variance's se: s^2 sqrt(2 / n)).
+        let zs: Vec<Vec<f64>> = (0..200).map(|i| vec![1.0 + 2.0 * f64::from(i % 2)]).collect();
+        let g = Guide::fit(&zs, &[0.0; 200], &[0], Vec::new()).unwrap();
+        let (mu, var) = (2.0, VARIANCE_INFLATION);
+        let n = 100_000;
+        let mut rng = stream(9, 0, 1);
+        let mut out = Vec::new();
+        let mut xs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let a: f64 = rand_distr::StandardNormal.sample(&mut rng);
+            let b: f64 = rand_distr::StandardNormal.sample(&mut rng);
+            g.autoregressive(&[mu + var.sqrt() * a], 0.6, &[b], &mut out);
+            xs.push(out[0]);
+        }
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let v = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+        assert!((mean - mu).abs() < 4.0 * (var / n as f64).sqrt(), "{mean}");
+        assert!((v - var).abs() < 4.0 * var * (2.0 / n as f64).sqrt(), "{v}");
     }
 }

@@ -14,6 +14,7 @@ pub mod condition;
 pub mod guide;
 pub mod samples;
 pub mod shard;
+pub mod smc;
 pub mod worker;
 
 pub use aggregate::*;

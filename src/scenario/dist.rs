@@ -115,7 +115,9 @@ impl Dist {
             Dist::Pert { min, mode, max } => {
                 let (a, b) = pert_shape(min, mode, max);
                 let beta = statrs::distribution::Beta::new(a, b).expect("checked shape");
-                min + (max - min) * beta.inverse_cdf(p)
+                // statrs's Newton steps leave [0, 1] (and panic) within about 1e-12 of the
+                // ends, which a guided draw can reach; the mass cut off is below 1e-9.
+                min + (max - min) * beta.inverse_cdf(p.clamp(PERT_END, 1.0 - PERT_END))
             }
         }
     }
@@ -209,6 +211,9 @@ pub fn pert_shape(min: f64, mode: f64, max: f64) -> (f64, f64) {
 
 /// Ranges wider than this are computed in units of the range: their square would overflow.
 pub const LARGE_RANGE: f64 = 1e150;
+
+/// How close to 0 or 1 a PERT quantile is taken (see [`Dist::quantile`]).
+const PERT_END: f64 = 1e-9;
 
 fn triangular_quantile(min: f64, mode: f64, max: f64, p: f64) -> f64 {
     let range = max - min;
@@ -407,6 +412,20 @@ mod tests {
         let mut d = Diagnostics::default();
         let dist = Dist::parse(&v["x"], "x", 0..1, &mut d);
         (dist, d)
+    }
+
+    #[test]
+    fn pert_quantiles_hold_at_the_ends() {
+        // Guided draws reach Φ(z) within 1e-16 of 0 and 1, where statrs's inverse used to panic.
+        for (min, mode, max) in [(13e3, 17e3, 22e3), (0.0, 0.01, 1.0), (1.0, 9.9, 10.0)] {
+            let d = Dist::Pert { min, mode, max };
+            let mut last = min;
+            for p in [0.0, 1e-300, 1e-12, 1e-9, 0.5, 1.0 - 1e-12, 1.0 - 1e-16, 1.0] {
+                let x = d.quantile(p);
+                assert!(x >= last && x <= max, "{p}: {x}");
+                last = x;
+            }
+        }
     }
 
     #[test]
