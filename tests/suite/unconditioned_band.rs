@@ -98,7 +98,11 @@ fn a_guided_runs_unconditioned_band_is_the_prior_band_within_its_error() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 2 * 2 * 7, "p5 and p95 of A and the Total at seven times");
+    assert_eq!(
+        checked,
+        2 * 2 * 7,
+        "p5 and p95 of A and the Total at seven times"
+    );
     // The conditioned band is the report's, far narrower than the prior's.
     let last = conditioned.rows.last().expect("rows");
     assert!(last.p95 / last.p5 < 1.2, "{last:?}");
