@@ -104,6 +104,10 @@ pub struct RunResult {
     pub targets: Vec<TargetResult>,
     /// One row per `[[city.observed]]`, cities in file order.
     pub backtest: Vec<BacktestRow>,
+    /// Conditioned runs: installed capacity before the reports (every trial counted by its
+    /// unconditioned multiplicity), like `rows`; empty otherwise.
+    #[serde(skip)]
+    pub unconditioned_rows: Vec<SummaryRow>,
     /// Used capacity (installed times utilisation), like `rows`; empty without utilisation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub used_rows: Vec<SummaryRow>,
@@ -139,6 +143,7 @@ impl RunResult {
         } else {
             summary_rows(agg, &agg.used_cells, &names, scenario)
         };
+        let unconditioned_rows = summary_rows(agg, &agg.prior_cells, &names, scenario);
         let power = power_rows(agg, &names, scenario);
         let n = agg.trials as f64;
         // Conditioned, the trials count with multiplicities: their precision is that of the
@@ -176,6 +181,7 @@ impl RunResult {
             rows,
             targets,
             backtest,
+            unconditioned_rows,
             used_rows,
             power,
         }
@@ -238,12 +244,16 @@ fn backtest_rows(scenario: &Scenario, agg: &Aggregate) -> Vec<BacktestRow> {
         .collect()
 }
 
+/// The rows of `cells` (series-major); none when `cells` is empty.
 fn summary_rows(
     agg: &Aggregate,
     cells: &[CellStats],
     names: &[&str],
     scenario: &Scenario,
 ) -> Vec<SummaryRow> {
+    if cells.is_empty() {
+        return Vec::new();
+    }
     let len = agg.grid_len;
     names
         .iter()

@@ -103,6 +103,16 @@ pub struct Aggregate {
     pub cells: Vec<CellStats>,
     /// Used capacity, same layout as `cells`; empty when no city has a utilisation.
     pub used_cells: Vec<CellStats>,
+    /// Installed capacity with each trial counted by its unconditioned multiplicity
+    /// ([`TrialWeights::m_prior`]), same layout as `cells`: the projection before the reports
+    /// (exactly the unconditioned run's when the trials come from the prior); empty unless the
+    /// run is conditioned.
+    #[serde(default)]
+    pub prior_cells: Vec<CellStats>,
+    /// Sum of the squared unconditioned multiplicities of the trials in `prior_cells`, for the
+    /// effective sample size of the projection before the reports (Kish).
+    #[serde(default)]
+    pub prior_sum_sq: u128,
     /// Trials in which city c's power cap binds at grid time k, `cap_binds[c * grid_len + k]`;
     /// empty when no city has a power cap.
     pub cap_binds: Vec<u64>,
@@ -245,6 +255,12 @@ impl Aggregate {
             } else {
                 Vec::new()
             },
+            prior_cells: if spec.conditioning.as_ref().is_some_and(|c| c.enabled) {
+                vec![CellStats::default(); series_count * grid_len]
+            } else {
+                Vec::new()
+            },
+            prior_sum_sq: 0,
             cap_binds: if spec.model.has_power() {
                 vec![0; spec.model.city_count() * grid_len]
             } else {
@@ -328,6 +344,11 @@ impl Aggregate {
         for (cell, v) in self.used_cells.iter_mut().zip(&buf.used) {
             cell.add_n(*v, m);
         }
+        if !self.prior_cells.is_empty() {
+            for (cell, v) in self.prior_cells.iter_mut().zip(&buf.values) {
+                cell.add_n(*v, weights.m_prior);
+            }
+        }
         for _ in 0..m {
             self.add_decision_counts(spec, &buf.values);
         }
@@ -359,6 +380,9 @@ impl Aggregate {
             });
         }
         self.trials += m;
+        if !self.prior_cells.is_empty() {
+            self.prior_sum_sq += u128::from(weights.m_prior).pow(2);
+        }
         for (rank, o) in self.observation_ranks.iter_mut().zip(&spec.observations) {
             let v = buf.probes[o.probe] * o.basis.map_or(1.0, |b| buf.basis_factors[b]);
             rank.below += weights.m_prior * u64::from(v < o.capacity);
@@ -379,6 +403,10 @@ impl Aggregate {
         for (a, b) in self.used_cells.iter_mut().zip(&mut other.used_cells) {
             a.merge_owned(std::mem::take(b));
         }
+        for (a, b) in self.prior_cells.iter_mut().zip(&mut other.prior_cells) {
+            a.merge_owned(std::mem::take(b));
+        }
+        self.prior_sum_sq += other.prior_sum_sq;
         for (a, b) in self.cap_binds.iter_mut().zip(&other.cap_binds) {
             *a += b;
         }

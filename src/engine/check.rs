@@ -32,6 +32,11 @@ impl Aggregate {
             ("grid times", self.grid_len, want.grid_len),
             ("cells", self.cells.len(), want.cells.len()),
             ("used cells", self.used_cells.len(), want.used_cells.len()),
+            (
+                "unconditioned cells",
+                self.prior_cells.len(),
+                want.prior_cells.len(),
+            ),
             ("power counts", self.cap_binds.len(), want.cap_binds.len()),
             (
                 "target counts",
@@ -72,6 +77,10 @@ impl Aggregate {
                 .map_err(|e| Error::Invalid(format!("cell {i}: {e}")))?;
         }
         let prior_total = self.condition.as_ref().map_or(runs, |c| c.sum_m_prior);
+        for (i, cell) in self.prior_cells.iter().enumerate() {
+            cell.check(prior_total)
+                .map_err(|e| Error::Invalid(format!("unconditioned cell {i}: {e}")))?;
+        }
         let counts = [&self.cap_binds, &self.target_hits, &self.threshold_level];
         if counts.iter().any(|c| c.iter().any(|&v| v > n))
             || self

@@ -12,6 +12,7 @@
 use crate::engine::aggregate::{Aggregate, RunSpec, simulate, weigh};
 use crate::engine::condition::TrialWeights;
 use crate::model::TrialBuffer;
+use crate::stats::CellStats;
 
 /// Trials gathered before the statistics take them in. The block of the base scenario is
 /// 92 cells x 256 trials x 8 bytes = 184 KiB: it stays in a core's cache with the histograms.
@@ -56,12 +57,58 @@ pub struct Worker<'a> {
     all_ones: bool,
     /// The current trial's weights, reused from trial to trial.
     weights: TrialWeights,
+    /// Conditioned runs: the trials' installed capacities for the projection before the
+    /// reports, each with its unconditioned multiplicity; empty otherwise.
+    prior: PriorBlock,
+}
+
+/// A block of trials for [`Aggregate::prior_cells`], the layout of [`Worker`]'s block.
+struct PriorBlock {
+    block: Vec<f64>,
+    mult: Vec<u64>,
+    filled: usize,
+}
+
+impl PriorBlock {
+    /// Puts `values` (one per cell) into the block with multiplicity `m`; when the block is
+    /// full, adds it to `cells`.
+    fn push(&mut self, values: &[f64], m: u64, cells: &mut [CellStats]) {
+        let j = self.filled;
+        self.mult[j] = m;
+        for (column, v) in self.block.chunks_exact_mut(BLOCK_TRIALS).zip(values) {
+            column[j] = *v;
+        }
+        self.filled += 1;
+        if self.filled == BLOCK_TRIALS {
+            self.flush(cells);
+        }
+    }
+
+    /// Adds the block's trials to `cells` and empties it.
+    fn flush(&mut self, cells: &mut [CellStats]) {
+        let n = self.filled;
+        let mult = &self.mult[..n];
+        let all_ones = mult.iter().all(|m| *m == 1);
+        for (cell, column) in cells.iter_mut().zip(self.block.chunks_exact(BLOCK_TRIALS)) {
+            if all_ones {
+                cell.add_all(&column[..n]);
+            } else {
+                cell.add_weighted(&column[..n], mult);
+            }
+        }
+        self.filled = 0;
+    }
 }
 
 impl<'a> Worker<'a> {
     /// A worker with an empty aggregate for `spec`.
     pub fn new(spec: &'a RunSpec) -> Self {
         let agg = Aggregate::new(spec);
+        let prior = PriorBlock {
+            block: vec![0.0; agg.prior_cells.len() * BLOCK_TRIALS],
+            mult: vec![1; BLOCK_TRIALS],
+            filled: 0,
+        };
         Worker {
             spec,
             buf: spec.model.buffer(),
@@ -75,6 +122,7 @@ impl<'a> Worker<'a> {
             mult: vec![1; BLOCK_TRIALS],
             all_ones: true,
             weights: TrialWeights::default(),
+            prior,
         }
     }
 
@@ -87,6 +135,11 @@ impl<'a> Worker<'a> {
             .add_trial_record(spec, trial, &self.buf, &self.weights);
         if self.weights.m > 0 {
             self.push_column(self.weights.m);
+        }
+        if !self.agg.prior_cells.is_empty() && self.weights.m_prior > 0 {
+            let cells = &mut self.agg.prior_cells;
+            self.prior
+                .push(&self.buf.values, self.weights.m_prior, cells);
         }
     }
 
@@ -112,6 +165,7 @@ impl<'a> Worker<'a> {
     /// The aggregate of every trial run.
     pub fn finish(mut self) -> Aggregate {
         self.flush();
+        self.prior.flush(&mut self.agg.prior_cells);
         self.agg
     }
 
@@ -236,7 +290,8 @@ mod tests {
     /// Every statistic and counter of `a` and `b`, as exact bits.
     fn fingerprint(a: &Aggregate) -> Vec<u64> {
         let mut out = vec![a.trials];
-        for cell in a.cells.iter().chain(&a.used_cells) {
+        out.push(a.prior_sum_sq as u64);
+        for cell in a.cells.iter().chain(&a.used_cells).chain(&a.prior_cells) {
             out.push(cell.count());
             out.extend(cell.mean().map(f64::to_bits));
             out.extend(cell.sd().map(f64::to_bits));
@@ -271,12 +326,13 @@ mod tests {
 
     /// The block path against the trial-by-trial reference, on scenarios with targets,
     /// observations, several cities, a power cap, utilisation, values beyond the exact sums'
-    /// limit and around the zero threshold, over a part block at the end.
+    /// limit and around the zero threshold, a conditioned run, over a part block at the end.
     #[test]
     fn blocks_count_exactly_what_trial_by_trial_counts() {
-        let mut covered = [false; 6];
+        let mut covered = [false; 7];
         let scenarios = [
             "scenarios/base.toml",
+            "scenarios/china-2025.toml",
             "tests/data/all-risks.toml",
             "tests/data/edge-values.toml",
         ];
@@ -300,12 +356,14 @@ mod tests {
                 !blocked.used_cells.is_empty(),
                 blocked.cells.iter().any(|c| c.mean().is_none()),
                 blocked.cells.iter().any(straddles_zero),
+                !blocked.prior_cells.is_empty(),
             ]) {
                 *seen |= present;
             }
         }
         // Targets, observations, a power cap, utilisation, cells beyond the exact sums' limit
-        // and cells on both sides of the zero threshold were all exercised.
-        assert_eq!(covered, [true; 6]);
+        // cells on both sides of the zero threshold and a conditioned run's projection before
+        // the reports were all exercised.
+        assert_eq!(covered, [true; 7]);
     }
 }

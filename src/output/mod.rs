@@ -113,6 +113,12 @@ pub const TABLES: &[TableSpec] = &[
         },
     },
     TableSpec {
+        file: "unconditioned.csv",
+        when: "when the run is conditioned on reports",
+        applies: |r| !r.result.unconditioned_rows.is_empty(),
+        render: |r, _, _| csv::unconditioned_csv(&r.result),
+    },
+    TableSpec {
         file: "used.csv",
         when: "when a city has a utilisation",
         applies: |r| !r.result.used_rows.is_empty(),

@@ -32,15 +32,7 @@ pub fn draw<DB: DrawingBackend>(
     let Some(cal) = &data.calibration else {
         let text = "This scenario lists no later reports.";
         let pos = (HPos::Left, VPos::Center);
-        place::fixed(
-            root,
-            layout,
-            text,
-            (400, 300),
-            pos,
-            (style::AXIS_TITLE_PX, MUTED),
-        )?;
-        return Ok(());
+        return frame::nothing_to_draw(root, layout, text, (400, 300), pos);
     };
     let width = area.dim_in_pixel().0;
     let (left, right) = area.split_horizontally((f64::from(width) * HISTOGRAM_SHARE) as u32);

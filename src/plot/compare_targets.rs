@@ -81,23 +81,7 @@ pub fn draw<DB: DrawingBackend>(
     };
     let per_target = data.scenarios.len() + 1;
     let rows = (data.targets.len() * per_target) as f64;
-    let mut chart = ChartBuilder::on(&area)
-        .margin_right(40)
-        .x_label_area_size(70)
-        .y_label_area_size(20)
-        .build_cartesian_2d(0.0..100.0, 0.0..rows)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .disable_y_axis()
-        .max_light_lines(0)
-        .bold_line_style(style::GRID)
-        .x_labels(11)
-        .x_label_formatter(&|v| format!("{v:.0}%"))
-        .x_desc("Probability of reaching the target (% of trials)")
-        .axis_desc_style(style::text(style::AXIS_TITLE_PX, INK))
-        .label_style(style::text(style::TICK_PX, INK))
-        .draw()?;
+    let mut chart = style::probability_chart(&area, rows, 40)?;
     let (_, h) = chart.plotting_area().dim_in_pixel();
     // Text no taller than 80% of a row, between 12 and the usual sizes.
     let row_px = f64::from(h) / rows.max(1.0);
@@ -121,11 +105,7 @@ pub fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
-type BarChart<'a, DB> = ChartContext<
-    'a,
-    DB,
-    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
->;
+type BarChart<'a, DB> = style::TimeChart<'a, DB>;
 
 /// One scenario's bar in the row whose top is at `y`: the bar, its whisker, and "62% base"
 /// after the whisker (or "not set in base").

@@ -99,6 +99,9 @@ pub struct SeriesChart {
     pub p75: Vec<f64>,
     /// 95th percentile at each grid time, P.
     pub p95: Vec<f64>,
+    /// Conditioned runs: the 5th and 95th percentiles before the reports at each grid time, P
+    /// (the unconditioned 90% band, drawn as an outline); None otherwise.
+    pub unconditioned: Option<(Vec<f64>, Vec<f64>)>,
     /// Median capacity at the start, P.
     pub baseline: f64,
     /// The projects that feed this series (all of them for the Total).
@@ -358,8 +361,15 @@ fn series_chart(
     which: Series,
 ) -> SeriesChart {
     let name = scenario.series_name(which).to_string();
-    let rows: Vec<&SummaryRow> = result.rows.iter().filter(|r| r.city == name).collect();
-    let column = |f: fn(&SummaryRow) -> f64| rows.iter().map(|r| f(r)).collect::<Vec<f64>>();
+    let of = |rows: &[SummaryRow]| -> Vec<SummaryRow> {
+        rows.iter().filter(|r| r.city == name).cloned().collect()
+    };
+    let (rows, before) = (of(&result.rows), of(&result.unconditioned_rows));
+    let column = |f: fn(&SummaryRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    let unconditioned = (!before.is_empty()).then(|| {
+        let edge = |f: fn(&SummaryRow) -> f64| before.iter().map(f).collect::<Vec<f64>>();
+        (edge(|r| r.p5), edge(|r| r.p95))
+    });
     let projects = scenario
         .series_cities(which)
         .into_iter()
@@ -410,6 +420,7 @@ fn series_chart(
         p50: column(|r| r.p50),
         p75: column(|r| r.p75),
         p95: column(|r| r.p95),
+        unconditioned,
         baseline: rows.first().map_or(0.0, |r| r.p50),
         projects,
         markers,

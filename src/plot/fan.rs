@@ -32,9 +32,11 @@ pub fn draw<DB: DrawingBackend>(
         units::describe_year(last)
     );
     let area = frame::frame(root, &title, data, layout)?;
+    let outline = series.unconditioned.as_ref();
     let top = series
         .p95
         .iter()
+        .chain(outline.into_iter().flat_map(|(_, p95)| p95))
         .copied()
         .chain(series.markers.iter().map(|m| marks::extent(m).1))
         .fold(0.0f64, f64::max);
@@ -42,6 +44,12 @@ pub fn draw<DB: DrawingBackend>(
     let plot = place::plot_box(chart.plotting_area());
     let colour = style::series_colour(series.city_index);
     draw_bands(&mut chart, data, series, colour)?;
+    if let Some((p5, p95)) = outline {
+        for edge in [p5, p95] {
+            let points = data.times.iter().copied().zip(edge.iter().copied());
+            chart.draw_series(DashedLineSeries::new(points, 5, 5, OUTLINE.stroke_width(2)))?;
+        }
+    }
     draw_baseline(&mut chart, series.baseline)?;
     let shown: Vec<&ProjectMark> = series
         .projects
@@ -58,6 +66,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     let curves: Vec<(i32, i32)> = [&series.p5, &series.p50, &series.p95]
         .into_iter()
+        .chain(outline.into_iter().flat_map(|(p5, p95)| [p5, p95]))
         .flat_map(|c| {
             data.times
                 .iter()
@@ -88,13 +97,24 @@ pub fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The colour of the unconditioned 90% band's outline: darker than any band's tint, lighter
+/// than the text.
+const OUTLINE: RGBColor = RGBColor(70, 70, 70);
+
+/// The legend entry of a conditioned run's unconditioned 90% band (the outline).
+pub const OUTLINE_LEGEND: &str = "90% band before the reports (dashed edges)";
+
 fn legend_entries(
     axis: CapacityAxis,
     first: f64,
     series: &SeriesChart,
     colour: RGBColor,
 ) -> Vec<(Sample, String)> {
-    vec![
+    let outline = series
+        .unconditioned
+        .as_ref()
+        .map(|_| (Sample::Outline(OUTLINE), OUTLINE_LEGEND.to_string()));
+    let mut entries = vec![
         (
             Sample::Fill(style::tint(colour, 0.22)),
             "90% of trials (5th–95th percentile)".to_string(),
@@ -112,7 +132,9 @@ fn legend_entries(
                 axis.value(series.baseline)
             ),
         ),
-    ]
+    ];
+    entries.splice(2..2, outline);
+    entries
 }
 
 fn band_polygon(times: &[f64], lower: &[f64], upper: &[f64]) -> Vec<(f64, f64)> {

@@ -1,9 +1,10 @@
 //! The frame every chart shares: the canvas cleared, the title on top, the footer (scenario,
-//! trials, seed, units) below, both recorded in the chart's layout and shrunk to fit.
+//! trials, seed, units) below, both recorded in the chart's layout and shrunk to fit; and the
+//! note of a framed chart with nothing to draw.
 
 use super::layout::{Kind, Layout};
 use super::place;
-use super::style::{FOOTER_PX, INK, MUTED, TITLE_PX, UNITS_NOTE, group_thousands};
+use super::style::{AXIS_TITLE_PX, FOOTER_PX, INK, MUTED, TITLE_PX, UNITS_NOTE, group_thousands};
 use crate::plot::data::ChartData;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -24,6 +25,19 @@ pub fn frame<DB: DrawingBackend>(
         data.seed
     );
     frame_with_footer(root, title, &footer, layout)
+}
+
+/// Writes `text` (muted, axis-title size) anchored at `at` as `pos` says, recorded in the
+/// layout: what a framed chart shows when it has nothing to draw (no targets, no reports).
+pub fn nothing_to_draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    layout: &mut Layout,
+    text: &str,
+    at: (i32, i32),
+    pos: (HPos, VPos),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    place::fixed(root, layout, text, at, pos, (AXIS_TITLE_PX, MUTED))?;
+    Ok(())
 }
 
 /// [`frame`] with a footer of the caller's choosing (charts of several runs).

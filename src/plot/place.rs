@@ -108,6 +108,8 @@ pub enum Sample {
     Line(RGBColor, u32),
     /// A dashed line of this width.
     Dashed(RGBColor, u32),
+    /// Short dashes of width 2 (an unfilled band's edge).
+    Outline(RGBColor),
     /// A light block with a solid line through it (a median with its band).
     Band(RGBColor, RGBColor),
 }
@@ -166,7 +168,8 @@ pub fn legend<DB: DrawingBackend>(
     let Some(rect) = best else {
         return Ok(None);
     };
-    layout.add(Kind::Legend, "legend", rect);
+    let names: Vec<&str> = entries.iter().map(|(_, text)| text.as_str()).collect();
+    layout.add(Kind::Legend, format!("legend: {}", names.join("; ")), rect);
     root.draw(&Rectangle::new(
         [(rect.x0, rect.y0), (rect.x1, rect.y1)],
         WHITE.mix(0.92).filled(),
@@ -207,6 +210,13 @@ fn draw_sample<DB: DrawingBackend>(
                 [(x + 20, y), (x + w, y)],
                 c.stroke_width(width),
             ))
+        }
+        Sample::Outline(c) => {
+            for x0 in (x..x + w).step_by(10) {
+                let x1 = (x0 + 5).min(x + w);
+                root.draw(&PathElement::new([(x0, y), (x1, y)], c.stroke_width(2)))?;
+            }
+            Ok(())
         }
         Sample::Band(fill, line) => {
             root.draw(&Rectangle::new([(x, y - 8), (x + w, y + 8)], fill.filled()))?;

@@ -165,7 +165,8 @@ pub fn headroom(max: f64) -> f64 {
     if max > 0.0 { max * 1.12 } else { 1.0 }
 }
 
-/// A chart of capacity (P) against decimal years: fan, cities and paths charts.
+/// A chart of two decimal axes: capacity (P) against decimal years (fan, cities and paths
+/// charts), or probability across rows of bars ([`probability_chart`]).
 pub type TimeChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// A full-size time chart on `area`, from `first` to `last` and from 0 P to a little above
@@ -183,6 +184,33 @@ pub fn full_time_chart<'a, DB: DrawingBackend + 'a>(
         .build_cartesian_2d(first..last, 0.0..headroom(top))?;
     draw_time_mesh(&mut chart, (first, last), axis, 8, true)?;
     Ok((chart, axis))
+}
+
+/// A chart of probabilities (0 to 100% across) against `rows` rows of bars (down, no axis),
+/// with its mesh and axis title drawn: the targets and compare_targets charts.
+pub fn probability_chart<'a, DB: DrawingBackend + 'a>(
+    area: &'a DrawingArea<DB, Shift>,
+    rows: f64,
+    margin_right: u32,
+) -> DrawResult<TimeChart<'a, DB>, DB> {
+    let mut chart = ChartBuilder::on(area)
+        .margin_right(margin_right)
+        .x_label_area_size(70)
+        .y_label_area_size(20)
+        .build_cartesian_2d(0.0..100.0, 0.0..rows)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .disable_y_axis()
+        .max_light_lines(0)
+        .bold_line_style(GRID)
+        .x_labels(11)
+        .x_label_formatter(&|v| format!("{v:.0}%"))
+        .x_desc("Probability of reaching the target (% of trials)")
+        .axis_desc_style(text(AXIS_TITLE_PX, INK))
+        .label_style(text(TICK_PX, INK))
+        .draw()?;
+    Ok(chart)
 }
 
 /// Draws the grid and ticks of a time chart: a year tick every half year, `y_labels` capacity

@@ -4,7 +4,7 @@ use super::canvas::DrawResult;
 use super::frame;
 use super::layout::Layout;
 use super::place;
-use super::style::{self, INK, MUTED};
+use super::style::{self, INK};
 use crate::plot::data::ChartData;
 use crate::units;
 use plotters::coord::Shift;
@@ -24,30 +24,11 @@ pub fn draw<DB: DrawingBackend>(
         layout,
     )?;
     let n = data.targets.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(&area)
-        .margin_right(110)
-        .x_label_area_size(70)
-        .y_label_area_size(20)
-        .build_cartesian_2d(0.0..100.0, 0.0..n)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .disable_y_axis()
-        .max_light_lines(0)
-        .bold_line_style(style::GRID)
-        .x_labels(11)
-        .x_label_formatter(&|v| format!("{v:.0}%"))
-        .x_desc("Probability of reaching the target (% of trials)")
-        .axis_desc_style(style::text(style::AXIS_TITLE_PX, INK))
-        .label_style(style::text(style::TICK_PX, INK))
-        .draw()?;
+    let mut chart = style::probability_chart(&area, n, 110)?;
     if data.targets.is_empty() {
-        chart.draw_series(std::iter::once(Text::new(
-            "This scenario has no targets.",
-            (50.0, n / 2.0),
-            style::anchored(style::AXIS_TITLE_PX, MUTED, HPos::Center, VPos::Center),
-        )))?;
-        return Ok(());
+        let at = chart.backend_coord(&(50.0, n / 2.0));
+        let text = "This scenario has no targets.";
+        return frame::nothing_to_draw(root, layout, text, at, (HPos::Center, VPos::Center));
     }
     let largest = data.targets.iter().map(|t| t.capacity).fold(0.0, f64::max);
     let axis = data.axis(largest);

@@ -81,6 +81,21 @@ pub fn calibration_csv(report: &ConditionReport) -> Result<Vec<u8>> {
 }
 
 /// Six significant digits: inputs range from shares to thousands of P.
+/// Whether a posterior input is a date, a decimal year (a project's online date).
+pub fn is_date_input(input: &str) -> bool {
+    input.ends_with(".online")
+}
+
+/// A posterior input's value as the terminal and the page show it: a date as its ISO date
+/// (2025-06-09), any other value by `number`.
+pub fn input_value(input: &str, v: f64, number: fn(f64) -> String) -> String {
+    if is_date_input(input) && v.is_finite() {
+        iso_date(v)
+    } else {
+        number(v)
+    }
+}
+
 fn number(v: f64) -> String {
     if !v.is_finite() {
         return String::new();
@@ -133,8 +148,8 @@ pub fn render_brief(report: &ConditionReport) -> String {
             format!(
                 "\n  moved most: {}, mean {} before, {} after (posterior.csv)",
                 r.input,
-                short(r.prior_mean),
-                short(r.posterior_mean)
+                input_value(&r.input, r.prior_mean, short),
+                input_value(&r.input, r.posterior_mean, short)
             )
         });
         let _ = writeln!(
@@ -192,23 +207,45 @@ fn k_word(k: f64) -> &'static str {
     }
 }
 
-/// "Beijing.growth: prior 0.40 [0.20, 0.60], reports imply 0.52 [0.41, 0.64]".
+/// "Beijing.growth: prior 0.40 [0.20, 0.60], reports imply 0.52 [0.41, 0.64]"; a date input
+/// in dates ("prior 2025-06-09 [2025-01-15, 2026-02-01]").
 fn describe(r: &PosteriorRow) -> String {
+    let v = |x: f64| input_value(&r.input, x, number);
     format!(
         "{}: prior {} [{}, {}], reports imply {} [{}, {}] (5-95%)",
         r.input,
-        number(r.prior_mean),
-        number(r.prior[0]),
-        number(r.prior[2]),
-        number(r.posterior_mean),
-        number(r.posterior[0]),
-        number(r.posterior[2])
+        v(r.prior_mean),
+        v(r.prior[0]),
+        v(r.prior[2]),
+        v(r.posterior_mean),
+        v(r.posterior[0]),
+        v(r.posterior[2])
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_input_reads_as_a_date() {
+        assert!(is_date_input("Shenzhen.project[Qianhai].online"));
+        assert!(!is_date_input("Shenzhen.project[Qianhai].ramp_years"));
+        let row = PosteriorRow {
+            input: "A.project[P].online".to_string(),
+            prior_mean: 2025.5,
+            prior: [2025.0, 2025.5, 2026.25],
+            posterior_mean: 2025.75,
+            posterior: [2025.25, 2025.75, 2026.0],
+            shift_in_sd: 0.5,
+        };
+        assert_eq!(
+            describe(&row),
+            "A.project[P].online: prior 2025-07-01 [2025-01-01, 2026-04-01], reports imply \
+             2025-10-01 [2025-04-01, 2026-01-01] (5-95%)"
+        );
+        assert_eq!(input_value("A.growth", 0.4, number), "0.400000");
+    }
 
     #[test]
     fn brief_numbers_keep_four_significant_digits() {

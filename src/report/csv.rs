@@ -16,6 +16,13 @@ pub fn summary_csv(result: &RunResult) -> Result<Vec<u8>> {
     rows_csv(&result.rows)
 }
 
+/// unconditioned.csv (conditioned runs): the layout of summary.csv for the projection before
+/// the reports (every trial counted by its unconditioned multiplicity), P; beside summary.csv's
+/// conditioned figures, what the reports changed.
+pub fn unconditioned_csv(result: &RunResult) -> Result<Vec<u8>> {
+    rows_csv(&result.unconditioned_rows)
+}
+
 /// used.csv: the layout of summary.csv for used capacity (installed times utilisation), P.
 pub fn used_csv(result: &RunResult) -> Result<Vec<u8>> {
     rows_csv(&result.used_rows)
@@ -24,26 +31,22 @@ pub fn used_csv(result: &RunResult) -> Result<Vec<u8>> {
 /// power.csv: city,year,probability,std_error,date,label: the share of trials in which the city's power
 /// cap binds at that time.
 pub fn power_csv(result: &RunResult) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["city", "year", "probability", "std_error", "date", "label"])?;
+    let mut w = dated_writer(&["city", "year", "probability", "std_error"])?;
     for r in &result.power {
-        w.write_record([
+        let fields = [
             r.city.clone(),
             format_year(r.year),
             format!("{:.4}", r.probability),
             format!("{:.4}", r.std_error),
-            iso_date(r.year),
-            date_label(r.year),
-        ])?;
+        ];
+        dated_record(&mut w, fields, r.year)?;
     }
     Ok(w.into_inner()?)
 }
 
 fn rows_csv(rows: &[SummaryRow]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "city", "year", "mean", "sd", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "date",
-        "label",
+    let mut w = dated_writer(&[
+        "city", "year", "mean", "sd", "p5", "p10", "p25", "p50", "p75", "p90", "p95",
     ])?;
     for r in rows {
         let mut rec = vec![r.city.clone(), format_year(r.year), opt(r.mean), opt(r.sd)];
@@ -52,8 +55,7 @@ fn rows_csv(rows: &[SummaryRow]) -> Result<Vec<u8>> {
                 .iter()
                 .map(|v| capacity(*v)),
         );
-        rec.extend([iso_date(r.year), date_label(r.year)]);
-        w.write_record(&rec)?;
+        dated_record(&mut w, rec, r.year)?;
     }
     Ok(w.into_inner()?)
 }
@@ -61,28 +63,24 @@ fn rows_csv(rows: &[SummaryRow]) -> Result<Vec<u8>> {
 /// targets.csv: city,at,capacity,probability,evaluated_at,std_error,date,label (`date` and
 /// `label` are those of `at`).
 pub fn targets_csv(result: &RunResult) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = dated_writer(&[
         "city",
         "at",
         "capacity",
         "probability",
         "evaluated_at",
         "std_error",
-        "date",
-        "label",
     ])?;
     for t in &result.targets {
-        w.write_record([
+        let fields = [
             t.city.clone(),
             format_year(t.at),
             capacity(t.capacity),
             format!("{:.4}", t.probability),
             format_year(t.evaluated_at),
             format!("{:.4}", t.std_error),
-            iso_date(t.at),
-            date_label(t.at),
-        ])?;
+        ];
+        dated_record(&mut w, fields, t.at)?;
     }
     Ok(w.into_inner()?)
 }
@@ -90,30 +88,44 @@ pub fn targets_csv(result: &RunResult) -> Result<Vec<u8>> {
 /// backtest.csv: city,at,capacity,percentile,evaluated_at,source,date,label (of `at`). `percentile` is the
 /// mid-rank share of trials below the reported value, in percent (ties count half).
 pub fn backtest_csv(result: &RunResult) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = dated_writer(&[
         "city",
         "at",
         "capacity",
         "percentile",
         "evaluated_at",
         "source",
-        "date",
-        "label",
     ])?;
     for b in &result.backtest {
-        w.write_record([
+        let fields = [
             b.city.clone(),
             format_year(b.at),
             capacity(b.capacity),
             format!("{:.2}", b.percentile),
             format_year(b.evaluated_at),
             b.source.clone(),
-            iso_date(b.at),
-            date_label(b.at),
-        ])?;
+        ];
+        dated_record(&mut w, fields, b.at)?;
     }
     Ok(w.into_inner()?)
+}
+
+/// A writer for a table whose rows each have a time: `columns`, then `date` and `label`.
+fn dated_writer(columns: &[&str]) -> Result<csv::Writer<Vec<u8>>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(columns.iter().chain(&["date", "label"]))?;
+    Ok(w)
+}
+
+/// Writes `fields`, then the ISO date of `year` (2028-01-01) and its label ("end-2027").
+fn dated_record(
+    w: &mut csv::Writer<Vec<u8>>,
+    fields: impl IntoIterator<Item = String>,
+    year: f64,
+) -> Result<()> {
+    let dates = [iso_date(year), date_label(year)];
+    w.write_record(fields.into_iter().chain(dates))?;
+    Ok(())
 }
 
 /// A capacity in P with one decimal.
@@ -162,42 +174,36 @@ pub fn crossing_csv(decisions: &Decisions) -> Result<Vec<u8>> {
 /// targets_over_time.csv: city,capacity,year,probability_at_or_above,probability_reached_by,
 /// date,label.
 pub fn levels_csv(decisions: &Decisions) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = dated_writer(&[
         "city",
         "capacity",
         "year",
         "probability_at_or_above",
         "probability_reached_by",
-        "date",
-        "label",
     ])?;
     for l in &decisions.levels {
-        w.write_record([
+        let fields = [
             l.city.clone(),
             capacity(l.capacity),
             format_year(l.year),
             format!("{:.4}", l.probability_at_or_above),
             format!("{:.4}", l.probability_reached_by),
-            iso_date(l.year),
-            date_label(l.year),
-        ])?;
+        ];
+        dated_record(&mut w, fields, l.year)?;
     }
     Ok(w.into_inner()?)
 }
 
 /// ranking.csv: year,city,probability_largest,date,label.
 pub fn ranking_csv(decisions: &Decisions) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["year", "city", "probability_largest", "date", "label"])?;
+    let mut w = dated_writer(&["year", "city", "probability_largest"])?;
     for r in &decisions.ranking {
-        w.write_record([
+        let fields = [
             format_year(r.year),
             r.city.clone(),
             format!("{:.4}", r.probability_largest),
-            iso_date(r.year),
-            date_label(r.year),
-        ])?;
+        ];
+        dated_record(&mut w, fields, r.year)?;
     }
     Ok(w.into_inner()?)
 }
@@ -243,8 +249,7 @@ pub fn overtake_csv(decisions: &Decisions) -> Result<Vec<u8>> {
 /// output_p50_at_input_p90, swing (the output's median near the input's p10 and p90, in P),
 /// date, label.
 pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = dated_writer(&[
         "output",
         "year",
         "input",
@@ -258,11 +263,9 @@ pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
         "output_p50_at_input_p10",
         "output_p50_at_input_p90",
         "swing",
-        "date",
-        "label",
     ])?;
     for r in rows {
-        w.write_record([
+        let fields = [
             r.output.clone(),
             format_year(r.year),
             r.input.clone(),
@@ -276,9 +279,8 @@ pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
             format!("{:.1}", r.output_p50_at_input_p10),
             format!("{:.1}", r.output_p50_at_input_p90),
             format!("{:.1}", r.swing),
-            iso_date(r.year),
-            date_label(r.year),
-        ])?;
+        ];
+        dated_record(&mut w, fields, r.year)?;
     }
     Ok(w.into_inner()?)
 }
@@ -309,8 +311,7 @@ fn dates(times: [Option<f64>; 3]) -> Vec<String> {
 
 /// compare.csv: scenario,city,year,p5,p50,p95,diff_p50_vs_first,date,label (capacities in P).
 pub fn compare_csv(rows: &[CompareRow]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = dated_writer(&[
         "scenario",
         "city",
         "year",
@@ -318,11 +319,9 @@ pub fn compare_csv(rows: &[CompareRow]) -> Result<Vec<u8>> {
         "p50",
         "p95",
         "diff_p50_vs_first",
-        "date",
-        "label",
     ])?;
     for r in rows {
-        w.write_record([
+        let fields = [
             r.scenario.clone(),
             r.city.clone(),
             format_year(r.year),
@@ -330,9 +329,8 @@ pub fn compare_csv(rows: &[CompareRow]) -> Result<Vec<u8>> {
             capacity(r.p50),
             capacity(r.p95),
             opt(r.diff_p50_vs_first),
-            iso_date(r.year),
-            date_label(r.year),
-        ])?;
+        ];
+        dated_record(&mut w, fields, r.year)?;
     }
     Ok(w.into_inner()?)
 }

@@ -11,10 +11,16 @@ use simulate::scenario;
 use std::path::Path;
 
 fn check_layouts(path: &str, trials: u64) -> usize {
+    check_layouts_with(path, trials, None)
+}
+
+/// [`check_layouts`] with the scenario's `condition` forced when `condition` is Some.
+fn check_layouts_with(path: &str, trials: u64, condition: Option<bool>) -> usize {
     let mut scenario = scenario::load(Path::new(path))
         .expect("a valid scenario")
         .scenario;
     scenario.trials = trials;
+    scenario.condition = condition.unwrap_or(scenario.condition);
     let spec = RunSpec::from_scenario(&scenario);
     let agg = engine::run(&spec, &|_| {});
     let report = Report::new(&scenario, &agg, None);
@@ -46,6 +52,13 @@ fn check_layouts(path: &str, trials: u64) -> usize {
 fn no_label_overlaps_in_the_base_scenario() {
     let charts = check_layouts("scenarios/base.toml", 4000);
     // Four fans, cities, horizon, paths, targets, crossing, calibration and a tornado per series.
+    assert_eq!(charts, 4 + 6 + 4);
+}
+
+#[test]
+fn no_label_overlaps_in_the_base_scenario_conditioned() {
+    // The fans gain the outline of the band before the reports and its legend entry.
+    let charts = check_layouts_with("scenarios/base.toml", 4000, Some(true));
     assert_eq!(charts, 4 + 6 + 4);
 }
 

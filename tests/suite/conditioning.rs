@@ -266,7 +266,9 @@ fn identical_for_any_threads_and_shards(scenario: &str, name: &str, drawn: &str)
     }
     let names: Vec<&str> = sets[0].iter().map(|(n, _)| n.as_str()).collect();
     assert!(
-        names.contains(&"posterior.csv") && names.contains(&"calibration.csv"),
+        ["posterior.csv", "calibration.csv", "unconditioned.csv"]
+            .iter()
+            .all(|f| names.contains(f)),
         "{names:?}"
     );
     for (i, set) in sets.iter().enumerate().skip(1) {

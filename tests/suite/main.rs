@@ -30,3 +30,4 @@ mod risks;
 mod samples;
 mod shards;
 mod tables_terminal;
+mod unconditioned_band;

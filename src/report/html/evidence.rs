@@ -5,6 +5,7 @@
 use super::text::{capacity, data, esc, iso_date, percent, thousands, when};
 use crate::analysis::condition::ConditionReport;
 use crate::analysis::results::RunResult;
+use crate::report::conditioning::input_value;
 use std::fmt::Write;
 
 /// Inputs listed in the posterior table (those the reports moved most).
@@ -108,16 +109,17 @@ fn posterior(c: &ConditionReport, out: &mut String) {
          <th>Move (prior sd)</th></tr></thead>\n<tbody>\n",
     );
     for r in rows {
+        let v = |x: f64| input_value(&r.input, x, num);
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{} [{}, {}]</td><td>{} [{}, {}]</td><td>{:+.2}</td></tr>",
             esc(&r.input),
-            num(r.prior_mean),
-            num(r.prior[0]),
-            num(r.prior[2]),
-            num(r.posterior_mean),
-            num(r.posterior[0]),
-            num(r.posterior[2]),
+            v(r.prior_mean),
+            v(r.prior[0]),
+            v(r.prior[2]),
+            v(r.posterior_mean),
+            v(r.posterior[0]),
+            v(r.posterior[2]),
             r.shift_in_sd
         );
     }

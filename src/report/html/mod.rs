@@ -95,7 +95,8 @@ pub fn render(page: &Page) -> String {
         .flatten()
         .find(|c| c.stem == CALIBRATION_STEM)
         .map(|c| inline_svg(&c.svg, "Calibration chart"));
-    section(&mut out, 1, &charts(page.charts.as_deref()));
+    let conditioned = !page.report.result.unconditioned_rows.is_empty();
+    section(&mut out, 1, &charts(page.charts.as_deref(), conditioned));
     let evidence = evidence::evidence(r, page.report.conditioning.as_ref(), calibration.as_deref())
         .unwrap_or_else(|| {
             "<p>This scenario lists no later reports, so the run has nothing to calibrate \
@@ -194,13 +195,17 @@ fn caption(stem: &str) -> String {
     }
 }
 
-fn charts(charts: Option<&[PageChart]>) -> String {
+/// The charts with their captions; a conditioned run's fan charts say what their outline is.
+fn charts(charts: Option<&[PageChart]>, conditioned: bool) -> String {
     let Some(charts) = charts else {
         return "<p>This run drew no charts (<code>--no-plots</code>).</p>\n".to_string();
     };
     let mut out = String::new();
     for c in charts.iter().filter(|c| c.stem != CALIBRATION_STEM) {
-        let cap = caption(&c.stem);
+        let mut cap = caption(&c.stem);
+        if conditioned && c.stem.starts_with("fan_") {
+            cap.push_str(" Dashed outline: the 90% band before the reports (unconditioned.csv).");
+        }
         let _ = writeln!(
             out,
             "<figure class=\"chart\" id=\"chart-{}\">{}<figcaption>{}</figcaption></figure>",

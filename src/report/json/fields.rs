@@ -174,6 +174,7 @@ pub const TABLES: &[(&str, &[(&str, &str)])] = &[
             ("shift_in_sd", "prior standard deviations"),
         ],
     ),
+    ("unconditioned", &STATS),
     ("used", &STATS),
     (
         "power",

@@ -204,6 +204,12 @@ fn tables(report: &Report) -> Result<Ordered> {
             out.push(("posterior", serde_json::to_value(&c.posterior)?));
         }
     }
+    if !r.unconditioned_rows.is_empty() {
+        out.push((
+            "unconditioned",
+            serde_json::to_value(&r.unconditioned_rows)?,
+        ));
+    }
     if !r.used_rows.is_empty() {
         out.push(("used", serde_json::to_value(&r.used_rows)?));
     }
