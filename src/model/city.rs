@@ -48,7 +48,7 @@ pub(super) struct TrialContext<'a> {
     pub(super) probe_times: &'a [f64],
     /// This city's index: probes of other series are skipped.
     pub(super) city: usize,
-    /// The first this many steps' walk normals are steered (those before the last report).
+    /// The first this many steps' step normals are steered (those before the last report).
     pub(super) steered_steps: usize,
 }
 

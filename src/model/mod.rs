@@ -51,8 +51,9 @@ pub struct Model {
     groups: Vec<Vec<usize>>,
     /// Each steered draw's block ([`Model::latent_blocks`]).
     latent_blocks: Vec<usize>,
-    /// Each city's walk normals of the first this many steps are steered: the steps that
-    /// start before the last report's time (plus its basis's longest lag).
+    /// The step normals (each city's and the shared ones) of the first this many steps are
+    /// steered: the steps that start before the last report's time (plus its basis's longest
+    /// lag).
     steered_steps: usize,
 }
 

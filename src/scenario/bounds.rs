@@ -3,8 +3,8 @@
 //! A trial computes capacity as baseline x exp(drift + walk) plus projects. If the baseline,
 //! growth or volatility are large enough for that to leave f64's range within the horizon, a
 //! run would produce inf or NaN (0 x inf). We bound each city's capacity from above with
-//! one-in-a-billion upper quantiles of its draws and a six-sigma random walk, and refuse the
-//! file naming the input that drives the bound and the first year it is crossed.
+//! one-in-a-billion upper quantiles of its draws and six sigmas of the random log growth, and
+//! refuse the file naming the input that drives the bound and the first year it is crossed.
 
 use super::diag::Diagnostics;
 use super::raw::RawCity;
