@@ -61,9 +61,7 @@ pub(super) fn validate(
         .enumerate()
         .filter_map(|(i, t)| validate_target(i, t, &names, &meta.grid, diags))
         .collect();
-    let Some(dynamics) = dynamics.filter(|_| diags.is_empty()) else {
-        return None;
-    };
+    let dynamics = dynamics.filter(|_| diags.is_empty())?;
     let scenario = Scenario {
         name: meta.name,
         description: meta.description,
