@@ -260,16 +260,27 @@ impl CityModel {
             out[k] = drift + random;
             log_lumps[k] = s * w - half_variance;
         }
-        fastexp::exp_in_place(out);
-        if s > 0.0 {
-            fastexp::exp_in_place(log_lumps);
+        if s == 0.0 {
+            // No lumps: 1 + (e^y - 1)^+ = e^max(y, 0), so O_k = B exp(sum of max(x_j dt, 0)),
+            // one exp per grid time and exact on a deterministic path.
+            let mut log_level = 0.0;
+            for v in out.iter_mut() {
+                log_level += v.max(0.0);
+                *v = log_level;
+            }
+            fastexp::exp_in_place(out);
+            for v in out.iter_mut() {
+                *v *= baseline;
+            }
+            return;
         }
+        fastexp::exp_in_place(out);
+        fastexp::exp_in_place(log_lumps);
         let mut level = baseline;
         out[0] = level;
         for (v, lump) in out.iter_mut().zip(log_lumps.iter()).skip(1) {
             let rate = (*v - 1.0).max(0.0);
-            let factor = if s > 0.0 { *lump } else { 1.0 };
-            level += level * rate * factor;
+            level += level * rate * *lump;
             *v = level;
         }
     }
