@@ -2,12 +2,14 @@
 //! reached, how likely it is to hold at every grid time, which city is largest, and when one
 //! city catches up with another.
 //!
-//! Percentiles of a first-crossing time come from an integer histogram over grid times, with
-//! "never within the horizon" counted as later than every grid time: the p-th percentile is the
-//! first grid time by which at least p% of all trials have crossed, and it is absent (empty in
-//! the CSV) when fewer than p% ever do.
+//! Percentiles of a first-crossing time come from an integer histogram, with "never within the
+//! horizon" counted as later than every time: the p-th percentile is the first time by which at
+//! least p% of all trials have crossed, and it is absent (empty in the CSV) when fewer than p%
+//! ever do. A target's crossing is counted at 1/[`CROSSING_SUBSTEPS`] of a step, interpolated
+//! log-linearly between the last grid value below and the first at or above it (rounded up to
+//! the sub-step); an overtaking at the first grid time at which it holds.
 
-use crate::engine::{Aggregate, RunSpec};
+use crate::engine::{Aggregate, CROSSING_SUBSTEPS, RunSpec, crossing_bins};
 use crate::scenario::Scenario;
 use serde::Serialize;
 
@@ -23,8 +25,9 @@ pub struct CrossingRow {
     pub capacity: f64,
     /// Share of trials that reach it at some grid time up to the end of the horizon.
     pub probability_within_horizon: f64,
-    /// 10th, 50th and 90th percentiles of the first grid time (decimal year) at which capacity
-    /// >= `capacity`; None when that percentile lies beyond the horizon.
+    /// 10th, 50th and 90th percentiles of the first time (decimal year) at which capacity is
+    /// at or above `capacity`, interpolated log-linearly within the step to 1/32 of a step;
+    /// None when that percentile lies beyond the horizon.
     pub p10: Option<f64>,
     /// 50th percentile of the first crossing time, decimal year; None beyond the horizon.
     pub p50: Option<f64>,
@@ -146,9 +149,15 @@ fn crossing_rows(scenario: &Scenario, spec: &RunSpec, agg: &Aggregate) -> Vec<Cr
         .iter()
         .enumerate()
         .map(|(h, t)| {
-            let counts = &agg.crossing_first[h * (len + 1)..(h + 1) * (len + 1)];
-            let never = counts[len];
-            let [p10, p50, p90] = crossing_times(scenario, counts, agg.trials);
+            let bins = crossing_bins(len);
+            let counts = &agg.crossing_first[h * bins..(h + 1) * bins];
+            let never = counts[bins - 1];
+            let [p10, p50, p90] = CROSSING_PERCENTILES.map(|p| {
+                histogram_percentile(counts, agg.trials, p, bins - 1).map(|i| {
+                    let steps = i as f64 / CROSSING_SUBSTEPS as f64;
+                    scenario.grid.start + steps * scenario.grid.dt()
+                })
+            });
             CrossingRow {
                 city: series_label(scenario, t.series),
                 capacity: t.capacity,
@@ -165,10 +174,17 @@ fn level_rows(scenario: &Scenario, spec: &RunSpec, agg: &Aggregate) -> Vec<Level
     let len = agg.grid_len;
     let mut rows = Vec::new();
     for (h, t) in spec.thresholds.iter().enumerate() {
-        let first = &agg.crossing_first[h * (len + 1)..(h + 1) * (len + 1)];
+        let bins = crossing_bins(len);
+        let first = &agg.crossing_first[h * bins..(h + 1) * bins];
         let mut reached = 0;
-        for (k, first_at_k) in first.iter().take(len).enumerate() {
-            reached += first_at_k;
+        for k in 0..len {
+            // Crossings by grid time k: every sub-step up to bin k CROSSING_SUBSTEPS.
+            let from = if k == 0 {
+                0
+            } else {
+                (k - 1) * CROSSING_SUBSTEPS + 1
+            };
+            reached += first[from..=k * CROSSING_SUBSTEPS].iter().sum::<u64>();
             rows.push(LevelRow {
                 city: series_label(scenario, t.series),
                 capacity: t.capacity,

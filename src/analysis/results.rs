@@ -2,7 +2,7 @@
 
 use crate::engine::{Aggregate, RankCounts};
 use crate::scenario::Scenario;
-use crate::stats::{CellStats, PERCENTILES};
+use crate::stats::{CellStats, PERCENTILES, wilson};
 use serde::Serialize;
 
 /// One row of summary.csv: one series at one grid time.
@@ -42,13 +42,18 @@ pub struct TargetResult {
     /// Capacity to reach, P.
     pub capacity: f64,
     /// Share of trials with capacity >= target at its date exactly (between grid times by
-    /// the Brownian bridge; each trial counted by its multiplicity when conditioned).
+    /// the monotone bridge; each trial counted by its multiplicity when conditioned).
     pub probability: f64,
     /// The date at which the target was checked: `at` itself.
     pub evaluated_at: f64,
-    /// Monte Carlo standard error of `probability`: sqrt(p (1 - p) / n), n the trials (the
+    /// Monte Carlo standard error of `probability`, from its Wilson 95% interval: half its
+    /// width / 1.96, about sqrt(p (1 - p) / n) away from 0 and 1 and never 0 (n the trials, the
     /// effective sample size when conditioned).
     pub std_error: f64,
+    /// Lower end of the Wilson score 95% interval of `probability` (same n).
+    pub ci95_low: f64,
+    /// Upper end of the Wilson score 95% interval of `probability` (same n).
+    pub ci95_high: f64,
 }
 
 /// One row of backtest.csv: where a reported value fell in the projected distribution.
@@ -158,13 +163,16 @@ impl RunResult {
             .zip(&agg.target_hits)
             .map(|(t, hits)| {
                 let p = *hits as f64 / n;
+                let (ci95_low, ci95_high) = wilson::interval(p, n_eff, wilson::Z95);
                 TargetResult {
                     city: t.label.clone(),
                     at: t.at,
                     capacity: t.capacity,
                     probability: p,
                     evaluated_at: t.at,
-                    std_error: (p * (1.0 - p) / n_eff).sqrt(),
+                    std_error: wilson::std_error(p, n_eff),
+                    ci95_low,
+                    ci95_high,
                 }
             })
             .collect();

@@ -71,7 +71,7 @@ pub fn default_years(scenario: &Scenario) -> Vec<f64> {
 }
 
 /// The sample as columns, one per variable, each holding the trials in order: every scalar
-/// input, each city's volatility walk at each year (`walks[c * years + j]`) and each analysed
+/// input, each city's realised growth shock at each year (`walks[c * years + j]`) and each analysed
 /// series' capacity at each year (`outputs[a * years + j]`). Columns, not one row per trial:
 /// each column is ranked and dropped on its own, and no per-row vector is kept.
 struct Sample {
@@ -103,7 +103,7 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
         .iter()
         .map(|s| scenario.series_name(*s).to_string())
         .collect();
-    // Inputs are ranked once, each city's random walk once per year; each column's values are
+    // Inputs are ranked once, each city's realised growth shock once per year; each column's values are
     // dropped once it is ranked.
     let labels = labels::input_labels(scenario, &names);
     let inputs: Vec<RankedInput> = names

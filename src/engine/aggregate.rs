@@ -92,6 +92,38 @@ pub struct SampledPath {
     pub values: Vec<f64>,
 }
 
+/// Sub-steps per grid step at which crossing times are counted (quarterly steps: 2.9 days).
+pub const CROSSING_SUBSTEPS: usize = 32;
+
+/// Bins of one threshold's crossing histogram on a grid of `grid_len` times: every sub-step
+/// from the start to the last grid time, and "never".
+pub fn crossing_bins(grid_len: usize) -> usize {
+    (grid_len.max(1) - 1) * CROSSING_SUBSTEPS + 2
+}
+
+/// The crossing-histogram bin of a path that first reaches `capacity` at grid index `first`
+/// (`path.len()` when never): 0 at the start; between grid times, the time at which the
+/// log-linear interpolation of the last value below, v0, and the first at or above, v1,
+/// reaches it, a fraction f = ln(c / v0) / ln(v1 / v0) of the step (linear when v0 <= 0),
+/// rounded up to the next sub-step, so a crossing counted by grid time k was reached by it.
+pub fn crossing_bin(path: &[f64], first: usize, capacity: f64) -> usize {
+    let len = path.len();
+    if first >= len {
+        return crossing_bins(len) - 1;
+    }
+    if first == 0 {
+        return 0;
+    }
+    let (v0, v1) = (path[first - 1], path[first]);
+    let f = if v0 > 0.0 {
+        (capacity / v0).ln() / (v1 / v0).ln()
+    } else {
+        (capacity - v0) / (v1 - v0)
+    };
+    let sub = ((f * CROSSING_SUBSTEPS as f64).ceil() as usize).clamp(1, CROSSING_SUBSTEPS);
+    (first - 1) * CROSSING_SUBSTEPS + sub
+}
+
 /// Everything a run learns, mergeable across chunks, threads and (later) machines.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Aggregate {
@@ -124,8 +156,11 @@ pub struct Aggregate {
     pub trials: u64,
     /// Sorted by trial number.
     pub paths: Vec<SampledPath>,
-    /// Per threshold, trials whose capacity first reaches it at grid index k:
-    /// `crossing_first[h * (grid_len + 1) + k]`; k = grid_len counts trials that never do.
+    /// Per threshold, trials whose capacity first reaches it in each sub-step: a histogram of
+    /// [`crossing_bins`] bins per threshold, `crossing_first[h * crossing_bins(grid_len) + i]`,
+    /// bin i the time start + i dt / [`CROSSING_SUBSTEPS`] (bin k [`CROSSING_SUBSTEPS`] is grid
+    /// time k) and the last bin the trials that never do. A crossing between grid times k - 1
+    /// and k is interpolated log-linearly ([`crossing_bin`]).
     pub crossing_first: Vec<u64>,
     /// Per threshold, trials at or above it at grid index k: `threshold_level[h * grid_len + k]`.
     pub threshold_level: Vec<u64>,
@@ -270,7 +305,7 @@ impl Aggregate {
             observation_ranks: vec![RankCounts::default(); spec.observations.len()],
             trials: 0,
             paths: Vec::new(),
-            crossing_first: vec![0; spec.thresholds.len() * (grid_len + 1)],
+            crossing_first: vec![0; spec.thresholds.len() * crossing_bins(grid_len)],
             threshold_level: vec![0; spec.thresholds.len() * grid_len],
             overtake_first: vec![0; spec.pairs.len() * (grid_len + 2)],
             largest: vec![0; grid_len * spec.model.city_count()],
@@ -297,7 +332,8 @@ impl Aggregate {
         for (h, t) in spec.thresholds.iter().enumerate() {
             let path = series(t.series);
             let first = path.iter().position(|v| *v >= t.capacity).unwrap_or(len);
-            self.crossing_first[h * (len + 1) + first] += 1;
+            let bin = crossing_bin(path, first, t.capacity);
+            self.crossing_first[h * crossing_bins(len) + bin] += 1;
             let level = &mut self.threshold_level[h * len..(h + 1) * len];
             for (count, v) in level.iter_mut().zip(path) {
                 *count += u64::from(*v >= t.capacity);

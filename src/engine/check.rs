@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 
-use crate::engine::aggregate::{Aggregate, RunSpec};
+use crate::engine::aggregate::{Aggregate, RunSpec, crossing_bins};
 use std::ops::Range;
 
 impl Aggregate {
@@ -91,7 +91,7 @@ impl Aggregate {
             return Err(Error::Invalid(format!("a count exceeds its {n} trials")));
         }
         let partitions = [
-            (&self.crossing_first, self.grid_len + 1),
+            (&self.crossing_first, crossing_bins(self.grid_len)),
             (&self.overtake_first, self.grid_len + 2),
             (&self.largest, self.city_count()),
         ];

@@ -9,7 +9,9 @@
 //! is a branch-free loop over the block. The counts are integers, so the result is exactly what
 //! `Aggregate::add_trial` (the test-only reference) gives trial by trial (tested).
 
-use crate::engine::aggregate::{Aggregate, RunSpec, simulate, weigh};
+use crate::engine::aggregate::{
+    Aggregate, CROSSING_SUBSTEPS, RunSpec, crossing_bin, crossing_bins, simulate, weigh,
+};
 use crate::engine::condition::TrialWeights;
 use crate::model::TrialBuffer;
 use crate::stats::CellStats;
@@ -47,6 +49,8 @@ pub struct Worker<'a> {
     filled: usize,
     /// Per trial of the block: 1 while it still waits for a crossing or an overtaking.
     flags: Vec<u64>,
+    /// Per trial of the block: the grid times it has spent below a threshold, while counting.
+    waited: Vec<u64>,
     /// Per trial of the block: the largest city so far, while counting.
     slots: Vec<usize>,
     /// Per trial of the block: the largest capacity so far, while counting.
@@ -117,6 +121,7 @@ impl<'a> Worker<'a> {
             agg,
             filled: 0,
             flags: vec![0; BLOCK_TRIALS],
+            waited: vec![0; BLOCK_TRIALS],
             slots: vec![0; BLOCK_TRIALS],
             best: vec![0.0; BLOCK_TRIALS],
             mult: vec![1; BLOCK_TRIALS],
@@ -196,30 +201,47 @@ impl<'a> Worker<'a> {
         self.all_ones = true;
     }
 
-    /// Per threshold: trials at or above it at each grid time, and the grid index at which each
-    /// trial first reaches it (grid_len when it never does). `waiting` holds 1 for the trials
-    /// that have not reached it yet: 0/1 arithmetic instead of branches, so the loops vectorise.
+    /// Per threshold: trials at or above it at each grid time, and the sub-step at which each
+    /// trial first reaches it ([`crossing_bin`]). `waiting` holds 1 for the trials that have not
+    /// reached it yet and `waited` counts their grid times below it, the index of the first at
+    /// or above: 0/1 arithmetic instead of branches, so the loops vectorise; the interpolation
+    /// then takes one pass per trial.
     fn count_thresholds(&mut self, n: usize) {
         let len = self.agg.grid_len;
+        let bins = crossing_bins(len);
         let columns = columns(&self.block, len, n);
         let waiting = &mut self.flags[..n];
+        let waited = &mut self.waited[..n];
         let mult = &self.mult[..n];
         for (h, t) in self.spec.thresholds.iter().enumerate() {
             waiting.fill(1);
+            waited.fill(0);
             for k in 0..len {
-                let (mut level, mut first) = (0u64, 0u64);
+                let mut level = 0u64;
                 let values = columns.at(t.series, k);
-                for ((w, v), m) in waiting.iter_mut().zip(values).zip(mult) {
+                for (((w, steps), v), m) in
+                    waiting.iter_mut().zip(&mut *waited).zip(values).zip(mult)
+                {
                     let hit = u64::from(*v >= t.capacity);
                     level += hit * m;
-                    first += (*w & hit) * m;
                     *w &= hit ^ 1;
+                    *steps += *w;
                 }
                 self.agg.threshold_level[h * len + k] += level;
-                self.agg.crossing_first[h * (len + 1) + k] += first;
             }
-            let never: u64 = waiting.iter().zip(mult).map(|(w, m)| w * m).sum();
-            self.agg.crossing_first[h * (len + 1) + len] += never;
+            let histogram = &mut self.agg.crossing_first[h * bins..(h + 1) * bins];
+            for (j, (first, m)) in waited.iter().zip(mult).enumerate() {
+                let first = *first as usize;
+                let bin = match first {
+                    0 => 0,
+                    f if f >= len => bins - 1,
+                    f => {
+                        let pair = [columns.at(t.series, f - 1)[j], columns.at(t.series, f)[j]];
+                        crossing_bin(&pair, 1, t.capacity) + (f - 1) * CROSSING_SUBSTEPS
+                    }
+                };
+                histogram[bin] += m;
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! One city in one trial: its baseline, organic growth path, projects, losses, retirement,
 //! power cap and utilisation (docs/model.md).
 
+use super::dynamics::{NationalModel, Ou};
 use super::latent::{Latent, Steered};
 use super::probes::{self, ProbeModel};
 use super::risk::{self, GrowthPath, Loss, Window};
@@ -16,6 +17,10 @@ pub(super) struct CityModel {
     /// Growth as drawn (when not correlated).
     pub(super) growth: Steered,
     pub(super) volatility: f64,
+    /// The city's deviation of log growth (docs/model.md, "Growth that moves").
+    growth_ou: Ou,
+    /// (own, shared) sd of the city's step shock: sqrt(1 - shared_shock), sqrt(shared_shock).
+    shock_sds: (f64, f64),
     pub(super) stream_key: u64,
     /// (long-run growth, half-life in years, stream key).
     pub(super) fading: Option<(Steered, f64, u64)>,
@@ -43,7 +48,7 @@ pub(super) struct TrialContext<'a> {
     pub(super) probe_times: &'a [f64],
     /// This city's index: probes of other series are skipped.
     pub(super) city: usize,
-    /// The first this many steps' walk normals are steered (those before the last report).
+    /// The first this many steps' step normals are steered (those before the last report).
     pub(super) steered_steps: usize,
 }
 
@@ -53,13 +58,20 @@ pub(super) struct CityDraws {
 }
 
 impl CityModel {
-    pub(super) fn new(c: &City, index: usize, shocks: &[Shock]) -> Self {
+    pub(super) fn new(
+        c: &City,
+        (index, national): (usize, &NationalModel),
+        shocks: &[Shock],
+        grid: &Grid,
+    ) -> Self {
         let key = |what: &str| stream_key(StreamKind::CityDraw, &[&c.name, what]);
         CityModel {
             name: c.name.clone(),
             baseline: Steered::new(&c.baseline),
             growth: Steered::new(&c.growth),
             volatility: c.volatility,
+            growth_ou: Ou::new(c.growth_volatility, c.growth_reversion_years, grid.dt()),
+            shock_sds: (national.own_sd, national.shared_sd),
             stream_key: stream_key(StreamKind::City, &[&c.name]),
             fading: c.fading.as_ref().map(|f| {
                 (
@@ -135,7 +147,9 @@ impl CityModel {
         };
         let windows = &scratch.city_windows;
         let noise = (&mut rng, ctx.steered_steps, &mut *latent);
-        self.organic(grid, baseline, &path, windows, noise, (out, record.walk));
+        let shared = (&ctx.shared.national[..], &ctx.shared.shared_normals[..]);
+        let buffers = (&mut *out, &mut *record.walk, &mut scratch.prefix[..]);
+        self.organic(grid, (baseline, &path, windows), shared, noise, buffers);
         let lifetime = self
             .lifetime
             .as_ref()
@@ -195,52 +209,79 @@ impl CityModel {
         scratch.city_windows.extend(hits);
     }
 
-    /// O(t_k) = B exp(Λ(t_k) + walk_k). With one constant rate and no shock this is the v1
-    /// formula B exp(k dt ln(1 + g) + walk_k), with exp from [`fastexp`].
+    /// Organic capacity as non-negative additions (docs/model.md, "Growth that moves"):
+    /// O_k = O_k-1 (1 + (exp(x_k dt) - 1)^+ F_k), x_k = m_k + n_k + e_k the step's log growth
+    /// (its deterministic rate m_k, the national factor n_k, the city's deviation e_k, an
+    /// Ornstein-Uhlenbeck step driven by w_k = own z_k + shared u_k) and F_k = exp(s w_k - s^2/2)
+    /// the mean-one lumpiness of the additions, s = volatility sqrt(dt). `walk_out` receives the
+    /// cumulative growth shock dt (n_j + e_j); `log_lumps` is scratch.
     pub(super) fn organic(
         &self,
         grid: &Grid,
-        baseline: f64,
-        path: &GrowthPath,
-        windows: &[Window],
+        (baseline, path, windows): (f64, &GrowthPath, &[Window]),
+        (national, shared): (&[f64], &[f64]),
         (rng, steered_steps, latent): (&mut Xoshiro256PlusPlus, usize, &mut Latent),
-        (out, walk_out): (&mut [f64], &mut [f64]),
+        (out, walk_out, log_lumps): (&mut [f64], &mut [f64], &mut [f64]),
     ) {
         let dt = grid.dt();
         let plain = path.is_constant() && windows.is_empty();
         let drift_per_step = dt * path.initial.ln_1p();
-        let shock_sd = self.volatility * dt.sqrt();
-        // The random walk (one normal per step), then the log of each multiple of the baseline,
-        // then one vectorised exp over the path: three simple loops instead of one mixed one.
-        if shock_sd > 0.0 {
-            let mut walk = 0.0;
-            for (k, w) in walk_out.iter_mut().enumerate().skip(1) {
-                let mut z: f64 = rand_distr::StandardNormal.sample(rng);
-                if k <= steered_steps {
-                    z = latent.normal(z);
-                }
-                walk += shock_sd * z;
-                *w = walk;
-            }
-        } else {
-            walk_out.fill(0.0);
-        }
+        let s = self.volatility * dt.sqrt();
+        let half_variance = 0.5 * s * s;
+        let (own_sd, shared_sd) = self.shock_sds;
+        let noisy = s > 0.0 || self.growth_ou.innovation_sd > 0.0;
+        // Each step's log growth x_k dt and log lump ln F_k, then two vectorised exps, then
+        // the additions: simple loops instead of one mixed one.
+        let (mut deviation, mut shock) = (0.0, 0.0);
         out[0] = 0.0;
-        let steps = out.iter_mut().zip(walk_out.iter()).enumerate().skip(1);
-        if plain {
-            for (k, (v, walk)) in steps {
-                *v = k as f64 * drift_per_step + walk;
+        walk_out[0] = 0.0;
+        log_lumps[0] = 0.0;
+        for k in 1..out.len() {
+            let w = if noisy {
+                let z: f64 = rand_distr::StandardNormal.sample(rng);
+                let z = if k <= steered_steps {
+                    latent.normal(z)
+                } else {
+                    z
+                };
+                own_sd * z + shared_sd * shared[k]
+            } else {
+                0.0
+            };
+            deviation = self.growth_ou.step(deviation, w);
+            let random = dt * (national[k] + deviation);
+            shock += random;
+            walk_out[k] = shock;
+            let drift = if plain {
+                drift_per_step
+            } else {
+                path.log_multiple(grid.time(k - 1), grid.time(k), windows)
+            };
+            out[k] = drift + random;
+            log_lumps[k] = s * w - half_variance;
+        }
+        if s == 0.0 {
+            // No lumps: 1 + (e^y - 1)^+ = e^max(y, 0), so O_k = B exp(sum of max(x_j dt, 0)),
+            // one exp per grid time and exact on a deterministic path.
+            let mut log_level = 0.0;
+            for v in out.iter_mut() {
+                log_level += v.max(0.0);
+                *v = log_level;
             }
-        } else {
-            let mut log_multiple = 0.0;
-            for (k, (v, walk)) in steps {
-                log_multiple += path.log_multiple(grid.time(k - 1), grid.time(k), windows);
-                *v = log_multiple + walk;
+            fastexp::exp_in_place(out);
+            for v in out.iter_mut() {
+                *v *= baseline;
             }
+            return;
         }
         fastexp::exp_in_place(out);
-        for v in out.iter_mut() {
-            *v *= baseline;
+        fastexp::exp_in_place(log_lumps);
+        let mut level = baseline;
+        out[0] = level;
+        for (v, lump) in out.iter_mut().zip(log_lumps.iter()).skip(1) {
+            let rate = (*v - 1.0).max(0.0);
+            level += level * rate * *lump;
+            *v = level;
         }
     }
 

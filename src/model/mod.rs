@@ -8,6 +8,7 @@
 mod builds;
 mod city;
 pub mod copula;
+pub mod dynamics;
 pub mod fastexp;
 pub mod latent;
 pub mod observe;
@@ -22,6 +23,7 @@ use crate::scenario::grid::Grid;
 use crate::scenario::{City, MIN_LIFETIME_YEARS, Scenario, Shock, ShockTiming};
 use builds::{PowerModel, ProjectModel};
 use city::{CityModel, TrialContext, sum_groups_and_total};
+use dynamics::NationalModel;
 use latent::Latent;
 use probes::{BasisModel, ProbeModel};
 use rand::distr::Distribution;
@@ -37,6 +39,7 @@ pub struct Model {
     cities: Vec<CityModel>,
     shocks: Vec<ShockModel>,
     copula: Option<CopulaModel>,
+    national: NationalModel,
     has_power: bool,
     has_utilisation: bool,
     /// Exact-time reads: one per observation, then one per target.
@@ -48,8 +51,9 @@ pub struct Model {
     groups: Vec<Vec<usize>>,
     /// Each steered draw's block ([`Model::latent_blocks`]).
     latent_blocks: Vec<usize>,
-    /// Each city's walk normals of the first this many steps are steered: the steps that
-    /// start before the last report's time (plus its basis's longest lag).
+    /// The step normals (each city's and the shared ones) of the first this many steps are
+    /// steered: the steps that start before the last report's time (plus its basis's longest
+    /// lag).
     steered_steps: usize,
 }
 
@@ -88,8 +92,9 @@ pub struct TrialBuffer {
     pub cap_binds: Vec<bool>,
     /// The trial's sampled scalar inputs, in the order of [`Model::input_names`].
     pub inputs: Vec<f64>,
-    /// Each city's cumulative random log-capacity shock (the volatility walk) at every grid
-    /// time, city-major: `walks[c * grid_len + k]`.
+    /// Each city's realised growth shock, the cumulative dt (n_j + e_j) of its random log
+    /// growth (docs/model.md, "Growth that moves"), at every grid time, city-major:
+    /// `walks[c * grid_len + k]`.
     pub walks: Vec<f64>,
     /// Each series' installed capacity at each probe's time: `probes[p]` (see
     /// [`probes`]), the Total summed over the cities.
@@ -113,6 +118,10 @@ struct SharedDraws {
     losses: Vec<Loss>,
     correlated_growth: Vec<f64>,
     normals: Vec<f64>,
+    /// The national factor of log growth at each grid step (docs/model.md, "Growth that moves").
+    national: Vec<f64>,
+    /// The shared normal of the cities' step shocks at each grid step.
+    shared_normals: Vec<f64>,
     /// How many times each shock starts in the trial (a sensitivity input).
     starts: Vec<u32>,
 }
@@ -128,17 +137,19 @@ struct CityScratch {
 impl Model {
     /// Compiles a validated scenario.
     pub fn new(scenario: &Scenario) -> Self {
+        let national = NationalModel::new(&scenario.dynamics, scenario.grid.dt());
         let cities: Vec<CityModel> = scenario
             .cities
             .iter()
             .enumerate()
-            .map(|(i, c)| CityModel::new(c, i, &scenario.shocks))
+            .map(|(i, c)| CityModel::new(c, (i, &national), &scenario.shocks, &scenario.grid))
             .collect();
         let mut model = Model {
             grid: scenario.grid.clone(),
             has_power: cities.iter().any(|c| c.power.is_some()),
             has_utilisation: cities.iter().any(|c| c.utilisation.is_some()),
             cities,
+            national,
             shocks: scenario.shocks.iter().map(ShockModel::new).collect(),
             copula: scenario.correlation.as_ref().map(|c| CopulaModel {
                 factor: c.factor.clone(),
@@ -217,6 +228,8 @@ impl Model {
             shared: SharedDraws {
                 correlated_growth: vec![0.0; n],
                 normals: vec![0.0; n],
+                national: vec![0.0; len],
+                shared_normals: vec![0.0; len],
                 ..SharedDraws::default()
             },
             scratch: CityScratch {
@@ -313,6 +326,12 @@ impl Model {
             let draws = (&mut shared.normals[..], &mut shared.correlated_growth[..]);
             c.draw(seed, trial, draws, latent);
         }
+        let shared = (
+            &mut buf.shared.national[..],
+            &mut buf.shared.shared_normals[..],
+        );
+        let steps = (seed, trial, self.steered_steps);
+        self.national.draw(steps, shared, latent);
         let city_values = &mut buf.values[..self.cities.len() * len];
         buf.inputs.clear();
         let (bf, bl) = (&mut buf.basis_factors, &mut buf.basis_lags);

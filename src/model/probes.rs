@@ -1,9 +1,10 @@
 //! Capacity at exact times between grid points ("probes"): the reports' and targets' dates.
 //!
 //! A probe reads a city at time t in [t_k, t_k+1] without moving any grid value: organic
-//! capacity (after retirement and losses) by a Brownian bridge between its grid values on the
-//! log scale, ln O(t) = (1 - a) ln O_k + a ln O_k+1 + s z with a = (t - t_k) / dt and
-//! s = volatility sqrt(a (1 - a) dt), z from the probe's own stream; each project by its
+//! capacity (after retirement and losses) by [`between`] its grid values O_k and O_k+1, the
+//! share of the step's change made by t (geometric growth's) moved by a bridge noise s z on the
+//! logit scale, with a = (t - t_k) / dt and s = volatility sqrt(a (1 - a) dt), z from the
+//! probe's own stream, so the value stays within [O_k, O_k+1]; each project by its
 //! exact ramp at t; the power cap by its exact exponential at t (docs/model.md, "Exact
 //! times"). A probe on a grid time (a = 0) gives the grid value itself. Reports on a
 //! [`Basis`] are read at t + the basis's lag, drawn once per trial like its factor.
@@ -128,7 +129,7 @@ pub fn locate(grid: &Grid, t: f64) -> (usize, f64) {
 }
 
 /// Organic capacity (after retirement and losses, before projects and cap) of city `city` at
-/// the time of every probe that reads it, by the Brownian bridge of the module's formula (0 for
+/// the time of every probe that reads it, by the monotone bridge of the module's formula (0 for
 /// the other probes, which never read it). A report's bridge normal is steered by `latent`
 /// (one latent per report and city it reads, whether or not the time falls on the grid).
 pub fn organic_at(
@@ -152,21 +153,44 @@ pub fn organic_at(
             continue;
         }
         let (lo, hi) = (organic[k], organic[k + 1]);
-        *v = if lo > 0.0 && hi > 0.0 {
-            let s = volatility * (a * (1.0 - a) * grid.dt()).sqrt();
-            let noise = if s > 0.0 {
-                let mut rng = stream(seed, trial, p.key ^ city_key);
-                let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
-                s * steered.unwrap_or(z)
-            } else {
-                0.0
-            };
-            // lo (hi / lo)^a e^(s z): exactly lo when the path is flat and there is no noise.
-            lo * (a * (hi / lo).ln() + noise).exp()
+        let s = volatility * (a * (1.0 - a) * grid.dt()).sqrt();
+        let noise = if s > 0.0 && lo != hi {
+            let mut rng = stream(seed, trial, p.key ^ city_key);
+            let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
+            s * steered.unwrap_or(z)
         } else {
-            (1.0 - a) * lo + a * hi
+            0.0
+        };
+        *v = between(lo, hi, a, noise);
+    }
+}
+
+/// The value a of the way through a step from `lo` to `hi` (docs/model.md, "Exact times"):
+/// lo + (hi - lo) w with w the share of the step's change made by then, geometric growth's
+/// w0 = ((hi / lo)^a - 1) / (hi / lo - 1) (a when lo or hi is 0 or they are equal), moved by
+/// the bridge noise on the logit scale, w = w0 e^n / (w0 e^n + 1 - w0). w stays in [0, 1], so
+/// the value stays between `lo` and `hi`: a path that does not fall on the grid does not fall
+/// between grid times either; with no noise it is exactly lo (hi / lo)^a.
+pub fn between(lo: f64, hi: f64, a: f64, noise: f64) -> f64 {
+    if lo == hi {
+        return lo;
+    }
+    let w0 = if lo > 0.0 && hi > 0.0 {
+        let log_ratio = (hi / lo).ln();
+        (a * log_ratio).exp_m1() / log_ratio.exp_m1()
+    } else {
+        a
+    };
+    if noise == 0.0 {
+        return if lo > 0.0 && hi > 0.0 {
+            lo * (a * (hi / lo).ln()).exp()
+        } else {
+            lo + (hi - lo) * w0
         };
     }
+    let shifted = w0 * noise.exp();
+    let w = (shifted / (shifted + 1.0 - w0)).clamp(0.0, 1.0);
+    lo + (hi - lo) * w
 }
 
 #[cfg(test)]

@@ -31,6 +31,9 @@ pub enum StreamKind {
     Shock,
     /// The correlated-growth factor; no names.
     Copula,
+    /// A scenario-wide per-step draw of the dynamics; names: `growth` (the national factor)
+    /// or `shock` (the shared part of the cities' step shocks).
+    National,
     /// A report's exact-time probe; names: its label, time and source.
     ProbeObserved,
     /// A target's exact-time probe; names: its label and time.
@@ -53,6 +56,7 @@ impl StreamKind {
             StreamKind::Project => "project",
             StreamKind::Shock => "shock",
             StreamKind::Copula => "copula",
+            StreamKind::National => "national",
             StreamKind::ProbeObserved => "probe-observed",
             StreamKind::ProbeTarget => "probe-target",
             StreamKind::Basis => "basis",

@@ -61,26 +61,36 @@ fn rows_csv(rows: &[SummaryRow]) -> Result<Vec<u8>> {
 }
 
 /// targets.csv: city,at,capacity,probability,evaluated_at,std_error,date,label (`date` and
-/// `label` are those of `at`).
+/// `label` are those of `at`),ci95_low,ci95_high (the Wilson score 95% interval of the
+/// probability, with six decimals so that the interval of a share of 0 does not print as
+/// [0, 0]; std_error is its half width / 1.96).
 pub fn targets_csv(result: &RunResult) -> Result<Vec<u8>> {
-    let mut w = dated_writer(&[
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
         "city",
         "at",
         "capacity",
         "probability",
         "evaluated_at",
         "std_error",
+        "date",
+        "label",
+        "ci95_low",
+        "ci95_high",
     ])?;
     for t in &result.targets {
-        let fields = [
+        w.write_record([
             t.city.clone(),
             format_year(t.at),
             capacity(t.capacity),
             format!("{:.4}", t.probability),
             format_year(t.evaluated_at),
             format!("{:.4}", t.std_error),
-        ];
-        dated_record(&mut w, fields, t.at)?;
+            iso_date(t.at),
+            date_label(t.at),
+            format!("{:.6}", t.ci95_low),
+            format!("{:.6}", t.ci95_high),
+        ])?;
     }
     Ok(w.into_inner()?)
 }
@@ -137,9 +147,10 @@ fn opt(v: Option<f64>) -> String {
     v.map(capacity).unwrap_or_default()
 }
 
-/// crossing.csv: city,capacity,probability_within_horizon,p10,p50,p90 (first grid time, decimal
-/// year, at which capacity >= the target; empty when the percentile lies beyond the horizon),
-/// then p10_date,p10_label,p50_date,p50_label,p90_date,p90_label ([`TIME_COLUMNS`]).
+/// crossing.csv: city,capacity,probability_within_horizon,p10,p50,p90 (first time, decimal
+/// year, at which capacity >= the target, interpolated within the step; empty when the
+/// percentile lies beyond the horizon), then p10_date,p10_label,p50_date,p50_label,p90_date,
+/// p90_label ([`TIME_COLUMNS`]).
 pub fn crossing_csv(decisions: &Decisions) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([

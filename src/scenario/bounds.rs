@@ -3,12 +3,12 @@
 //! A trial computes capacity as baseline x exp(drift + walk) plus projects. If the baseline,
 //! growth or volatility are large enough for that to leave f64's range within the horizon, a
 //! run would produce inf or NaN (0 x inf). We bound each city's capacity from above with
-//! one-in-a-billion upper quantiles of its draws and a six-sigma random walk, and refuse the
-//! file naming the input that drives the bound and the first year it is crossed.
+//! one-in-a-billion upper quantiles of its draws and six sigmas of the random log growth, and
+//! refuse the file naming the input that drives the bound and the first year it is crossed.
 
 use super::diag::Diagnostics;
 use super::raw::RawCity;
-use super::types::{City, Scenario};
+use super::types::{City, Dynamics, Scenario};
 use crate::scenario::dist::{Dist, standard_normal_quantile};
 use crate::scenario::grid::Grid;
 use toml::Spanned;
@@ -70,7 +70,8 @@ pub(super) fn check(
     let before = diags.items.len();
     for (i, (city, raw_city)) in scenario.cities.iter().zip(raw).enumerate() {
         let multiplier = shock_growth_multiplier(scenario, i);
-        if let Some(problem) = first_overflow(city, multiplier, &scenario.grid) {
+        if let Some(problem) = first_overflow(city, multiplier, &scenario.grid, &scenario.dynamics)
+        {
             let key = format!("city[{}].{}", city.name, problem.culprit);
             diags.push(
                 Some(span_of(raw_city.get_ref(), problem.culprit)),
@@ -94,6 +95,7 @@ fn check_total(scenario: &Scenario, raw: &[Spanned<RawCity>], diags: &mut Diagno
                 &scenario.cities[i],
                 shock_growth_multiplier(scenario, i),
                 grid,
+                &scenario.dynamics,
             )
         })
         .collect();
@@ -122,7 +124,7 @@ fn check_total(scenario: &Scenario, raw: &[Spanned<RawCity>], diags: &mut Diagno
 
 /// A city's upper bound (P) at each grid time: baseline, growth and walk as in
 /// [`first_overflow`], plus every project at its largest.
-fn city_bounds(city: &City, shock_multiplier: f64, grid: &Grid) -> Vec<f64> {
+fn city_bounds(city: &City, shock_multiplier: f64, grid: &Grid, d: &Dynamics) -> Vec<f64> {
     let log_rate = growth_bound(city, shock_multiplier).max(-0.999_999).ln_1p();
     let z = standard_normal_quantile(BOUND_LEVEL);
     let base = upper(&city.baseline).ln();
@@ -130,7 +132,7 @@ fn city_bounds(city: &City, shock_multiplier: f64, grid: &Grid) -> Vec<f64> {
     (0..grid.len())
         .map(|k| {
             let t = k as f64 * grid.dt();
-            (base + t * log_rate + z * city.volatility * t.sqrt()).exp() + projects
+            (base + t * log_rate + z * random_log_sd(city, d, t)).exp() + projects
         })
         .collect()
 }
@@ -194,7 +196,7 @@ impl Overflow {
         format!(
             "capacity could exceed {MAX_CAPACITY:e} P from {} on, beyond what the tables can \
              hold (upper bound from one-in-a-billion draws: baseline up to {:.4e} P, growth up \
-             to {:.1}% a year (x{:.3e} by {}), volatility {} (x{:.3e} by the random walk)); \
+             to {:.1}% a year (x{:.3e} by {}), volatility {}, growth_volatility {} (x{:.3e} by random growth)); \
              lower the {} or shorten the horizon (scenario.end)",
             crate::units::format_year(self.from),
             self.baseline_hi,
@@ -202,6 +204,7 @@ impl Overflow {
             drift.exp(),
             crate::units::format_year(self.from),
             city.volatility,
+            city.growth_volatility,
             walk.exp(),
             self.culprit,
         )
@@ -211,7 +214,12 @@ impl Overflow {
 /// The first grid time at which city's capacity bound exceeds MAX_CAPACITY, if any. Checks
 /// the growth multiple on its own too, since a zero baseline times an infinite multiple is
 /// NaN; and the power cap's own growth, which is computed the same way.
-pub fn first_overflow(city: &City, shock_multiplier: f64, grid: &Grid) -> Option<Overflow> {
+pub fn first_overflow(
+    city: &City,
+    shock_multiplier: f64,
+    grid: &Grid,
+    d: &Dynamics,
+) -> Option<Overflow> {
     let baseline_hi = upper(&city.baseline);
     let projects_hi: f64 = city.projects.iter().map(|p| upper(&p.capacity)).sum();
     let growth_hi = growth_bound(city, shock_multiplier);
@@ -227,7 +235,7 @@ pub fn first_overflow(city: &City, shock_multiplier: f64, grid: &Grid) -> Option
         let log_terms = [
             baseline_hi.ln(),
             t * log_rate,
-            z * city.volatility * t.sqrt(),
+            z * random_log_sd(city, d, t),
         ];
         let multiple = log_terms[1] + log_terms[2];
         let power = power_rate.map_or(0.0, |r| t * r);
@@ -243,6 +251,25 @@ pub fn first_overflow(city: &City, shock_multiplier: f64, grid: &Grid) -> Option
             growth_hi,
         })
     })
+}
+
+/// An upper bound on the sd of a city's random log growth after t years: the integrated
+/// Ornstein-Uhlenbeck sds of its deviation and of the national factor (continuous closed form
+/// s^2 tau^2 (t - 2 tau (1 - e^(-t/tau)) + tau (1 - e^(-2t/tau)) / 2)), plus the lumps'
+/// volatility x sqrt(t) (docs/model.md, "Growth that moves").
+pub fn random_log_sd(city: &City, d: &Dynamics, t: f64) -> f64 {
+    let integrated = |sigma: f64, tau: f64| {
+        let x = t / tau;
+        let v = sigma
+            * sigma
+            * tau
+            * tau
+            * (t - 2.0 * tau * (-(-x).exp_m1()) - 0.5 * tau * (-2.0 * x).exp_m1());
+        v.max(0.0).sqrt()
+    };
+    integrated(city.growth_volatility, city.growth_reversion_years)
+        + integrated(d.national_volatility, d.national_reversion_years)
+        + city.volatility * t.sqrt()
 }
 
 /// x < limit; false for NaN, so a NaN bound counts as exceeded.
@@ -317,7 +344,7 @@ mod tests {
             Ok(s) => s,
             Err(e) => panic!("{e}"),
         };
-        let overflow = first_overflow(&scenario.cities[0], 1.0, &scenario.grid);
+        let overflow = first_overflow(&scenario.cities[0], 1.0, &scenario.grid, &scenario.dynamics);
         (scenario, overflow)
     }
 
@@ -348,7 +375,10 @@ mod tests {
         for file in ["scenarios/base.toml", "tests/data/all-risks.toml"] {
             let loaded = crate::scenario::load(std::path::Path::new(file)).unwrap();
             for c in &loaded.scenario.cities {
-                assert_eq!(first_overflow(c, 10.0, &loaded.scenario.grid), None);
+                assert_eq!(
+                    first_overflow(c, 10.0, &loaded.scenario.grid, &loaded.scenario.dynamics),
+                    None
+                );
             }
         }
     }

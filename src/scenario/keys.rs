@@ -5,8 +5,8 @@
 
 use super::diag::Diagnostics;
 use super::raw::{
-    RawCity, RawCorrelation, RawFile, RawGrowthPeriod, RawMeta, RawObservation, RawPower,
-    RawProject, RawShock, RawTarget,
+    RawCity, RawCorrelation, RawDynamics, RawFile, RawGrowthPeriod, RawMeta, RawObservation,
+    RawPower, RawProject, RawShock, RawTarget,
 };
 use serde::de::DeserializeOwned;
 use std::ops::Range;
@@ -35,6 +35,7 @@ fn checker(path: &str) -> Option<Checker> {
         "city" => check_table::<RawCity>,
         "target" => check_table::<RawTarget>,
         "correlation" => check_table::<RawCorrelation>,
+        "dynamics" => check_table::<RawDynamics>,
         "shock" => check_table::<RawShock>,
         "city.project" => check_table::<RawProject>,
         "city.observed" => check_table::<RawObservation>,

@@ -7,6 +7,7 @@ pub mod bounds;
 pub mod correlation;
 pub mod diag;
 pub mod dist;
+mod dynamics;
 mod fields;
 pub mod grid;
 pub mod groups;

@@ -17,6 +17,8 @@ pub struct RawFile {
     pub targets: Vec<Spanned<RawTarget>>,
     /// The `[correlation]` table, if any.
     pub correlation: Option<Spanned<RawCorrelation>>,
+    /// The `[dynamics]` table, if any: the national growth factor and shared shocks.
+    pub dynamics: Option<Spanned<RawDynamics>>,
     /// The `[[shock]]` tables, in file order.
     #[serde(default, rename = "shock")]
     pub shocks: Vec<Spanned<RawShock>>,
@@ -88,8 +90,12 @@ pub struct RawCity {
     pub baseline: Spanned<toml::Value>,
     /// Annual growth rate (0.3 = 30%): a number or a distribution.
     pub growth: Spanned<toml::Value>,
-    /// Annual standard deviation of log-capacity shocks.
+    /// Lumpiness of organic additions: annual sd of the log of their random factor.
     pub volatility: Option<Spanned<f64>>,
+    /// Annual volatility of the city's Ornstein-Uhlenbeck deviation of log growth.
+    pub growth_volatility: Option<Spanned<f64>>,
+    /// Mean-reversion time (years) of the city's deviation of log growth.
+    pub growth_reversion_years: Option<Spanned<f64>>,
     /// Long-run annual growth rate the drawn growth fades toward.
     pub growth_long_run: Option<Spanned<toml::Value>>,
     /// Years in which the log growth rate halves its distance to the long-run rate.
@@ -133,6 +139,21 @@ pub struct RawPower {
     pub p_per_mw: Spanned<f64>,
     /// Annual improvement of P per MW (0.1 = 10%).
     pub efficiency_growth: Option<Spanned<f64>>,
+}
+
+/// `[dynamics]`: the national Ornstein-Uhlenbeck factor of log growth and the shared share of
+/// each city's per-step shock.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDynamics {
+    /// Annual volatility of the national factor of log growth.
+    pub national_volatility: Option<Spanned<f64>>,
+    /// Mean-reversion time (years) of the national factor.
+    pub national_reversion_years: Option<Spanned<f64>>,
+    /// Degrees of freedom of Student-t innovations of the national factor (heavy tails).
+    pub national_tails_df: Option<Spanned<f64>>,
+    /// Share (0-1) of the variance of each city's per-step shock that all cities share.
+    pub shared_shock: Option<Spanned<f64>>,
 }
 
 /// `[correlation]`: rank correlation of the cities' growth draws.
@@ -253,6 +274,7 @@ pub fn accepted_keys() -> Vec<String> {
             "city" => field_names::<RawCity>(),
             "target" => field_names::<RawTarget>(),
             "correlation" => field_names::<RawCorrelation>(),
+            "dynamics" => field_names::<RawDynamics>(),
             "shock" => field_names::<RawShock>(),
             "observed" => field_names::<RawObservation>(),
             "basis" => field_names::<RawBasis>(),

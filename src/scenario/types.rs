@@ -31,6 +31,8 @@ pub struct Scenario {
     pub correlation: Option<Correlation>,
     /// Events shared by the cities they hit.
     pub shocks: Vec<Shock>,
+    /// The national growth factor and the shared share of per-step shocks.
+    pub dynamics: Dynamics,
     /// Every report, of any series, in file order (cities' `[[city.observed]]` first).
     pub observations: Vec<Observation>,
     /// Reporting bases that observations refer to.
@@ -42,6 +44,36 @@ pub struct Scenario {
     /// Ordered pairs of series (leader, follower) whose overtaking is counted, as indices of
     /// [`Scenario::series`]; by default every pair of the largest few cities.
     pub rivalries: Vec<(Series, Series)>,
+}
+
+/// Default mean-reversion time of a city's growth deviation, years, when not given.
+pub const DEFAULT_GROWTH_REVERSION_YEARS: f64 = 0.5;
+/// Default mean-reversion time of the national growth factor, years, when not given.
+pub const DEFAULT_NATIONAL_REVERSION_YEARS: f64 = 1.0;
+
+/// `[dynamics]`: what every city of the scenario shares, step by step (docs/model.md, "Growth
+/// that moves"). The default is nothing shared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dynamics {
+    /// Annual volatility of the national Ornstein-Uhlenbeck factor of log growth.
+    pub national_volatility: f64,
+    /// Its mean-reversion time, years.
+    pub national_reversion_years: f64,
+    /// Degrees of freedom of its Student-t innovations; None: normal.
+    pub national_tails_df: Option<f64>,
+    /// Share of the variance of each city's per-step shock that is common to all cities.
+    pub shared_shock: f64,
+}
+
+impl Default for Dynamics {
+    fn default() -> Self {
+        Dynamics {
+            national_volatility: 0.0,
+            national_reversion_years: DEFAULT_NATIONAL_REVERSION_YEARS,
+            national_tails_df: None,
+            shared_shock: 0.0,
+        }
+    }
 }
 
 /// A named set of cities: its capacity is the sum of its cities' within each trial (a city
@@ -69,8 +101,12 @@ pub struct City {
     pub baseline: Dist,
     /// Annual growth rate of organic capacity, drawn once per trial.
     pub growth: Dist,
-    /// Annual standard deviation of log-capacity shocks.
+    /// Lumpiness of organic additions: annual sd of the log of their mean-one random factor.
     pub volatility: f64,
+    /// Annual volatility of the city's Ornstein-Uhlenbeck deviation of log growth.
+    pub growth_volatility: f64,
+    /// Mean-reversion time of that deviation, years (1 / speed).
+    pub growth_reversion_years: f64,
     /// Fading of the drawn growth toward a long-run rate; None: growth stays as drawn.
     pub fading: Option<Fading>,
     /// Growth rates in force from given years on, in increasing order of `from`.

@@ -8,7 +8,7 @@ use super::raw::{RawCity, RawFile, RawMeta, RawProject, RawTarget};
 use super::types::{
     City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Project, Scenario, Target,
 };
-use super::{bounds, groups, observations, risks};
+use super::{bounds, dynamics, groups, observations, risks};
 use crate::scenario::dist::Dist;
 use crate::scenario::grid::Grid;
 use std::collections::HashSet;
@@ -53,6 +53,7 @@ pub(super) fn validate(
         .as_ref()
         .and_then(|c| risks::correlation(c, &city_names, diags));
     let shocks = risks::shocks(&raw.shocks, &city_names, &meta.grid, diags);
+    let dynamics = dynamics::dynamics(raw.dynamics.as_ref(), diags);
 
     let targets: Vec<Target> = raw
         .targets
@@ -60,9 +61,7 @@ pub(super) fn validate(
         .enumerate()
         .filter_map(|(i, t)| validate_target(i, t, &names, &meta.grid, diags))
         .collect();
-    if !diags.is_empty() {
-        return None;
-    }
+    let dynamics = dynamics.filter(|_| diags.is_empty())?;
     let scenario = Scenario {
         name: meta.name,
         description: meta.description,
@@ -73,6 +72,7 @@ pub(super) fn validate(
         targets,
         correlation,
         shocks,
+        dynamics,
         observations,
         bases,
         condition: meta.condition,
@@ -271,6 +271,8 @@ fn validate_city(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Option<City
         None => Some(0.0),
     };
     let risks = risks::city_risks(c, key, diags);
+    let (growth_volatility, growth_reversion_years) =
+        dynamics::city_dynamics(c, key, volatility, diags);
     let mut names = HashSet::new();
     let projects: Vec<Option<Project>> = c
         .projects
@@ -295,6 +297,8 @@ fn validate_city(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Option<City
         baseline: baseline?,
         growth: growth?,
         volatility: volatility?,
+        growth_volatility: growth_volatility?,
+        growth_reversion_years: growth_reversion_years?,
         fading: risks.fading?,
         growth_periods: risks.growth_periods?,
         power: risks.power?,

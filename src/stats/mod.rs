@@ -7,6 +7,7 @@
 use crate::error::{Error, Result};
 
 pub mod histogram;
+pub mod wilson;
 
 use crate::stats::histogram::{LogHistogram, ZERO_THRESHOLD, key};
 use crate::units::MAX_CAPACITY;

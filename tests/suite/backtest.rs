@@ -88,22 +88,33 @@ source = "closed form"
 }
 
 #[test]
-fn percentile_under_volatility_matches_the_closed_form() {
-    // Fixed baseline, no drift, volatility 0.2: after one year ln(value / 1000) ~ N(0, 0.2^2).
+fn percentile_under_moving_growth_matches_the_closed_form() {
+    // Fixed baseline, growth +100% a year, no lumpiness, the city's log growth an
+    // Ornstein-Uhlenbeck deviation (sigma 0.2, tau 0.5) around ln 2: every step adds
+    // (docs/model.md, "Growth that moves"), so after four quarters ln(value / 1000) is normal
+    // with mean ln 2 and variance dt^2 c^2 sum over j of ((1 - phi^j) / (1 - phi))^2.
     let text = header(TRIALS)
         + r#"
 [[city]]
 name = "Walk"
 baseline = 1000
-growth = 0.0
-volatility = 0.2
+growth = 1.0
+growth_volatility = 0.2
+growth_reversion_years = 0.5
 [[city.observed]]
 at = 2025.5
-capacity = 1100
+capacity = 2100
 source = "closed form"
 "#;
     let (result, _) = run(&text, 2);
-    let expected = standard_normal_cdf(1.1f64.ln() / 0.2);
+    let (dt, sigma, tau) = (0.25f64, 0.2f64, 0.5f64);
+    let phi = (-dt / tau).exp();
+    let c = sigma * ((1.0 - phi * phi) * tau / 2.0).sqrt();
+    let weights: f64 = (1..=4)
+        .map(|j| ((1.0 - phi.powi(j)) / (1.0 - phi)).powi(2))
+        .sum();
+    let sd = dt * c * weights.sqrt();
+    let expected = standard_normal_cdf((2100f64.ln() - 2000f64.ln()) / sd);
     let got = result.backtest[0].percentile;
     assert!(
         (got - 100.0 * expected).abs() < tolerance_pts(expected),

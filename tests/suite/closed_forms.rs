@@ -36,38 +36,56 @@ fn fixed_growth_gives_the_exact_compound_path() {
 }
 
 #[test]
-fn random_walk_has_lognormal_quantiles() {
-    let (g, vol, n) = (0.2f64, 0.3f64, 200_000.0);
+fn lumpy_additions_have_the_closed_form_quantiles_and_mean() {
+    // One yearly step, growth +50% held still (growth_volatility 0), lumpiness 0.3: the
+    // addition is B g F with F = exp(0.3 Z - 0.3^2 / 2) of mean 1 (docs/model.md, "Growth that
+    // moves"), so O_1 = B (1 + g F): quantiles B (1 + g exp(-s^2/2 + s z_p)), mean B (1 + g).
+    let (g, s, n) = (0.5f64, 0.3f64, 200_000.0f64);
     let text = format!(
-        "{HEADER}trials = {n}\n[[city]]\nname = \"A\"\nbaseline = 1000\ngrowth = {g}\nvolatility = {vol}\n"
+        "[scenario]\nstart = 2024.0\nend = 2025.0\nsteps_per_year = 1\nseed = 7\ntrials = {n}\n\
+         [[city]]\nname = \"A\"\nbaseline = 1000\ngrowth = {g}\nvolatility = {s}\n\
+         growth_volatility = 0\n"
     );
     let (_, _, result) = run_text(&text);
-    for row in result
-        .rows
-        .iter()
-        .filter(|r| r.city == "A" && r.year > 2024.0)
-    {
-        let t = row.year - 2024.0;
-        let (mu, sigma) = (1000f64.ln() + t * g.ln_1p(), vol * t.sqrt());
-        let got = [row.p5, row.p10, row.p25, row.p50, row.p75, row.p90, row.p95];
-        for (p, v) in PERCENTILES.iter().zip(got) {
-            let p = p / 100.0;
-            let expected = (mu + sigma * z(p)).exp();
-            // SE of ln(quantile) = sigma * sqrt(p(1-p)/n) / phi(z_p).
-            let se_log = sigma * quantile_se(p, n, phi(z(p)));
-            let tol = SIGMAS * se_log + SKETCH_ALPHA;
-            assert!(
-                (v / expected).ln().abs() < tol,
-                "t={t} p={p}: {v} vs {expected} (tol {tol})"
-            );
-        }
-        let mean = (mu + sigma * sigma / 2.0).exp();
-        let sd = mean * ((sigma * sigma).exp() - 1.0).sqrt();
+    let row = result.row("A", 2025.0).unwrap();
+    let got = [row.p5, row.p10, row.p25, row.p50, row.p75, row.p90, row.p95];
+    for (p, v) in PERCENTILES.iter().zip(got) {
+        let p = p / 100.0;
+        let lump = (-s * s / 2.0 + s * z(p)).exp();
+        let expected = 1000.0 * (1.0 + g * lump);
+        // SE of the quantile of y = ln F is s sqrt(p (1 - p) / n) / phi(z_p); d ln O / dy =
+        // g F / (1 + g F).
+        let se_log = s * quantile_se(p, n, phi(z(p))) * g * lump / (1.0 + g * lump);
+        let tol = SIGMAS * se_log + SKETCH_ALPHA;
         assert!(
-            (row.mean.unwrap() - mean).abs() < SIGMAS * sd / n.sqrt(),
-            "mean at t={t}"
+            (v / expected).ln().abs() < tol,
+            "p={p}: {v} vs {expected} (tol {tol})"
         );
     }
+    let sd = 1000.0 * g * ((s * s).exp() - 1.0).sqrt();
+    let mean = row.mean.unwrap();
+    assert!(
+        (mean - 1500.0).abs() < SIGMAS * sd / n.sqrt(),
+        "mean {mean}"
+    );
+}
+
+#[test]
+fn volatility_alone_sets_the_default_moving_growth() {
+    // A file of 0.5.0 with `volatility = v` only runs with growth_volatility = v / 0.5 and
+    // growth_reversion_years = 0.5 (CHANGELOG.md, 0.6.0): the same trials, bit for bit.
+    let old = format!(
+        "{HEADER}trials = 200\n[[city]]\nname = \"A\"\nbaseline = 1000\ngrowth = 0.2\nvolatility = 0.3\n"
+    );
+    let explicit = format!("{old}growth_volatility = 0.6\ngrowth_reversion_years = 0.5\n");
+    let (_, agg_old, _) = run_text(&old);
+    let (_, agg_explicit, _) = run_text(&explicit);
+    let (a, b) = (format!("{agg_old:?}"), format!("{agg_explicit:?}"));
+    assert_eq!(a, b);
+    // And it is not the deterministic path: the spread is there.
+    let (_, _, result) = run_text(&old);
+    let row = result.row("A", 2030.0).unwrap();
+    assert!(row.p95 > 1.2 * row.p5, "{} {}", row.p5, row.p95);
 }
 
 #[test]

@@ -9,6 +9,10 @@
 //! `label` columns: the file was regenerated and checked to equal the 0.4.0 copy byte for byte
 //! once those two columns are cut off; targets.csv likewise gained `date` and `label` (of `at`)
 //! and its first six columns equal the 0.4.0 copy byte for byte.
+//! For 0.6.0 both files were regenerated: organic capacity grows by non-negative additions and
+//! `volatility` sets the lumpiness and a moving growth rate (docs/model.md, "Growth that
+//! moves"), so every figure of base's cities moved; targets.csv gained `ci95_low` and
+//! `ci95_high`. The check keeps its purpose: any later change to these tables is deliberate.
 
 use assert_cmd::Command;
 

@@ -142,11 +142,23 @@ fn growth_periods_change_the_rate_from_their_start() {
          [[city.growth_period]]\nfrom = 2027.3\ngrowth = -0.1\n"
     );
     let (_, _, result) = run_text(&text);
-    assert_path(&result, "A", |t| {
+    // Organic additions are non-negative (docs/model.md, "Growth that moves"): each quarter
+    // multiplies capacity by exp of its log growth when that is positive, else by 1. From
+    // 2027.3 the rate is negative, so capacity holds its level instead of shrinking by 10% a
+    // year; the quarter from 2027.25 nets 0.05 ln 1.2 + 0.2 ln 0.9 < 0 and holds it too.
+    let log_multiple = |t: f64| {
         let first = (t.min(2026.0) - 2024.0).max(0.0);
         let second = (t.min(2027.3) - 2026.0).max(0.0);
         let third = (t - 2027.3).max(0.0);
-        1000.0 * 1.5f64.powf(first) * 1.2f64.powf(second) * 0.9f64.powf(third)
+        first * 1.5f64.ln() + second * 1.2f64.ln() + third * 0.9f64.ln()
+    };
+    assert_path(&result, "A", |t| {
+        let quarters = ((t - 2024.0) * 4.0).round() as usize;
+        let steps = (1..=quarters).map(|k| {
+            let (a, b) = (2024.0 + (k - 1) as f64 / 4.0, 2024.0 + k as f64 / 4.0);
+            (log_multiple(b) - log_multiple(a)).max(0.0)
+        });
+        1000.0 * steps.sum::<f64>().exp()
     });
 }
 

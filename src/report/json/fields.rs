@@ -50,6 +50,8 @@ pub const TABLES: &[(&str, &[(&str, &str)])] = &[
             ("probability", SHARE),
             ("evaluated_at", YEAR),
             ("std_error", SE),
+            ("ci95_low", SHARE),
+            ("ci95_high", SHARE),
         ],
     ),
     (

@@ -4,7 +4,7 @@
 
 use crate::analysis::Report;
 use crate::analysis::decisions::Decisions;
-use crate::analysis::results::{RunResult, SummaryRow};
+use crate::analysis::results::{RunResult, SummaryRow, TargetResult};
 use crate::analysis::sensitivity::SensitivityRow;
 use crate::units::{date_label, format_capacity, format_percent, iso_date};
 use comfy_table::Table;
@@ -173,11 +173,7 @@ pub fn target_table(result: &RunResult, decisions: Option<&Decisions>) -> Table 
             t.city.clone(),
             format_capacity(t.capacity),
             by,
-            format!(
-                "{} (± {} pts)",
-                format_percent(t.probability),
-                margin_points(t.std_error)
-            ),
+            probability_with_margin(t),
         ];
         if let Some(d) = decisions {
             let crossing = d
@@ -189,6 +185,26 @@ pub fn target_table(result: &RunResult, decisions: Option<&Decisions>) -> Table 
         table.add_row(row);
     }
     table
+}
+
+/// A target's probability and its 95% Monte Carlo margin: "62.0% (± 0.7 pts)", or near 0 or 1
+/// (below 5% or above 95%), where the margin is lopsided, its Wilson interval
+/// "0% (95%: 0.00-0.02%)".
+fn probability_with_margin(t: &TargetResult) -> String {
+    if t.probability < 0.05 || t.probability > 0.95 {
+        format!(
+            "{} (95%: {:.2}-{:.2}%)",
+            format_percent(t.probability),
+            100.0 * t.ci95_low,
+            100.0 * t.ci95_high
+        )
+    } else {
+        format!(
+            "{} (± {} pts)",
+            format_percent(t.probability),
+            margin_points(t.std_error)
+        )
+    }
 }
 
 /// The 95% Monte Carlo margin of a probability in percentage points: "0.4", or "0.04" below
