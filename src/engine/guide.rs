@@ -200,9 +200,9 @@ fn set_prior_like(mean: &mut [f64], cov: &mut [Vec<f64>], ess: f64) {
         .collect();
     for i in (0..d).filter(|i| marks[*i]) {
         mean[i] = 0.0;
-        for j in 0..d {
-            cov[i][j] = 0.0;
-            cov[j][i] = 0.0;
+        cov[i].fill(0.0);
+        for row in cov.iter_mut() {
+            row[i] = 0.0;
         }
         cov[i][i] = 1.0 / VARIANCE_INFLATION;
     }
@@ -346,7 +346,9 @@ mod tests {
     fn autoregressive_steps_keep_the_fitted_normal() {
         // From draws of N(mu, s^2), a step of any rho gives N(mu, s^2) again: mean and variance
         // within 4 standard errors (variance's se: s^2 sqrt(2 / n)).
-        let zs: Vec<Vec<f64>> = (0..200).map(|i| vec![1.0 + 2.0 * f64::from(i % 2)]).collect();
+        let zs: Vec<Vec<f64>> = (0..200)
+            .map(|i| vec![1.0 + 2.0 * f64::from(i % 2)])
+            .collect();
         let g = Guide::fit(&zs, &[0.0; 200], &[0], Vec::new()).unwrap();
         let (mu, var) = (2.0, VARIANCE_INFLATION);
         let n = 100_000;

@@ -261,7 +261,10 @@ mod tests {
         for (i, w) in (1..=8).enumerate() {
             let count = pop.trial.iter().filter(|t| **t == i as u64).count() as f64;
             let share = PARTICLES as f64 * f64::from(w) / 36.0;
-            assert!((count - share).abs() <= 1.0, "particle {i}: {count} vs {share}");
+            assert!(
+                (count - share).abs() <= 1.0,
+                "particle {i}: {count} vs {share}"
+            );
         }
         assert_eq!(pop.trial.len(), PARTICLES);
     }
@@ -270,12 +273,17 @@ mod tests {
     fn the_next_temperature_keeps_half_the_effective_size() {
         // Normal log-likelihoods: ESS at temperature b is n / E[exp(b^2 var)] roughly; whatever
         // its value, the chosen temperature must keep half the reachable size and no more.
-        let ll: Vec<f64> = (0..2000).map(|i| -0.5 * (f64::from(i) / 100.0).powi(2)).collect();
+        let ll: Vec<f64> = (0..2000)
+            .map(|i| -0.5 * (f64::from(i) / 100.0).powi(2))
+            .collect();
         let b = next_temperature(&ll, 0.0);
         assert!(b > 0.0 && b < 1.0, "{b}");
         let reachable = guide::ess(&increments(&ll, 0.0, f64::EPSILON));
         let kept = guide::ess(&increments(&ll, 0.0, b));
-        assert!((kept / reachable - STAGE_ESS_SHARE).abs() < 1e-6, "{kept} of {reachable}");
+        assert!(
+            (kept / reachable - STAGE_ESS_SHARE).abs() < 1e-6,
+            "{kept} of {reachable}"
+        );
         // An impossible trial weighs nothing at any positive temperature and counts in no ESS.
         let mut with_impossible = ll.clone();
         with_impossible.push(f64::NEG_INFINITY);
