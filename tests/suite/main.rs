@@ -15,6 +15,7 @@ mod decide_cli;
 mod decisions;
 mod determinism;
 mod docs_keys;
+mod generator;
 mod golden;
 mod golden_base;
 mod groups;
