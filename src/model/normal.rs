@@ -106,7 +106,9 @@ fn horner(c: &[f64; 8], x: f64) -> f64 {
 /// s = (m - 1) / (m + 1), |s| <= 0.172, by its series to s^25 (truncation below 1e-19).
 #[inline(always)]
 pub fn ln(x: f64) -> f64 {
-    let bits = x.to_bits().wrapping_add(0x3FF0_0000_0000_0000 - SQRT_HALF_HI);
+    let bits = x
+        .to_bits()
+        .wrapping_add(0x3FF0_0000_0000_0000 - SQRT_HALF_HI);
     let biased_k = bits >> 52;
     let k = f64::from_bits(TWO_52.to_bits() | biased_k) - TWO_52 - 1023.0;
     let m = f64::from_bits((bits & 0x000F_FFFF_FFFF_FFFF) + SQRT_HALF_HI);
@@ -135,16 +137,23 @@ pub fn uniform_open(word: u64) -> f64 {
 /// Phi^-1(p) for p in (0, 1) by AS 241, every region computed and selected (no branch).
 #[inline(always)]
 pub fn normal_quantile(p: f64) -> f64 {
+    quantile::<true>(p)
+}
+
+/// AS 241 with its far tails (r = sqrt(-ln min(p, 1 - p)) > 5, so min(p, 1 - p) < 1.4e-11) when
+/// FAR, without them otherwise: the same operations, and so the same bits, wherever r <= 5.
+#[inline(always)]
+fn quantile<const FAR: bool>(p: f64) -> f64 {
     let q = p - 0.5;
     let central = q.abs() <= 0.425;
     let r_central = 0.180_625 - q * q;
     let tail_p = if q < 0.0 { p } else { 1.0 - p };
     // Central lanes take ln of at most 0.5 here: finite, and not used.
     let r = (-ln(if central { 0.5 } else { tail_p })).sqrt();
-    let near = r <= 5.0;
-    let t = if near { r - 1.6 } else { r - 5.0 };
-    let tail_num = if near { horner(&C, t) } else { horner(&E, t) };
-    let tail_den = if near { horner(&D, t) } else { horner(&F, t) };
+    let (mut tail_num, mut tail_den) = (horner(&C, r - 1.6), horner(&D, r - 1.6));
+    if FAR && r > 5.0 {
+        (tail_num, tail_den) = (horner(&E, r - 5.0), horner(&F, r - 5.0));
+    }
     let tail_num = if q < 0.0 { -tail_num } else { tail_num };
     let num = if central {
         q * horner(&A, r_central)
@@ -165,12 +174,23 @@ pub fn normal_from_bits(word: u64) -> f64 {
     normal_quantile(uniform_open(word))
 }
 
-/// Replaces nothing and allocates nothing: `out[i]` = [`normal_from_bits`]`(words[i])`, in a
-/// loop the compiler vectorises (on the instruction set it was compiled for).
+/// Words whose uniform (or 1 - uniform) is below 2^-36 ~ 1.5e-11, beyond which AS 241's far
+/// tail may apply (from 1.4e-11): their top 52 bits are below 2^16, or above 2^52 - 1 - 2^16.
+const FAR_WORDS: u64 = 1 << 16;
+
+/// `out[i]` = [`normal_from_bits`]`(words[i])`: a loop that the compiler vectorises (for the
+/// instruction set it compiles for) without AS 241's far tails, then those draws (about 3 in
+/// 10^11) again with them.
 #[inline(always)]
 pub fn normals_from_bits(words: &[u64], out: &mut [f64]) {
     for (z, w) in out.iter_mut().zip(words) {
-        *z = normal_from_bits(*w);
+        *z = quantile::<false>(uniform_open(*w));
+    }
+    for (z, w) in out.iter_mut().zip(words) {
+        let k = w >> 12;
+        if k < FAR_WORDS || k >= (1 << 52) - FAR_WORDS {
+            *z = normal_from_bits(*w);
+        }
     }
 }
 
@@ -205,7 +225,13 @@ mod tests {
     fn uniform_is_open_symmetric_and_exact() {
         assert_eq!(uniform_open(0), 2f64.powi(-53));
         assert_eq!(uniform_open(u64::MAX), 1.0 - 2f64.powi(-53));
-        for w in [0u64, 1 << 12, 12_345 << 12, u64::MAX / 3, u64::MAX - (1 << 12)] {
+        for w in [
+            0u64,
+            1 << 12,
+            12_345 << 12,
+            u64::MAX / 3,
+            u64::MAX - (1 << 12),
+        ] {
             let u = uniform_open(w);
             assert_eq!(1.0 - u, uniform_open(!w & !0xFFF), "word {w:x}");
             assert_eq!(normal_from_bits(w), -normal_from_bits(!w & !0xFFF));
@@ -256,9 +282,15 @@ mod tests {
 
     #[test]
     fn slices_match_the_scalar() {
-        let words: Vec<u64> = (0..41u64)
+        let mut words: Vec<u64> = (0..41u64)
             .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
             .collect();
+        // Both far tails, both sides of where the far region starts, and the extremes.
+        for k in [0u64, 1, 700, FAR_WORDS - 1, FAR_WORDS, 3 * FAR_WORDS] {
+            words.push(k << 12);
+            words.push(!(k << 12) & !0xFFF);
+        }
+        assert!(normal_from_bits(0).abs() > 8.0);
         let mut out = vec![0.0; words.len()];
         normals_from_bits(&words, &mut out);
         for (z, w) in out.iter().zip(&words) {

@@ -202,7 +202,10 @@ fn lane_normals_are_standard_normal() {
         let p = 2.0 * normal.sf(sigma);
         let beyond = z.iter().filter(|v| v.abs() > sigma).count() as f64;
         let zstat = (beyond - n * p) / (n * p * (1.0 - p)).sqrt();
-        assert!(zstat.abs() < normal_limit(), "beyond {sigma} sigma: {beyond}");
+        assert!(
+            zstat.abs() < normal_limit(),
+            "beyond {sigma} sigma: {beyond}"
+        );
     }
 }
 
