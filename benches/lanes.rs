@@ -5,7 +5,8 @@
 //! `cargo bench --bench lanes` prints, per base trial: the time to draw its random numbers with
 //! xoshiro256++ and rand_distr's ziggurat (today's streams), with the Philox stream one word at
 //! a time, and with Philox in lanes on each instruction set; then a whole trial of the engine
-//! at one thread against the 92 cells' statistics of the same trials alone.
+//! at one thread against the model alone (the same trials, nothing counted) and the 92 cells'
+//! statistics of the same trials alone.
 
 use rand::distr::{Distribution, StandardUniform};
 use simulate::engine::{self, RunSpec};
@@ -132,6 +133,17 @@ fn cell_statistics(blocks: &[Vec<f64>], warm: &[CellStats]) -> u64 {
     stats.iter().map(|c| c.count()).sum()
 }
 
+/// The same trials through the model only, into one reused buffer.
+fn model_alone(spec: &RunSpec) -> f64 {
+    let mut buf = spec.model.buffer();
+    let mut acc = 0.0;
+    for trial in 0..spec.trials {
+        spec.model.run_trial(spec.seed, trial, &mut buf);
+        acc += buf.values[0];
+    }
+    acc
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -200,6 +212,10 @@ fn main() {
         (
             "engine, 1 thread",
             Box::new(|| pool.install(|| engine::run(&spec, &|_| {}).trials as f64)),
+        ),
+        (
+            "model alone, no statistics",
+            Box::new(|| model_alone(&spec)),
         ),
         (
             "92 cells' statistics alone",
