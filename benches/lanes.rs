@@ -149,8 +149,11 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// A named run to time; it returns a value so that its work is not optimised away.
+type Case<'a> = (&'static str, Box<dyn FnMut() -> f64 + 'a>);
+
 /// Runs every case once per round, in turn; prints the median ns per trial of each.
-fn alternate(title: &str, trials: u64, cases: &mut [(&str, Box<dyn FnMut() -> f64 + '_>)]) {
+fn alternate(title: &str, trials: u64, cases: &mut [Case<'_>]) {
     let mut times = vec![Vec::new(); cases.len()];
     for _ in 0..ROUNDS {
         for (i, (_, run)) in cases.iter_mut().enumerate() {
@@ -177,7 +180,7 @@ fn main() {
         normals: spec.model.grid.steps + 2,
     };
     println!("instruction set detected: {:?}", Simd::detect());
-    let mut floors: Vec<(&str, Box<dyn FnMut() -> f64>)> = vec![
+    let mut floors: Vec<Case> = vec![
         (
             "xoshiro256++ + ziggurat",
             Box::new(|| xoshiro_ziggurat(&draws)),
@@ -208,7 +211,7 @@ fn main() {
         .num_threads(1)
         .build()
         .unwrap();
-    let mut engine_cases: Vec<(&str, Box<dyn FnMut() -> f64>)> = vec![
+    let mut engine_cases: Vec<Case> = vec![
         (
             "engine, 1 thread",
             Box::new(|| pool.install(|| engine::run(&spec, &|_| {}).trials as f64)),

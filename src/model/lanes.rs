@@ -155,7 +155,7 @@ pub struct Lanes {
 }
 
 impl Lanes {
-    /// The streams of (seed, trials[l], key) for each lane l, on [`Simd::detect`]'s
+    /// The streams of (seed, `trials[l]`, key) for each lane l, on [`Simd::detect`]'s
     /// instruction set.
     pub fn new(seed: u64, key: u64, trials: [u64; LANES]) -> Self {
         Lanes {

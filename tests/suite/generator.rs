@@ -107,7 +107,7 @@ fn serial(words: &[u64]) -> (f64, f64) {
 #[test]
 fn consecutive_words_are_independent() {
     for (order, words) in orders() {
-        let (stat, limit) = serial(&words);
+        let (stat, limit) = serial(words);
         assert!(stat < limit, "{order}: {stat}");
     }
 }
@@ -134,7 +134,7 @@ fn birthday_spacings(words: &[u64]) -> (f64, f64) {
 #[test]
 fn birthday_spacings_repeat_as_often_as_chance_says() {
     for (order, words) in orders() {
-        let (z, limit) = birthday_spacings(&words);
+        let (z, limit) = birthday_spacings(words);
         assert!(z.abs() < limit, "{order}: z {z}");
     }
 }
