@@ -2,7 +2,8 @@
 //! May import `scenario` and the leaves.
 //!
 //! Inside, imports flow one way: [`streams`], [`fastexp`], [`risk`] and [`copula`] are leaves of
-//! this folder; `city` builds one city's path from them; this file holds the compiled
+//! this folder ([`lanes`] and [`normal`], the generator and normal sampler for trials in lanes,
+//! are not used by a trial yet); `city` builds one city's path from them; this file holds the compiled
 //! [`Model`], the shared draws of a trial and the Total.
 
 mod builds;
@@ -10,7 +11,9 @@ mod city;
 pub mod copula;
 pub mod dynamics;
 pub mod fastexp;
+pub mod lanes;
 pub mod latent;
+pub mod normal;
 pub mod observe;
 pub mod probes;
 pub mod risk;

@@ -86,7 +86,8 @@ pub fn stream_key(kind: StreamKind, names: &[&str]) -> u64 {
     u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
 }
 
-fn splitmix64(x: u64) -> u64 {
+/// SplitMix64's output function: a bijection of 64-bit words that mixes every bit.
+pub(crate) fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

@@ -131,7 +131,16 @@ impl LogHistogram {
         }
         self.note_counted(n, v, v);
         if v > ZERO_THRESHOLD && v <= f64::MAX {
-            self.grow_and_add(key(v), n);
+            // An existing bucket that stays within 32 bits is incremented here; the rest (and
+            // every carry) goes through `grow_and_add`, which gives the same counts.
+            let k = key(v);
+            let i = k.wrapping_sub(self.offset);
+            match self.counts.get_mut(i as usize) {
+                Some(c) if k >= self.offset && u64::from(*c) + n <= u64::from(u32::MAX) => {
+                    *c += n as u32
+                }
+                _ => self.grow_and_add(k, n),
+            }
         } else if v.is_infinite() && v > 0.0 {
             self.grow_and_add(key(f64::MAX), n);
         } else {
@@ -384,6 +393,30 @@ mod tests {
         let back: LogHistogram = serde_json::from_str(&json).unwrap();
         assert_eq!(serialized_counts(&back), serialized_counts(&big));
         assert_eq!(back.count_at(bucket), 6_000_000_000);
+    }
+
+    #[test]
+    fn adding_n_copies_equals_adding_each_even_across_32_bits() {
+        let mut weighted = LogHistogram::default();
+        let mut each = LogHistogram::default();
+        for i in 0..3000u64 {
+            let v = ((i * 7919) % 1013) as f64 * 3.7 + (i % 3) as f64 * 1e-10;
+            let n = i % 5;
+            weighted.add_n(v, n);
+            (0..n).for_each(|_| each.add(v));
+        }
+        assert_eq!(weighted, each);
+        // Within 32 bits, then past them (a carry), then within them again.
+        let limit = u64::from(u32::MAX);
+        let mut h = thousands(limit - 5);
+        h.add_n(1000.0, 3);
+        let bucket = (key(1000.0) - h.offset) as usize;
+        assert_eq!((h.count_at(bucket), h.carries.len()), (limit - 2, 0));
+        h.add_n(1000.0, 10);
+        assert_eq!(h.count_at(bucket), limit + 8);
+        h.add_n(1000.0, 2);
+        assert_eq!(h.count_at(bucket), limit + 10);
+        assert_eq!(h.count(), limit + 10);
     }
 
     #[test]

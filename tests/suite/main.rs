@@ -16,6 +16,7 @@ mod decisions;
 mod determinism;
 mod docs_keys;
 mod dynamics;
+mod generator;
 mod golden;
 mod golden_base;
 mod groups;

@@ -1,0 +1,233 @@
+//! The lane generator's floor and the statistics' share of a trial, by alternating runs (A, B,
+//! C, ... then again, 5 rounds; medians per trial), which a shared machine needs: criterion
+//! measures one thing after another, and the load changes in between.
+//!
+//! `cargo bench --bench lanes` prints, per base trial: the time to draw its random numbers with
+//! xoshiro256++ and rand_distr's ziggurat (today's streams), with the Philox stream one word at
+//! a time, and with Philox in lanes on each instruction set; then a whole trial of the engine
+//! at one thread against the model alone (the same trials, nothing counted) and the 92 cells'
+//! statistics of the same trials alone.
+
+use rand::distr::{Distribution, StandardUniform};
+use simulate::engine::{self, RunSpec};
+use simulate::model::lanes::{LANES, Lanes, Simd, Stream};
+use simulate::model::normal::uniform_open;
+use simulate::model::stream;
+use simulate::stats::CellStats;
+use std::hint::black_box;
+use std::time::Instant;
+
+const ROUNDS: usize = 5;
+/// Trials per timed run of the floors.
+const FLOOR_TRIALS: u64 = 40_000;
+/// Trials per timed run of the engine and of the statistics alone.
+const ENGINE_TRIALS: u64 = 40_960;
+
+fn base_spec(trials: u64) -> RunSpec {
+    let loaded =
+        simulate::scenario::load(std::path::Path::new("scenarios/base.toml")).expect("base.toml");
+    let mut spec = RunSpec::layout(&loaded.scenario);
+    spec.trials = trials;
+    spec
+}
+
+/// What a base trial draws: per city a stream and steps + 2 normals (baseline, growth, one per
+/// step), per project a stream and 4 uniforms.
+struct Draws {
+    cities: u64,
+    projects: u64,
+    normals: usize,
+}
+
+fn xoshiro_ziggurat(d: &Draws) -> f64 {
+    let mut acc = 0.0;
+    for trial in 0..FLOOR_TRIALS {
+        for key in 0..d.cities {
+            let mut rng = stream(1, trial, key);
+            for _ in 0..d.normals {
+                let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
+                acc += z;
+            }
+        }
+        for key in 100..100 + d.projects {
+            let mut rng = stream(1, trial, key);
+            for _ in 0..4 {
+                let u: f64 = StandardUniform.sample(&mut rng);
+                acc += u;
+            }
+        }
+    }
+    acc
+}
+
+fn philox_scalar(d: &Draws) -> f64 {
+    let mut acc = 0.0;
+    for trial in 0..FLOOR_TRIALS {
+        for key in 0..d.cities {
+            let mut s = Stream::new(1, trial, key);
+            acc += (0..d.normals).map(|_| s.normal()).sum::<f64>();
+        }
+        for key in 100..100 + d.projects {
+            let mut s = Stream::new(1, trial, key);
+            acc += (0..4).map(|_| s.uniform()).sum::<f64>();
+        }
+    }
+    acc
+}
+
+fn philox_lanes(d: &Draws, simd: Simd) -> f64 {
+    let mut acc = 0.0;
+    let mut rows = vec![[0f64; LANES]; d.normals];
+    let mut words = [[0u64; LANES]; 4];
+    for first in (0..FLOOR_TRIALS).step_by(LANES) {
+        let trials = std::array::from_fn(|l| first + l as u64);
+        for key in 0..d.cities {
+            let mut lanes = Lanes::new(1, key, trials).with_simd(simd);
+            lanes.fill_normals(&mut rows);
+            acc += rows.as_flattened().iter().sum::<f64>();
+        }
+        for key in 100..100 + d.projects {
+            Lanes::new(1, key, trials)
+                .with_simd(simd)
+                .fill_u64(&mut words);
+            acc += words
+                .as_flattened()
+                .iter()
+                .map(|w| uniform_open(*w))
+                .sum::<f64>();
+        }
+    }
+    acc
+}
+
+/// Real values of base trials, block by block as the worker holds them:
+/// `blocks[b][cell * BLOCK_TRIALS + j]`.
+fn base_blocks(spec: &RunSpec) -> Vec<Vec<f64>> {
+    let mut buf = spec.model.buffer();
+    let (cells, block) = (buf.values.len(), engine::BLOCK_TRIALS);
+    (0..spec.trials / block as u64)
+        .map(|b| {
+            let mut columns = vec![0.0; cells * block];
+            for j in 0..block {
+                spec.model
+                    .run_trial(1, b * block as u64 + j as u64, &mut buf);
+                for (cell, v) in buf.values.iter().enumerate() {
+                    columns[cell * block + j] = *v;
+                }
+            }
+            columns
+        })
+        .collect()
+}
+
+/// The cells' statistics alone, into cells already grown (as a worker's are after its first
+/// block): each cell takes a block's column at once, as the worker's flush does.
+fn cell_statistics(blocks: &[Vec<f64>], warm: &[CellStats]) -> u64 {
+    let mut stats = warm.to_vec();
+    for columns in blocks {
+        let columns = columns.chunks_exact(engine::BLOCK_TRIALS);
+        for (cell, column) in stats.iter_mut().zip(columns) {
+            cell.add_all(column);
+        }
+    }
+    stats.iter().map(|c| c.count()).sum()
+}
+
+/// The same trials through the model only, into one reused buffer.
+fn model_alone(spec: &RunSpec) -> f64 {
+    let mut buf = spec.model.buffer();
+    let mut acc = 0.0;
+    for trial in 0..spec.trials {
+        spec.model.run_trial(spec.seed, trial, &mut buf);
+        acc += buf.values[0];
+    }
+    acc
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// A named run to time; it returns a value so that its work is not optimised away.
+type Case<'a> = (&'static str, Box<dyn FnMut() -> f64 + 'a>);
+
+/// Runs every case once per round, in turn; prints the median ns per trial of each.
+fn alternate(title: &str, trials: u64, cases: &mut [Case<'_>]) {
+    let mut times = vec![Vec::new(); cases.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, run)) in cases.iter_mut().enumerate() {
+            let start = Instant::now();
+            black_box(run());
+            times[i].push(start.elapsed().as_secs_f64() * 1e9 / trials as f64);
+        }
+    }
+    println!("{title} ({ROUNDS} alternating rounds, median ns per trial [min-max])");
+    for ((name, _), t) in cases.iter().zip(times) {
+        let (lo, hi) = (
+            t.iter().copied().fold(f64::MAX, f64::min),
+            t.iter().copied().fold(0.0, f64::max),
+        );
+        println!("  {name:<28} {:>9.0}  [{lo:.0}-{hi:.0}]", median(t));
+    }
+}
+
+fn main() {
+    let spec = base_spec(ENGINE_TRIALS);
+    let draws = Draws {
+        cities: 3,
+        projects: 1,
+        normals: spec.model.grid.steps + 2,
+    };
+    println!("instruction set detected: {:?}", Simd::detect());
+    let mut floors: Vec<Case> = vec![
+        (
+            "xoshiro256++ + ziggurat",
+            Box::new(|| xoshiro_ziggurat(&draws)),
+        ),
+        ("philox scalar + AS 241", Box::new(|| philox_scalar(&draws))),
+        (
+            "philox lanes portable",
+            Box::new(|| philox_lanes(&draws, Simd::Portable)),
+        ),
+    ];
+    if Simd::Avx2.is_available() {
+        floors.push((
+            "philox lanes avx2",
+            Box::new(|| philox_lanes(&draws, Simd::Avx2)),
+        ));
+    }
+    alternate("Random numbers of a base trial", FLOOR_TRIALS, &mut floors);
+
+    let blocks = base_blocks(&spec);
+    let mut warm = vec![CellStats::default(); spec.model.buffer().values.len()];
+    for (cell, column) in warm
+        .iter_mut()
+        .zip(blocks[0].chunks_exact(engine::BLOCK_TRIALS))
+    {
+        cell.add_all(column);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut engine_cases: Vec<Case> = vec![
+        (
+            "engine, 1 thread",
+            Box::new(|| pool.install(|| engine::run(&spec, &|_| {}).trials as f64)),
+        ),
+        (
+            "model alone, no statistics",
+            Box::new(|| model_alone(&spec)),
+        ),
+        (
+            "92 cells' statistics alone",
+            Box::new(|| cell_statistics(&blocks, &warm) as f64),
+        ),
+    ];
+    alternate(
+        "A base trial and its statistics",
+        ENGINE_TRIALS,
+        &mut engine_cases,
+    );
+}

@@ -1,0 +1,367 @@
+//! Random streams for trials in lanes: Philox4x32-10 (Salmon et al., "Parallel random numbers:
+//! as easy as 1, 2, 3", SC 2011), eight trials' streams at once, the same bits as one stream at
+//! a time. Not used by the model yet: the groundwork of running several trials per register.
+//!
+//! Why a counter-based generator: a stream is a key and a counter, no state to seed. Word n of
+//! the stream of (seed, trial, stream key) is a pure function of those four numbers: the
+//! 64-bit key is derived from (seed, stream key) as today's streams are (so keyed names keep
+//! common random numbers across variants of a scenario), and the 128-bit counter holds
+//! (block n / 2, trial). Eight trials drawn together share the key and differ in one counter
+//! word, so each Philox round is the same two 32x32->64 multiplications and xors on eight
+//! lanes: plain arrays that the compiler turns into AVX2 (or SSE2) instructions. xoshiro256++
+//! would need 256 bits of state per lane, seeded by splitmix64 for every (trial, stream), and a
+//! state update after every word.
+//!
+//! [`Lanes`] chooses its instruction set at run time ([`Simd::detect`]); every path computes
+//! the same integer and IEEE-754 operations in the same order, so the bits do not depend on it
+//! (tested against [`Stream`], the scalar reference).
+
+use crate::model::normal::{normal_from_bits, normals_from_bits, uniform_open};
+use crate::model::streams::splitmix64;
+
+/// Trials per block of lanes: eight 32-bit words fill an AVX2 register.
+pub const LANES: usize = 8;
+
+/// Philox's multipliers and key increments (Random123's PHILOX_M4x32_0/1, PHILOX_W32_0/1).
+const M0: u32 = 0xD251_1F53;
+const M1: u32 = 0xCD9E_8D57;
+const W0: u32 = 0x9E37_79B9;
+const W1: u32 = 0xBB67_AE85;
+/// Rows of words drawn at a time when filling normals (2 KiB on the stack).
+const CHUNK_ROWS: usize = 32;
+
+/// Philox4x32 with 10 rounds of one counter under one key (the reference; tested against
+/// Random123's known answers).
+pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
+    let [mut c0, mut c1, mut c2, mut c3] = counter;
+    let [mut k0, mut k1] = key;
+    for round in 0..10 {
+        if round > 0 {
+            k0 = k0.wrapping_add(W0);
+            k1 = k1.wrapping_add(W1);
+        }
+        let p0 = u64::from(M0) * u64::from(c0);
+        let p1 = u64::from(M1) * u64::from(c2);
+        (c0, c1, c2, c3) = (
+            (p1 >> 32) as u32 ^ c1 ^ k0,
+            p1 as u32,
+            (p0 >> 32) as u32 ^ c3 ^ k1,
+            p0 as u32,
+        );
+    }
+    [c0, c1, c2, c3]
+}
+
+/// The Philox key of a stream: 64 bits of (seed, stream key), as [`crate::model::stream`]
+/// derives its base.
+pub fn philox_key(seed: u64, key: u64) -> [u32; 2] {
+    let k = splitmix64(seed ^ splitmix64(key));
+    [k as u32, (k >> 32) as u32]
+}
+
+/// The counter of a stream's block: the block number, then the trial.
+fn counter(block: u64, trial: u64) -> [u32; 4] {
+    [
+        block as u32,
+        (block >> 32) as u32,
+        trial as u32,
+        (trial >> 32) as u32,
+    ]
+}
+
+/// One stream, one word at a time: the reference that [`Lanes`] matches bit for bit.
+#[derive(Debug, Clone)]
+pub struct Stream {
+    key: [u32; 2],
+    trial: u64,
+    block: u64,
+    spare: Option<u64>,
+}
+
+impl Stream {
+    /// The stream of (seed, trial, stream key).
+    pub fn new(seed: u64, trial: u64, key: u64) -> Self {
+        Stream {
+            key: philox_key(seed, key),
+            trial,
+            block: 0,
+            spare: None,
+        }
+    }
+
+    /// The next 64-bit word: each block gives two, words 0-1 then 2-3, low word first.
+    pub fn next_u64(&mut self) -> u64 {
+        if let Some(word) = self.spare.take() {
+            return word;
+        }
+        let w = philox4x32_10(counter(self.block, self.trial), self.key);
+        self.block += 1;
+        self.spare = Some(u64::from(w[2]) | u64::from(w[3]) << 32);
+        u64::from(w[0]) | u64::from(w[1]) << 32
+    }
+
+    /// A uniform in (0, 1) ([`uniform_open`]).
+    pub fn uniform(&mut self) -> f64 {
+        uniform_open(self.next_u64())
+    }
+
+    /// A standard normal ([`normal_from_bits`]).
+    pub fn normal(&mut self) -> f64 {
+        normal_from_bits(self.next_u64())
+    }
+}
+
+/// The instruction set that [`Lanes`] runs on; the results are the same on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Simd {
+    /// What the binary was compiled for (SSE2 on baseline x86-64), on any machine.
+    Portable,
+    /// AVX2, when the processor has it (checked at run time).
+    Avx2,
+}
+
+impl Simd {
+    /// The widest instruction set this processor has.
+    pub fn detect() -> Simd {
+        if Simd::Avx2.is_available() {
+            Simd::Avx2
+        } else {
+            Simd::Portable
+        }
+    }
+
+    /// Whether this processor can run it.
+    pub fn is_available(self) -> bool {
+        match self {
+            Simd::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            #[cfg(not(target_arch = "x86_64"))]
+            Simd::Avx2 => false,
+        }
+    }
+}
+
+/// [`LANES`] streams of one stream key, one per trial, drawn together: row i of a fill holds
+/// word i of each lane's stream, the same as [`Stream::next_u64`] of that (seed, trial, key).
+#[derive(Debug, Clone)]
+pub struct Lanes {
+    key: [u32; 2],
+    trial_lo: [u32; LANES],
+    trial_hi: [u32; LANES],
+    block: u64,
+    spare: Option<[u64; LANES]>,
+    simd: Simd,
+}
+
+impl Lanes {
+    /// The streams of (seed, `trials[l]`, key) for each lane l, on [`Simd::detect`]'s
+    /// instruction set.
+    pub fn new(seed: u64, key: u64, trials: [u64; LANES]) -> Self {
+        Lanes {
+            key: philox_key(seed, key),
+            trial_lo: trials.map(|t| t as u32),
+            trial_hi: trials.map(|t| (t >> 32) as u32),
+            block: 0,
+            spare: None,
+            simd: Simd::detect(),
+        }
+    }
+
+    /// The same streams on instruction set `simd` (the portable one where it is unavailable).
+    pub fn with_simd(mut self, simd: Simd) -> Self {
+        self.simd = if simd.is_available() {
+            simd
+        } else {
+            Simd::Portable
+        };
+        self
+    }
+
+    /// The instruction set in use.
+    pub fn simd(&self) -> Simd {
+        self.simd
+    }
+
+    /// Fills `out` with the next words of every lane, row by row.
+    pub fn fill_u64(&mut self, out: &mut [[u64; LANES]]) {
+        match self.simd {
+            // SAFETY: `simd` is Avx2 only when `Simd::is_available` found AVX2 at run time.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx2 => unsafe { fill_u64_avx2(self, out) },
+            _ => self.fill_u64_kernel(out),
+        }
+    }
+
+    /// Fills `out` with the next standard normals of every lane ([`normal_from_bits`] of the
+    /// words [`Lanes::fill_u64`] would give).
+    pub fn fill_normals(&mut self, out: &mut [[f64; LANES]]) {
+        match self.simd {
+            // SAFETY: as in `fill_u64`.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx2 => unsafe { fill_normals_avx2(self, out) },
+            _ => self.fill_normals_kernel(out),
+        }
+    }
+
+    #[inline(always)]
+    fn fill_normals_kernel(&mut self, out: &mut [[f64; LANES]]) {
+        let mut words = [[0u64; LANES]; CHUNK_ROWS];
+        for rows in out.chunks_mut(CHUNK_ROWS) {
+            let words = &mut words[..rows.len()];
+            self.fill_u64_kernel(words);
+            normals_from_bits(words.as_flattened(), rows.as_flattened_mut());
+        }
+    }
+
+    #[inline(always)]
+    fn fill_u64_kernel(&mut self, out: &mut [[u64; LANES]]) {
+        let mut rows = out.iter_mut();
+        if let Some(spare) = self.spare.take() {
+            match rows.next() {
+                Some(row) => *row = spare,
+                None => self.spare = Some(spare),
+            }
+        }
+        while let Some(first) = rows.next() {
+            let [w0, w1, w2, w3] = self.next_block();
+            for l in 0..LANES {
+                first[l] = u64::from(w0[l]) | u64::from(w1[l]) << 32;
+            }
+            let mut second = [0u64; LANES];
+            for l in 0..LANES {
+                second[l] = u64::from(w2[l]) | u64::from(w3[l]) << 32;
+            }
+            match rows.next() {
+                Some(row) => *row = second,
+                None => self.spare = Some(second),
+            }
+        }
+    }
+
+    /// Philox4x32-10 of the current block in every lane, word by word across lanes.
+    #[inline(always)]
+    fn next_block(&mut self) -> [[u32; LANES]; 4] {
+        let mut c0 = [self.block as u32; LANES];
+        let mut c1 = [(self.block >> 32) as u32; LANES];
+        let (mut c2, mut c3) = (self.trial_lo, self.trial_hi);
+        self.block += 1;
+        let [mut k0, mut k1] = self.key;
+        for round in 0..10 {
+            if round > 0 {
+                k0 = k0.wrapping_add(W0);
+                k1 = k1.wrapping_add(W1);
+            }
+            for l in 0..LANES {
+                let p0 = u64::from(M0) * u64::from(c0[l]);
+                let p1 = u64::from(M1) * u64::from(c2[l]);
+                (c0[l], c1[l], c2[l], c3[l]) = (
+                    (p1 >> 32) as u32 ^ c1[l] ^ k0,
+                    p1 as u32,
+                    (p0 >> 32) as u32 ^ c3[l] ^ k1,
+                    p0 as u32,
+                );
+            }
+        }
+        [c0, c1, c2, c3]
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fill_u64_avx2(lanes: &mut Lanes, out: &mut [[u64; LANES]]) {
+    lanes.fill_u64_kernel(out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fill_normals_avx2(lanes: &mut Lanes, out: &mut [[f64; LANES]]) {
+    lanes.fill_normals_kernel(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Random123's known answers for Philox4x32-10 (its kat_vectors file).
+    #[test]
+    fn philox_gives_random123s_known_answers() {
+        let cases = [
+            (
+                [0; 4],
+                [0; 2],
+                [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8],
+            ),
+            (
+                [u32::MAX; 4],
+                [u32::MAX; 2],
+                [0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd],
+            ),
+            (
+                [0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344],
+                [0xa409_3822, 0x299f_31d0],
+                [0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1],
+            ),
+        ];
+        for (counter, key, expected) in cases {
+            assert_eq!(philox4x32_10(counter, key), expected);
+        }
+    }
+
+    fn trials_from(first: u64) -> [u64; LANES] {
+        std::array::from_fn(|l| first + l as u64 * 7919)
+    }
+
+    /// Every instruction set, fills of odd and even lengths, words and normals: each lane is
+    /// its trial's scalar stream, bit for bit.
+    #[test]
+    fn lanes_equal_the_scalar_streams_on_every_instruction_set() {
+        let trials = trials_from((1 << 32) - 3);
+        for simd in [Simd::Portable, Simd::Avx2] {
+            let mut lanes = Lanes::new(9, 1234, trials).with_simd(simd);
+            let mut streams = trials.map(|t| Stream::new(9, t, 1234));
+            for len in [1, 2, 3, 5, 0, 40, 67] {
+                let mut words = vec![[0u64; LANES]; len];
+                lanes.fill_u64(&mut words);
+                let mut normals = vec![[0f64; LANES]; len];
+                lanes.fill_normals(&mut normals);
+                for (l, stream) in streams.iter_mut().enumerate() {
+                    for row in &words {
+                        assert_eq!(row[l], stream.next_u64(), "{simd:?} lane {l} len {len}");
+                    }
+                    for row in &normals {
+                        assert_eq!(row[l].to_bits(), stream.normal().to_bits(), "{simd:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Common random numbers: a lane's draws depend only on its (seed, trial, key), not on the
+    /// trials in the other lanes; and streams differ by seed, trial and key.
+    #[test]
+    fn a_lane_depends_only_on_its_own_trial() {
+        let mut a = Lanes::new(5, 77, trials_from(100));
+        let mut other = trials_from(9_000);
+        other[3] = 100 + 3 * 7919;
+        let mut b = Lanes::new(5, 77, other);
+        let (mut wa, mut wb) = ([[0u64; LANES]; 9], [[0u64; LANES]; 9]);
+        a.fill_u64(&mut wa);
+        b.fill_u64(&mut wb);
+        assert!(wa.iter().zip(&wb).all(|(x, y)| x[3] == y[3]));
+        assert!(wa.iter().zip(&wb).all(|(x, y)| x[2] != y[2]));
+        let first = Stream::new(1, 0, 7).next_u64();
+        assert_ne!(first, Stream::new(1, 1, 7).next_u64());
+        assert_ne!(first, Stream::new(1, 0, 8).next_u64());
+        assert_ne!(first, Stream::new(2, 0, 7).next_u64());
+    }
+
+    #[test]
+    fn uniforms_and_normals_read_the_next_word() {
+        let mut words = Stream::new(3, 4, 5);
+        let mut draws = Stream::new(3, 4, 5);
+        assert_eq!(draws.uniform(), uniform_open(words.next_u64()));
+        assert_eq!(draws.normal(), normal_from_bits(words.next_u64()));
+        assert_eq!(draws.next_u64(), words.next_u64());
+    }
+}
