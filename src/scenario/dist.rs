@@ -115,8 +115,7 @@ impl Dist {
             Dist::Pert { min, mode, max } => {
                 let (a, b) = pert_shape(min, mode, max);
                 let beta = statrs::distribution::Beta::new(a, b).expect("checked shape");
-                // statrs's Newton steps leave [0, 1] (and panic) within about 1e-12 of the
-                // ends, which a guided draw can reach; the mass cut off is below 1e-9.
+                // statrs's inverse panics near the ends (guided draws reach them): cut 1e-9.
                 min + (max - min) * beta.inverse_cdf(p.clamp(PERT_END, 1.0 - PERT_END))
             }
         }
