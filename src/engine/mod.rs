@@ -6,7 +6,8 @@
 //! May import `model`, `scenario`, `stats` and the leaves.
 //!
 //! Inside: [`aggregate`] (what is counted) <- [`worker`] (blocks of trials) <- this file (the
-//! parallel loop); [`shard`] splits a run across machines and merges the parts.
+//! parallel loop); [`shard`] splits a run across machines and merges the parts; [`condition`]
+//! weighs trials by the reports, drawing them from a [`guide`] that [`smc`] fits.
 
 pub mod aggregate;
 mod check;
