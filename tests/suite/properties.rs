@@ -281,10 +281,12 @@ proptest! {
         for (k, row) in run.result.rows.iter().take(scenario.grid.len()).enumerate() {
             let t = scenario.grid.time(k);
             let years = k as f64 / f64::from(steps);
-            let expected = baseline * (1.0 + growth).powf(years)
-                + capacity * simulate::model::ramp_fraction(t - online, ramp);
+            // Organic additions are never negative (docs/model.md): a rate below 0 holds the
+            // baseline.
+            let organic = baseline * (1.0 + growth.max(0.0)).powf(years);
+            let expected = organic + capacity * simulate::model::ramp_fraction(t - online, ramp);
             // Floating-point: exp/ln versus powf, a few ulps of each term.
-            let fp = 1e-12 * (baseline * (1.0 + growth).powf(years) + capacity + 1.0);
+            let fp = 1e-12 * (organic + capacity + 1.0);
             for p in [row.p5, row.p10, row.p25, row.p50, row.p75, row.p90, row.p95] {
                 prop_assert!((p - expected).abs() <= fp, "t={t}: {p} vs {expected}");
             }
