@@ -163,7 +163,9 @@ impl CityModel {
             .extend(scratch.period_rates.iter().map(|(_, g)| *g));
         record.inputs.extend(lifetime);
         if let Some(life) = lifetime {
-            retire(out, baseline, life / grid.dt(), &mut scratch.prefix);
+            // The baseline was built up at the trial's initial growth (docs/model.md).
+            let past = (1.0 + growth.max(MIN_GROWTH)).ln() * grid.dt();
+            retire(out, baseline, (life / grid.dt(), past), &mut scratch.prefix);
         }
         self.apply_losses(grid, &ctx.shared.losses, out);
         let bridge = (seed, trial, self.stream_key);
@@ -335,12 +337,12 @@ pub(super) fn own_draw(
 
 /// Replaces organic capacity by what survives retirement (docs/model.md, "Retirement"):
 /// the gross path less the retired baseline and retired positive additions, floored at 0.
-fn retire(out: &mut [f64], baseline: f64, lifetime_steps: f64, prefix: &mut [f64]) {
+fn retire(out: &mut [f64], baseline: f64, lifetime_past: (f64, f64), prefix: &mut [f64]) {
     prefix[0] = 0.0;
     for k in 1..out.len() {
         prefix[k] = prefix[k - 1] + (out[k] - out[k - 1]).max(0.0);
     }
     for (k, v) in out.iter_mut().enumerate() {
-        *v = (*v - risk::retired(baseline, k, lifetime_steps, prefix)).max(0.0);
+        *v = (*v - risk::retired(baseline, k, lifetime_past, prefix)).max(0.0);
     }
 }

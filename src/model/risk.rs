@@ -191,12 +191,12 @@ impl GrowthPath<'_> {
 }
 
 /// Capacity retired by time offset `k` steps from the start, for a lifetime of `lifetime_steps`
-/// steps: the baseline retires linearly over one lifetime (its ages are uniform), and the
-/// positive additions of step j (spread evenly over that step) retire one lifetime later.
-/// `prefix[j]` is the sum of positive additions of steps 1..=j, `prefix[0] = 0`.
-pub fn retired(baseline: f64, k: usize, lifetime_steps: f64, prefix: &[f64]) -> f64 {
-    let elapsed = k as f64 / lifetime_steps;
-    let from_baseline = baseline * elapsed.min(1.0);
+/// steps: the baseline retires as its age profile says ([`baseline_retired_share`], past log
+/// growth `past` per step), and the positive additions of step j (spread evenly over that step)
+/// retire one lifetime later. `prefix[j]` is the sum of positive additions of steps 1..=j,
+/// `prefix[0] = 0`.
+pub fn retired(baseline: f64, k: usize, (lifetime_steps, past): (f64, f64), prefix: &[f64]) -> f64 {
+    let from_baseline = baseline * baseline_retired_share(k as f64, lifetime_steps, past);
     let x = k as f64 - lifetime_steps;
     if x < 0.0 {
         return from_baseline;
@@ -204,6 +204,20 @@ pub fn retired(baseline: f64, k: usize, lifetime_steps: f64, prefix: &[f64]) -> 
     let n = x.floor() as usize;
     let partial = (x - n as f64) * (prefix[n + 1] - prefix[n]);
     from_baseline + prefix[n] + partial
+}
+
+/// Share of the baseline retired x steps after the start, lifetime L steps, when it was built
+/// up at a steady log growth l per step (ages then exponential with rate l on [0, L]):
+/// (e^(-l(L-x)) - e^(-lL)) / (1 - e^(-lL)) = expm1(l x) / expm1(l L) for x < L, then 1; x / L
+/// (uniform ages) as l -> 0.
+pub fn baseline_retired_share(x: f64, lifetime: f64, l: f64) -> f64 {
+    if x >= lifetime {
+        1.0
+    } else if (l * lifetime).abs() < 1e-12 {
+        x / lifetime
+    } else {
+        (l * x).exp_m1() / (l * lifetime).exp_m1()
+    }
 }
 
 /// Share of a project's capacity installed and not yet retired `elapsed` years after it came
@@ -280,10 +294,30 @@ mod tests {
     #[test]
     fn retirement_of_the_baseline_is_linear_over_one_lifetime() {
         let prefix = vec![0.0; 30];
-        // Lifetime of 8 steps: after 2 steps a quarter is gone, after 8 or more all of it.
-        assert_eq!(retired(1000.0, 2, 8.0, &prefix), 250.0);
-        assert_eq!(retired(1000.0, 8, 8.0, &prefix), 1000.0);
-        assert_eq!(retired(1000.0, 20, 8.0, &prefix), 1000.0);
+        // No past growth, lifetime of 8 steps: after 2 steps a quarter is gone, after 8 or more
+        // all of it.
+        assert_eq!(retired(1000.0, 2, (8.0, 0.0), &prefix), 250.0);
+        assert_eq!(retired(1000.0, 8, (8.0, 0.0), &prefix), 1000.0);
+        assert_eq!(retired(1000.0, 20, (8.0, 0.0), &prefix), 1000.0);
+    }
+
+    #[test]
+    fn a_grown_baseline_is_young_and_retires_slowly_at_first() {
+        // +65% a year for 5 years (the case): the first year retires
+        // (e^(-l 4) - e^(-l 5)) / (1 - e^(-l 5)), l = ln 1.65, about 0.057, not a fifth.
+        let l = 1.65f64.ln();
+        let want = ((-l * 4.0).exp() - (-l * 5.0).exp()) / (1.0 - (-l * 5.0).exp());
+        let got = baseline_retired_share(1.0, 5.0, l);
+        assert!((got - want).abs() < 1e-14, "{got} vs {want}");
+        assert!((0.05..0.06).contains(&got), "{got}");
+        assert!(
+            (0.2 / got - 3.5).abs() < 0.1,
+            "uniform ages retire {} times as much",
+            0.2 / got
+        );
+        // Continuity with uniform ages as growth vanishes, and all gone after one lifetime.
+        assert!((baseline_retired_share(2.0, 5.0, 1e-9) - 0.4).abs() < 1e-8);
+        assert_eq!(baseline_retired_share(5.0, 5.0, l), 1.0);
     }
 
     #[test]

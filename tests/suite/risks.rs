@@ -278,7 +278,8 @@ fn fixed_lifetime_retirement_follows_the_linear_decline_of_uniform_ages() {
 fn retirement_with_growth_keeps_one_lifetime_of_additions() {
     // With steady growth g and lifetime L (a whole number of steps), once t >= start + L the
     // surviving capacity is everything added in the last L years: O(t) - O(t - L) exactly,
-    // with the additions of each step spread over it.
+    // with the additions of each step spread over it. Before, the baseline (built up at the
+    // same growth: ages exponential on [0, L]) has lost B expm1(l x) / expm1(l L), l = ln 1.4.
     let text = format!(
         "{HEADER}trials = 100\n[[city]]\nname = \"A\"\nbaseline = 1000\ngrowth = 0.4\nlifetime = 2.5\n"
     );
@@ -289,7 +290,8 @@ fn retirement_with_growth_keeps_one_lifetime_of_additions() {
         if x >= 2.5 {
             o(x) - o(x - 2.5)
         } else {
-            o(x) - 1000.0 * x / 2.5
+            let l = 1.4f64.ln();
+            o(x) - 1000.0 * (l * x).exp_m1() / (l * 2.5).exp_m1()
         }
     });
 }
