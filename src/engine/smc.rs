@@ -192,14 +192,19 @@ fn move_population(
     (temperature, rho): (f64, f64),
     (model, log_likelihood, key): (&Model, LogLikelihood, u64),
 ) -> usize {
-    let (seed, trials) = (pop.seed, pop.trial.clone());
+    let (seed, trials) = (pop.seed, &pop.trial);
+    // ln of the tempered target over the proposal's invariant normal (the acceptance ratio's
+    // terms), kept for the current state so that each move computes it once, for the proposal.
+    let log_target = |z: &[f64], l: f64| {
+        temperature * l - 0.5 * z.iter().map(|x| x * x).sum::<f64>() - fitted.fitted_log_density(z)
+    };
     (pop.z.par_iter_mut().zip(pop.log_likelihood.par_iter_mut()))
         .enumerate()
         .map_init(
             || (model.buffer(), Vec::new(), Vec::new()),
             |(buf, xi, proposed), (i, (z, l))| {
                 let mut rng = stream(key, i as u64, 0);
-                let mut accepted = 0;
+                let (mut accepted, mut current) = (0, log_target(z, *l));
                 for _ in 0..MOVES {
                     xi.clear();
                     xi.extend((0..z.len()).map(|_| -> f64 { StandardNormal.sample(&mut rng) }));
@@ -207,15 +212,13 @@ fn move_population(
                     let u: f64 = StandardUniform.sample(&mut rng);
                     model.run_trial_steered(seed, trials[i], &mut Latent::guided(proposed), buf);
                     let l_new = log_likelihood(buf);
-                    let log_target = |z: &[f64], l: f64| {
-                        temperature * l
-                            - 0.5 * z.iter().map(|x| x * x).sum::<f64>()
-                            - fitted.fitted_log_density(z)
-                    };
-                    if l_new.is_finite() && u.ln() < log_target(proposed, l_new) - log_target(z, *l)
-                    {
+                    if !l_new.is_finite() {
+                        continue;
+                    }
+                    let target = log_target(proposed, l_new);
+                    if u.ln() < target - current {
                         std::mem::swap(z, proposed);
-                        *l = l_new;
+                        (*l, current) = (l_new, target);
                         accepted += 1;
                     }
                 }

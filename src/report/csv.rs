@@ -153,20 +153,18 @@ fn opt(v: Option<f64>) -> String {
 /// p90_label ([`TIME_COLUMNS`]).
 pub fn crossing_csv(decisions: &Decisions) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "city",
-        "capacity",
-        "probability_within_horizon",
-        "p10",
-        "p50",
-        "p90",
-        TIME_COLUMNS[0],
-        TIME_COLUMNS[1],
-        TIME_COLUMNS[2],
-        TIME_COLUMNS[3],
-        TIME_COLUMNS[4],
-        TIME_COLUMNS[5],
-    ])?;
+    w.write_record(
+        [
+            "city",
+            "capacity",
+            "probability_within_horizon",
+            "p10",
+            "p50",
+            "p90",
+        ]
+        .iter()
+        .chain(&TIME_COLUMNS),
+    )?;
     for c in &decisions.crossing {
         let mut record = vec![
             c.city.clone(),
@@ -224,21 +222,19 @@ pub fn ranking_csv(decisions: &Decisions) -> Result<Vec<u8>> {
 /// follower starts behind.
 pub fn overtake_csv(decisions: &Decisions) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "leader",
-        "follower",
-        "share_starting_behind",
-        "probability_within_horizon",
-        "p10",
-        "p50",
-        "p90",
-        TIME_COLUMNS[0],
-        TIME_COLUMNS[1],
-        TIME_COLUMNS[2],
-        TIME_COLUMNS[3],
-        TIME_COLUMNS[4],
-        TIME_COLUMNS[5],
-    ])?;
+    w.write_record(
+        [
+            "leader",
+            "follower",
+            "share_starting_behind",
+            "probability_within_horizon",
+            "p10",
+            "p50",
+            "p90",
+        ]
+        .iter()
+        .chain(&TIME_COLUMNS),
+    )?;
     for o in &decisions.overtake {
         let mut record = vec![
             o.leader.clone(),
