@@ -5,6 +5,7 @@ times, how well their percentiles agree (in Monte Carlo standard errors), the Ru
 from 1 to 2 threads, and peak memory (max RSS) at 10^5, 10^6 and 10^7 trials.
 
     cargo build --release && python3 benches/compare.py scenarios/base.toml
+    python3 benches/compare.py --places 30     # the synthetic 30-place scenario of places.py
 Needs numpy (pip install -r benches/requirements.txt).
 """
 
@@ -92,12 +93,20 @@ def agreement(rust, numpy_rows, n):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario")
+    parser.add_argument("scenario", nargs="?")
+    parser.add_argument("--places", type=int, help="compare on benches/places.py's N-place scenario")
     parser.add_argument("--trials", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="simulate-compare-")
+    if args.places:
+        args.scenario = os.path.join(tmp, f"places-{args.places}.toml")
+        with open(args.scenario, "w") as f:
+            subprocess.run([sys.executable, os.path.join(ROOT, "benches", "places.py"),
+                            str(args.places)], stdout=f, check=True)
+    elif not args.scenario:
+        parser.error("give a scenario file or --places N")
     n = args.trials
 
     rust_times, numpy_times = [], []

@@ -1,8 +1,12 @@
-"""The core model (format v1, docs/model.md) written the way an analyst would in numpy.
+"""The core model (docs/model.md) written the way an analyst would in numpy.
 
 Vectorised over trials: every city's trajectories are held as a (trials x grid) array, the
 percentiles come from np.percentile. Used by benches/compare.py to measure the Rust engine
-against it; not a second implementation to maintain beyond format v1.
+against it; not a second implementation of every key. It covers what base and the synthetic
+scenarios of benches/places.py use: baselines, growth drawn once per trial, growth that moves
+(the national Ornstein-Uhlenbeck factor, each city's deviation, shared step shocks: [dynamics],
+`growth_volatility`, `growth_reversion_years`), organic capacity by non-negative additions with
+lumpiness (`volatility`), projects, and groups summed from their cities.
 
     python3 benches/numpy_model.py scenarios/base.toml --trials 1000000 --seed 1 --out r.json
 """
@@ -54,17 +58,54 @@ def year(v):
     return v.year + (v.month - 1) / 12 + (v.day - 1) / (12 * days)
 
 
-def simulate_city(city, times, steps_per_year, n, rng):
-    dt = 1.0 / steps_per_year
+def ou(sigma, tau, dt):
+    """Exact discretisation of an Ornstein-Uhlenbeck process: (phi, innovation sd)."""
+    phi = np.exp(-dt / tau)
+    return phi, sigma * np.sqrt((1 - phi * phi) * tau / 2)
+
+
+def ou_path(innovations, phi, c):
+    """Y_k = phi Y_k-1 + c e_k from Y_0 = 0, for every trial (rows) at once."""
+    out = np.zeros((innovations.shape[0], innovations.shape[1] + 1))
+    for k in range(innovations.shape[1]):
+        out[:, k + 1] = phi * out[:, k] + c * innovations[:, k]
+    return out
+
+
+def national_draws(scenario, steps, dt, n, rng):
+    """The national factor n_k and the shared step normals u_k, (n x steps+1) each."""
+    d = scenario.get("dynamics", {})
+    if d.get("national_tails_df") is not None:
+        raise ValueError("national_tails_df is not in the numpy model")
+    sigma = d.get("national_volatility", 0.0)
+    phi, c = ou(sigma, d.get("national_reversion_years", 1.0), dt)
+    national = ou_path(rng.standard_normal((n, steps)), phi, c) if sigma > 0 else np.zeros((n, steps + 1))
+    shared_share = d.get("shared_shock", 0.0)
+    shared = np.zeros((n, steps + 1))
+    if shared_share > 0:
+        shared[:, 1:] = rng.standard_normal((n, steps))
+    return national, shared, shared_share
+
+
+def simulate_city(city, times, dt, draws, rng):
+    national, shared, shared_share = draws
+    n, steps = national.shape[0], len(times) - 1
     baseline = np.maximum(draw(city["baseline"], n, rng), 0.0)
     growth = np.maximum(draw(city["growth"], n, rng), -0.999999)
-    k = np.arange(len(times))
-    log_path = np.outer(np.log1p(growth) * dt, k)
     vol = city.get("volatility", 0.0)
-    if vol > 0:
-        shocks = rng.standard_normal((n, len(times) - 1)) * (vol * np.sqrt(dt))
-        log_path[:, 1:] += np.cumsum(shocks, axis=1)
-    capacity = baseline[:, None] * np.exp(log_path)
+    tau = city.get("growth_reversion_years", 0.5)
+    sigma = city.get("growth_volatility", vol / tau)
+    w = np.sqrt(1 - shared_share) * rng.standard_normal((n, steps)) + np.sqrt(shared_share) * shared[:, 1:]
+    deviation = ou_path(w, *ou(sigma, tau, dt))
+    log_step = dt * (np.log1p(growth)[:, None] + national[:, 1:] + deviation[:, 1:])
+    s = vol * np.sqrt(dt)
+    lumps = np.exp(s * w - s * s / 2)
+    # O_k = O_k-1 (1 + (exp(x_k dt) - 1)^+ F_k): additions never negative (docs/model.md).
+    factors = 1 + np.maximum(np.expm1(log_step), 0.0) * lumps
+    capacity = np.empty((n, steps + 1))
+    capacity[:, 0] = 1.0
+    capacity[:, 1:] = np.cumprod(factors, axis=1)
+    capacity *= baseline[:, None]
     for p in city.get("project", []):
         delivered = rng.uniform(size=n) < p.get("probability", 1.0)
         cap = np.maximum(draw(p["capacity"], n, rng), 0.0)
@@ -78,6 +119,15 @@ def simulate_city(city, times, steps_per_year, n, rng):
     return capacity
 
 
+def group_cities(scenario, name, seen=()):
+    """The cities of a group (members may be groups), each once, in file order."""
+    groups = {g["name"]: g for g in scenario.get("group", [])}
+    found = set()
+    for m in groups[name]["members"]:
+        found |= group_cities(scenario, m, seen + (name,)) if m in groups and m not in seen else {m}
+    return [c["name"] for c in scenario["city"] if c["name"] in found]
+
+
 def run(scenario, trials, seed):
     meta = scenario["scenario"]
     start, end = year(meta["start"]), year(meta["end"])
@@ -85,10 +135,13 @@ def run(scenario, trials, seed):
     steps = round((end - start) * spy)
     times = start + np.arange(steps + 1) / spy
     rng = np.random.default_rng(seed)
+    draws = national_draws(scenario, steps, 1.0 / spy, trials, rng)
     series = {}
     for city in scenario["city"]:
-        series[city["name"]] = simulate_city(city, times, spy, trials, rng)
-    series["Total"] = sum(series.values())
+        series[city["name"]] = simulate_city(city, times, 1.0 / spy, draws, rng)
+    for group in scenario.get("group", []):
+        series[group["name"]] = sum(series[c] for c in group_cities(scenario, group["name"]))
+    series["Total"] = sum(series[c["name"]] for c in scenario["city"])
     rows = []
     for name, values in series.items():
         pct = np.percentile(values, PERCENTILES, axis=0)
