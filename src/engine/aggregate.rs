@@ -389,6 +389,9 @@ impl Aggregate {
             self.add_decision_counts(spec, &buf.values);
         }
         self.add_trial_record(spec, trial, buf, &weights);
+        if let (Some(stats), Some(c)) = (&mut self.condition, &spec.conditioning) {
+            stats.add_cells(c, &weights, &buf.inputs);
+        }
     }
 
     /// What is counted of each trial as it runs, block or not: its multiplicity (the trial
@@ -425,7 +428,7 @@ impl Aggregate {
             rank.equal += weights.m_prior * u64::from(v == o.capacity);
         }
         if let (Some(stats), Some(c)) = (&mut self.condition, &spec.conditioning) {
-            stats.add(c, trial, weights, &buf.inputs);
+            stats.add_counts(c, trial, weights);
         }
     }
 

@@ -347,8 +347,16 @@ impl ConditionStats {
         }
     }
 
-    /// Adds one trial.
+    /// Adds one trial: [`ConditionStats::add_counts`] and [`ConditionStats::add_cells`].
     pub fn add(&mut self, c: &Conditioning, trial: u64, w: &TrialWeights, inputs: &[f64]) {
+        self.add_counts(c, trial, w);
+        self.add_cells(c, w, inputs);
+    }
+
+    /// Adds one trial's counters and its place among the largest weights, not its inputs'
+    /// and reports' histograms (which [`ConditionStats::add_cells`] or a
+    /// [`crate::engine::condition_block::ConditionBlock`] add).
+    pub fn add_counts(&mut self, c: &Conditioning, trial: u64, w: &TrialWeights) {
         self.simulated += 1;
         self.sum_m += w.m;
         self.sum_m_sq += u128::from(w.m) * u128::from(w.m);
@@ -360,6 +368,11 @@ impl ConditionStats {
         if w.log_weight.is_finite() {
             self.insert_top((w.log_weight, trial), c.tail_keep);
         }
+    }
+
+    /// Adds one trial's inputs (shifted by [`Conditioning::input_shifts`]) and simulated
+    /// reports to their histograms, each with its multiplicity.
+    pub fn add_cells(&mut self, c: &Conditioning, w: &TrialWeights, inputs: &[f64]) {
         let shifted = inputs.iter().zip(&c.input_shifts);
         for ((prior, post), (v, shift)) in self
             .prior_inputs

@@ -12,6 +12,7 @@
 pub mod aggregate;
 mod check;
 pub mod condition;
+pub mod condition_block;
 pub mod guide;
 pub mod samples;
 pub mod shard;

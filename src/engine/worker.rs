@@ -13,6 +13,7 @@ use crate::engine::aggregate::{
     Aggregate, CROSSING_SUBSTEPS, RunSpec, crossing_bin, crossing_bins, simulate, weigh,
 };
 use crate::engine::condition::TrialWeights;
+use crate::engine::condition_block::ConditionBlock;
 use crate::model::TrialBuffer;
 use crate::stats::CellStats;
 
@@ -64,6 +65,8 @@ pub struct Worker<'a> {
     /// Conditioned runs: the trials' installed capacities for the projection before the
     /// reports, each with its unconditioned multiplicity; empty otherwise.
     prior: PriorBlock,
+    /// Runs with reports: the inputs' and simulated reports' histograms, a block at a time.
+    condition: Option<ConditionBlock>,
 }
 
 /// A block of trials for [`Aggregate::prior_cells`], the layout of [`Worker`]'s block.
@@ -128,6 +131,10 @@ impl<'a> Worker<'a> {
             all_ones: true,
             weights: TrialWeights::default(),
             prior,
+            condition: spec
+                .conditioning
+                .as_ref()
+                .map(|c| ConditionBlock::new(spec.model.input_count(), c.observations.len())),
         }
     }
 
@@ -138,6 +145,14 @@ impl<'a> Worker<'a> {
         weigh(spec, trial, &self.buf, &mut self.weights);
         self.agg
             .add_trial_record(spec, trial, &self.buf, &self.weights);
+        let reports = (
+            &mut self.condition,
+            &spec.conditioning,
+            &mut self.agg.condition,
+        );
+        if let (Some(block), Some(c), Some(stats)) = reports {
+            block.push(c, &self.weights, &self.buf.inputs, stats);
+        }
         if self.weights.m > 0 {
             self.push_column(self.weights.m);
         }
@@ -170,6 +185,9 @@ impl<'a> Worker<'a> {
     /// The aggregate of every trial run.
     pub fn finish(mut self) -> Aggregate {
         self.flush();
+        if let (Some(block), Some(stats)) = (&mut self.condition, &mut self.agg.condition) {
+            block.flush(stats);
+        }
         self.prior.flush(&mut self.agg.prior_cells);
         self.agg
     }
@@ -313,7 +331,19 @@ mod tests {
     fn fingerprint(a: &Aggregate) -> Vec<u64> {
         let mut out = vec![a.trials];
         out.push(a.prior_sum_sq as u64);
-        for cell in a.cells.iter().chain(&a.used_cells).chain(&a.prior_cells) {
+        let reports = a.condition.iter().flat_map(|c| {
+            let inputs = c.prior_inputs.iter().chain(&c.posterior_inputs);
+            inputs
+                .chain(&c.predictive_prior)
+                .chain(&c.predictive_earlier)
+        });
+        out.extend(
+            a.condition
+                .iter()
+                .flat_map(|c| [c.simulated, c.sum_m, c.capped]),
+        );
+        let tables = a.cells.iter().chain(&a.used_cells).chain(&a.prior_cells);
+        for cell in tables.chain(reports) {
             out.push(cell.count());
             out.extend(cell.mean().map(f64::to_bits));
             out.extend(cell.sd().map(f64::to_bits));
