@@ -2,6 +2,7 @@
 //! random numbers, and the cost of the statistics per value.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use rand::Rng;
 use rand::distr::{Distribution, StandardUniform};
 use simulate::engine::{self, RunSpec};
 use simulate::model::sampler::{Sampler, ToSampler};
@@ -43,7 +44,8 @@ fn engine_threads(c: &mut Criterion) {
 
 /// The random numbers one base trial needs, drawn and discarded, from the scenario's own
 /// distributions: per city a stream, its baseline and growth draws and one normal per step; per
-/// project a stream, the delivery uniform and its capacity, online and ramp draws.
+/// project a stream, the delivery uniform and its capacity, online and ramp draws; the national
+/// factor's and shared shocks' streams, two bridge normals and the three bases' draws.
 fn random_number_floor(c: &mut Criterion) {
     let spec = base_spec(TRIALS);
     let loaded = scenario::load(std::path::Path::new("scenarios/base.toml")).unwrap();
@@ -86,6 +88,20 @@ fn random_number_floor(c: &mut Criterion) {
                     let mut rng = stream(1, trial, 100 + key as u64);
                     let u: f64 = StandardUniform.sample(&mut rng);
                     acc += u + samplers.iter().map(|s| s.sample(&mut rng)).sum::<f64>();
+                }
+                // The national factor's and shared shocks' streams (one normal per step), the
+                // bridge normals of the two reports between grid times, the bases' draws.
+                for (key, n) in [(200, steps), (201, steps), (202, 1), (203, 1)] {
+                    let mut rng = stream(1, trial, key);
+                    for _ in 0..n {
+                        let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
+                        acc += z;
+                    }
+                }
+                for key in 300..303 {
+                    let mut rng = stream(1, trial, key);
+                    let (f, l): (f64, f64) = (rng.random(), rng.random());
+                    acc += f + l;
                 }
             }
             black_box(acc)

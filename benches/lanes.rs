@@ -31,27 +31,40 @@ fn base_spec(trials: u64) -> RunSpec {
     spec
 }
 
-/// What a base trial draws: per city a stream and steps + 2 normals (baseline, growth, one per
-/// step), per project a stream and 4 uniforms.
+/// What a base trial draws (0.6.0 model): per stream, how many normals or how many uniforms.
+/// Normals: each city's stream (baseline, growth, one per step), the national factor's and
+/// the shared shocks' streams (one per step), and the bridge normals of the two reports that
+/// fall between grid times. Uniforms: the project's stream (delivery, capacity, online, ramp)
+/// and each of the three bases' (factor, lag).
 struct Draws {
-    cities: u64,
-    projects: u64,
-    normals: usize,
+    normals: Vec<usize>,
+    uniforms: Vec<usize>,
+}
+
+impl Draws {
+    fn base(steps: usize) -> Self {
+        let mut normals = vec![steps + 2; 3];
+        normals.extend([steps, steps, 1, 1]);
+        Draws {
+            normals,
+            uniforms: vec![4, 2, 2, 2],
+        }
+    }
 }
 
 fn xoshiro_ziggurat(d: &Draws) -> f64 {
     let mut acc = 0.0;
     for trial in 0..FLOOR_TRIALS {
-        for key in 0..d.cities {
-            let mut rng = stream(1, trial, key);
-            for _ in 0..d.normals {
+        for (key, n) in d.normals.iter().enumerate() {
+            let mut rng = stream(1, trial, key as u64);
+            for _ in 0..*n {
                 let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
                 acc += z;
             }
         }
-        for key in 100..100 + d.projects {
-            let mut rng = stream(1, trial, key);
-            for _ in 0..4 {
+        for (key, n) in d.uniforms.iter().enumerate() {
+            let mut rng = stream(1, trial, 100 + key as u64);
+            for _ in 0..*n {
                 let u: f64 = StandardUniform.sample(&mut rng);
                 acc += u;
             }
@@ -63,13 +76,13 @@ fn xoshiro_ziggurat(d: &Draws) -> f64 {
 fn philox_scalar(d: &Draws) -> f64 {
     let mut acc = 0.0;
     for trial in 0..FLOOR_TRIALS {
-        for key in 0..d.cities {
-            let mut s = Stream::new(1, trial, key);
-            acc += (0..d.normals).map(|_| s.normal()).sum::<f64>();
+        for (key, n) in d.normals.iter().enumerate() {
+            let mut s = Stream::new(1, trial, key as u64);
+            acc += (0..*n).map(|_| s.normal()).sum::<f64>();
         }
-        for key in 100..100 + d.projects {
-            let mut s = Stream::new(1, trial, key);
-            acc += (0..4).map(|_| s.uniform()).sum::<f64>();
+        for (key, n) in d.uniforms.iter().enumerate() {
+            let mut s = Stream::new(1, trial, 100 + key as u64);
+            acc += (0..*n).map(|_| s.uniform()).sum::<f64>();
         }
     }
     acc
@@ -77,20 +90,27 @@ fn philox_scalar(d: &Draws) -> f64 {
 
 fn philox_lanes(d: &Draws, simd: Simd) -> f64 {
     let mut acc = 0.0;
-    let mut rows = vec![[0f64; LANES]; d.normals];
-    let mut words = [[0u64; LANES]; 4];
+    let longest = d
+        .normals
+        .iter()
+        .chain(&d.uniforms)
+        .max()
+        .copied()
+        .unwrap_or(0);
+    let mut rows = vec![[0f64; LANES]; longest];
+    let mut words = vec![[0u64; LANES]; longest];
     for first in (0..FLOOR_TRIALS).step_by(LANES) {
         let trials = std::array::from_fn(|l| first + l as u64);
-        for key in 0..d.cities {
-            let mut lanes = Lanes::new(1, key, trials).with_simd(simd);
-            lanes.fill_normals(&mut rows);
-            acc += rows.as_flattened().iter().sum::<f64>();
+        for (key, n) in d.normals.iter().enumerate() {
+            let mut lanes = Lanes::new(1, key as u64, trials).with_simd(simd);
+            lanes.fill_normals(&mut rows[..*n]);
+            acc += rows[..*n].as_flattened().iter().sum::<f64>();
         }
-        for key in 100..100 + d.projects {
-            Lanes::new(1, key, trials)
+        for (key, n) in d.uniforms.iter().enumerate() {
+            Lanes::new(1, 100 + key as u64, trials)
                 .with_simd(simd)
-                .fill_u64(&mut words);
-            acc += words
+                .fill_u64(&mut words[..*n]);
+            acc += words[..*n]
                 .as_flattened()
                 .iter()
                 .map(|w| uniform_open(*w))
@@ -174,11 +194,7 @@ fn alternate(title: &str, trials: u64, cases: &mut [Case<'_>]) {
 
 fn main() {
     let spec = base_spec(ENGINE_TRIALS);
-    let draws = Draws {
-        cities: 3,
-        projects: 1,
-        normals: spec.model.grid.steps + 2,
-    };
+    let draws = Draws::base(spec.model.grid.steps);
     println!("instruction set detected: {:?}", Simd::detect());
     let mut floors: Vec<Case> = vec![
         (
