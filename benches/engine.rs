@@ -2,7 +2,6 @@
 //! random numbers, and the cost of the statistics per value.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use rand::Rng;
 use rand::distr::{Distribution, StandardUniform};
 use simulate::engine::{self, RunSpec};
 use simulate::model::sampler::{Sampler, ToSampler};
@@ -100,7 +99,8 @@ fn random_number_floor(c: &mut Criterion) {
                 }
                 for key in 300..303 {
                     let mut rng = stream(1, trial, key);
-                    let (f, l): (f64, f64) = (rng.random(), rng.random());
+                    let f: f64 = StandardUniform.sample(&mut rng);
+                    let l: f64 = StandardUniform.sample(&mut rng);
                     acc += f + l;
                 }
             }
