@@ -231,22 +231,24 @@ pub struct Saturation {
 }
 
 impl Saturation {
-    /// One exact logistic step: from installed S with a growth multiple m over the step,
-    /// K / (1 + (K / S - 1) / m), which is the solution of dS/dt = r S (1 - S / K) after one
-    /// step when m = e^(r dt). S stays as it is when S >= K, S = 0 or m <= 1.
-    pub fn step(&self, s: f64, m: f64) -> f64 {
+    /// The gain of one step of gross capacity G, S of it surviving, with a growth multiple m:
+    /// G (m - 1) (K - S) / (K + S (m - 1)), at most K - S, and 0 from S >= K on. Without
+    /// retirement (S = G) this is the exact logistic step, G -> K / (1 + (K / G - 1) / m), the
+    /// solution of dG/dt = r G (1 - G / K) after one step when m = e^(r dt); as K grows it
+    /// tends to the step without a ceiling, G (m - 1).
+    pub fn gain(&self, gross: f64, alive: f64, m: f64) -> f64 {
         let k = self.ceiling;
-        if s <= 0.0 || s >= k || m <= 1.0 {
-            s
-        } else {
-            k / (1.0 + (k / s - 1.0) / m)
+        if alive >= k || m <= 1.0 || gross <= 0.0 {
+            return 0.0;
         }
+        let grown = m - 1.0;
+        (gross * grown * (k - alive) / (k + alive * grown)).min(k - alive)
     }
 
     /// Gross organic capacity under the ceiling: on entry `out[k]` holds exp(x_k dt) and
     /// `lumps[k]` the lumpiness F_k, so the step's multiple is 1 + (exp(x_k dt) - 1)^+ F_k; on
-    /// return `out` holds the gross levels (each step adds the logistic step's gain on what
-    /// survives) and `prefix[k]` the sum of the additions of steps 1..=k.
+    /// return `out` holds the gross levels (each step adds [`Saturation::gain`] on the level
+    /// and what survives of it) and `prefix[k]` the sum of the additions of steps 1..=k.
     pub fn levels(&self, baseline: f64, (out, lumps): (&mut [f64], &[f64]), prefix: &mut [f64]) {
         let mut level = baseline;
         out[0] = level;
@@ -258,7 +260,7 @@ impl Saturation {
                 None => level,
                 Some(life_past) => (level - retired(baseline, k - 1, life_past, prefix)).max(0.0),
             };
-            level += self.step(alive, m) - alive;
+            level += self.gain(level, alive, m);
             out[k] = level;
             prefix[k] = prefix[k - 1] + (out[k] - out[k - 1]).max(0.0);
         }
