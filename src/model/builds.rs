@@ -7,6 +7,9 @@ use super::streams::{StreamKind, stream, stream_key};
 use crate::scenario::Project;
 use crate::scenario::grid::Grid;
 
+/// The grid values, the probes' times and the values at them that a contribution adds to.
+pub(super) type Targets<'a> = (&'a mut [f64], &'a [f64], &'a mut [f64]);
+
 #[derive(Debug, Clone)]
 pub(super) struct ProjectModel {
     pub(super) name: String,
@@ -40,7 +43,7 @@ impl ProjectModel {
         grid: &Grid,
         (seed, trial): (u64, u64),
         lifetime: Option<f64>,
-        ((out, probe_times, at_probes), gross): ((&mut [f64], &[f64], &mut [f64]), &mut [f64]),
+        ((out, probe_times, at_probes), gross): (Targets, &mut [f64]),
         (inputs, latent): (&mut Vec<f64>, &mut Latent),
     ) {
         let mut rng = stream(seed, trial, self.stream_key);

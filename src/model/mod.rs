@@ -173,7 +173,7 @@ impl Model {
             basis_names: scenario.bases.iter().map(|b| b.name.clone()).collect(),
             groups: scenario.groups.iter().map(|g| g.cities.clone()).collect(),
             latent_blocks: Vec::new(),
-            steered_steps: steered_steps(scenario),
+            steered_steps: probes::steered_steps(scenario),
         };
         let mut latent = Latent::recording();
         model.run_trial_steered(0, 0, &mut latent, &mut model.buffer());
@@ -449,21 +449,6 @@ impl Model {
             }
         }
     }
-}
-
-/// Steps that start before the last report's time (plus its basis's longest lag): the walk's
-/// steps that reports can inform. Later steps are independent of every report.
-fn steered_steps(scenario: &Scenario) -> usize {
-    let grid = &scenario.grid;
-    let until = scenario
-        .observations
-        .iter()
-        .map(|o| {
-            let lag = o.basis.and_then(|b| scenario.bases[b].lag_years.as_ref());
-            o.at + lag.map_or(0.0, |d| d.support().1.max(0.0))
-        })
-        .fold(grid.start, f64::max);
-    (((until - grid.start) / grid.dt()).ceil().max(0.0) as usize).min(grid.steps)
 }
 
 impl ShockModel {
