@@ -3,7 +3,8 @@
 //!
 //! Inside, imports flow one way: [`streams`], [`fastexp`], [`risk`] and [`copula`] are leaves of
 //! this folder ([`lanes`] and [`normal`], the generator and normal sampler for trials in lanes,
-//! are not used by a trial yet); `city` builds one city's path from them; this file holds the compiled
+//! are not used by a trial yet); `city` builds one city's path from them (projects from
+//! `builds`), `power` holds it under the power cap by vintage; this file holds the compiled
 //! [`Model`], the shared draws of a trial and the Total.
 
 mod builds;
