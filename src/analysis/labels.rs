@@ -43,6 +43,7 @@ fn labelled(scenario: &Scenario) -> Vec<(String, String)> {
             ));
         }
         out.push((format!("{n}.lifetime"), format!("{l} equipment lifetime")));
+        out.push((format!("{n}.ceiling"), format!("{l} ceiling")));
         out.push((format!("{n}.power.mw_growth"), format!("{l} power growth")));
         out.push((format!("{n}.volatility"), format!("{l} realised shocks")));
         for p in &c.projects {

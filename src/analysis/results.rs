@@ -128,7 +128,7 @@ pub struct PowerRow {
     pub city: String,
     /// Decimal year of the grid time.
     pub year: f64,
-    /// Share of trials in which capacity before the cap exceeds power times P per MW.
+    /// Share of trials in which the cap binds: demand is deferred for want of power.
     pub probability: f64,
     /// Monte Carlo standard error of `probability`: sqrt(p (1 - p) / trials).
     pub std_error: f64,

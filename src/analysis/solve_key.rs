@@ -127,7 +127,7 @@ fn kind_of(quantity: &str) -> ValueKind {
             ValueKind::Rate
         }
         "probability" | "annual_probability" | "capacity_loss" | "utilisation" => ValueKind::Share,
-        "baseline" | "capacity" => ValueKind::Capacity,
+        "baseline" | "capacity" | "ceiling" => ValueKind::Capacity,
         "online" | "at" | "from" => ValueKind::Date,
         "ramp_years" | "duration_years" | "lifetime" | "growth_half_life_years" | "lag_years" => {
             ValueKind::Years

@@ -1,12 +1,14 @@
-//! What is built on top of organic growth in one trial: each project's ramp (delivered or not)
-//! and the power cap that holds a city's capacity below what its power supports.
+//! What is built on top of organic growth in one trial: each project's ramp (delivered or not).
+//! The power cap that holds a city's capacity below what its power supports is in `power`.
 
-use super::fastexp;
 use super::latent::{Latent, Steered};
-use super::risk::{self, MIN_GROWTH, ramp_fraction};
+use super::risk::{self, ramp_fraction};
 use super::streams::{StreamKind, stream, stream_key};
 use crate::scenario::Project;
 use crate::scenario::grid::Grid;
+
+/// The grid values, the probes' times and the values at them that a contribution adds to.
+pub(super) type Targets<'a> = (&'a mut [f64], &'a [f64], &'a mut [f64]);
 
 #[derive(Debug, Clone)]
 pub(super) struct ProjectModel {
@@ -17,43 +19,6 @@ pub(super) struct ProjectModel {
     pub(super) probability: f64,
     pub(super) ramp_years: Steered,
     pub(super) stream_key: u64,
-}
-
-#[derive(Debug, Clone)]
-pub(super) struct PowerModel {
-    /// mw * p_per_mw: the cap at the start, P.
-    pub(super) start_cap: f64,
-    pub(super) mw_growth: Steered,
-    pub(super) log_efficiency_growth: f64,
-    pub(super) stream_key: u64,
-}
-
-impl PowerModel {
-    /// Holds `out` at or below cap(t) and records where it binds; returns the trial's MW growth.
-    pub(super) fn apply(
-        &self,
-        grid: &Grid,
-        (seed, trial, latent): (u64, u64, &mut Latent),
-        (out, binds): (&mut [f64], &mut [bool]),
-        (probe_times, at_probes): (&[f64], &mut [f64]),
-    ) -> f64 {
-        let mut rng = stream(seed, trial, self.stream_key);
-        let mw_growth = self.mw_growth.draw(&mut rng, latent).max(MIN_GROWTH);
-        let log_rate = mw_growth.ln_1p() + self.log_efficiency_growth;
-        let spy = f64::from(grid.steps_per_year);
-        for (k, (v, b)) in out.iter_mut().zip(binds.iter_mut()).enumerate() {
-            let cap = self.start_cap * fastexp::exp(k as f64 / spy * log_rate);
-            *b = *v > cap;
-            if *b {
-                *v = cap;
-            }
-        }
-        for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
-            let cap = self.start_cap * fastexp::exp((t - grid.start) * log_rate);
-            *v = v.min(cap);
-        }
-        mw_growth
-    }
 }
 
 impl ProjectModel {
@@ -72,12 +37,13 @@ impl ProjectModel {
     /// Adds capacity * clamp((t - online) / ramp, 0, 1) when the project is delivered.
     /// Every draw is made whether or not it is delivered, so streams stay aligned.
     /// With a lifetime, each slice of the ramp retires that many years after it came online.
+    /// `gross` (empty, or one per grid time) gains each step's gross addition, the ramp's.
     pub(super) fn add_contribution(
         &self,
         grid: &Grid,
         (seed, trial): (u64, u64),
         lifetime: Option<f64>,
-        (out, probe_times, at_probes): (&mut [f64], &[f64], &mut [f64]),
+        ((out, probe_times, at_probes), gross): (Targets, &mut [f64]),
         (inputs, latent): (&mut Vec<f64>, &mut Latent),
     ) {
         let mut rng = stream(seed, trial, self.stream_key);
@@ -99,6 +65,12 @@ impl ProjectModel {
         }
         for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
             *v += capacity * share(*t);
+        }
+        let mut before = 0.0;
+        for (k, g) in gross.iter_mut().enumerate() {
+            let now = ramp_fraction(grid.time(k) - online, ramp);
+            *g += capacity * (now - before);
+            before = now;
         }
     }
 }

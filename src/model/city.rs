@@ -4,7 +4,7 @@
 use super::dynamics::{NationalModel, Ou};
 use super::latent::{Latent, Steered};
 use super::probes::{self, ProbeModel};
-use super::risk::{self, GrowthPath, Loss, Window};
+use super::risk::{self, GrowthPath, Loss, Saturation, Window};
 use super::streams::{StreamKind, stream, stream_key};
 use super::*;
 use crate::model::sampler::ToSampler;
@@ -28,6 +28,8 @@ pub(super) struct CityModel {
     pub(super) periods: Vec<(f64, Steered, u64)>,
     pub(super) power: Option<PowerModel>,
     pub(super) lifetime: Option<(Steered, u64)>,
+    /// The ceiling of organic capacity (docs/model.md, "Saturation"), P.
+    pub(super) ceiling: Option<(Steered, u64)>,
     pub(super) utilisation: Option<(Sampler, u64)>,
     /// Which shocks hit this city, by shock index.
     pub(super) hit_by: Vec<bool>,
@@ -55,6 +57,13 @@ pub(super) struct TrialContext<'a> {
 /// A city's per-trial draws that the model needs after its path is built.
 pub(super) struct CityDraws {
     pub(super) utilisation: f64,
+    /// The baseline, P.
+    pub(super) baseline: f64,
+    /// (lifetime in steps, past log growth per step) when capacity retires.
+    pub(super) retirement: Option<(f64, f64)>,
+    /// Whether `scratch.gross` holds the capacity leaving the path in each step (for the
+    /// power cap: when the city has one and capacity retires or is lost).
+    pub(super) removals: bool,
 }
 
 impl CityModel {
@@ -93,7 +102,8 @@ impl CityModel {
                 })
                 .collect(),
             power: c.power.as_ref().map(|p| PowerModel {
-                start_cap: p.mw * p.p_per_mw,
+                mw: p.mw,
+                p_per_mw: p.p_per_mw,
                 mw_growth: Steered::new(&p.mw_growth),
                 log_efficiency_growth: p.efficiency_growth.ln_1p(),
                 stream_key: key("power"),
@@ -102,6 +112,10 @@ impl CityModel {
                 .lifetime
                 .as_ref()
                 .map(|d| (Steered::new(d), key("lifetime"))),
+            ceiling: c
+                .ceiling
+                .as_ref()
+                .map(|d| (Steered::new(d), key("ceiling"))),
             utilisation: c
                 .utilisation
                 .as_ref()
@@ -115,8 +129,8 @@ impl CityModel {
         }
     }
 
-    /// Organic capacity on the grid (growth, shocks, retirement, losses), then each project's
-    /// contribution added on top.
+    /// Organic capacity on the grid (growth, shocks, saturation, retirement, losses), then each
+    /// project's contribution added on top.
     pub(super) fn simulate(
         &self,
         ctx: &TrialContext,
@@ -145,15 +159,32 @@ impl CityModel {
             }),
             periods: &scratch.period_rates,
         };
+        let draw_lifetime = |latent: &mut Latent| {
+            self.lifetime
+                .as_ref()
+                .map(|(l, key)| own_draw(l, (seed, trial, *key), latent).max(MIN_LIFETIME_YEARS))
+        };
+        // The ceiling's logistic step needs the lifetime first; without a ceiling it keeps its
+        // place after the path (the latent order of older scenarios).
+        let ceiling = self
+            .ceiling
+            .as_ref()
+            .map(|(c, key)| own_draw(c, (seed, trial, *key), latent).max(0.0));
+        let early = ceiling.map(|_| draw_lifetime(latent));
+        // The baseline was built up at the trial's initial growth (docs/model.md).
+        let past = (1.0 + growth.max(MIN_GROWTH)).ln() * grid.dt();
+        let retirement = |life: Option<f64>| life.map(|l| (l / grid.dt(), past));
+        let saturation = ceiling.map(|k| Saturation {
+            ceiling: k,
+            retirement: retirement(early.flatten()),
+        });
         let windows = &scratch.city_windows;
         let noise = (&mut rng, ctx.steered_steps, &mut *latent);
         let shared = (&ctx.shared.national[..], &ctx.shared.shared_normals[..]);
         let buffers = (&mut *out, &mut *record.walk, &mut scratch.prefix[..]);
-        self.organic(grid, (baseline, &path, windows), shared, noise, buffers);
-        let lifetime = self
-            .lifetime
-            .as_ref()
-            .map(|(l, key)| own_draw(l, (seed, trial, *key), latent).max(MIN_LIFETIME_YEARS));
+        let start = (baseline, saturation.as_ref(), &mut scratch.gross[..]);
+        self.organic(grid, (start, &path, windows), shared, noise, buffers);
+        let lifetime = early.unwrap_or_else(|| draw_lifetime(latent));
         record.inputs.extend([baseline, growth]);
         record
             .inputs
@@ -162,12 +193,20 @@ impl CityModel {
             .inputs
             .extend(scratch.period_rates.iter().map(|(_, g)| *g));
         record.inputs.extend(lifetime);
-        if let Some(life) = lifetime {
-            // The baseline was built up at the trial's initial growth (docs/model.md).
-            let past = (1.0 + growth.max(MIN_GROWTH)).ln() * grid.dt();
-            retire(out, baseline, (life / grid.dt(), past), &mut scratch.prefix);
+        record.inputs.extend(ceiling);
+        let lost = ctx.shared.losses.iter().any(|l| self.hit_by[l.shock]);
+        let removals = self.power.is_some() && (lifetime.is_some() || lost);
+        if removals {
+            gross_additions(out, &mut scratch.gross);
+        }
+        let retirement = retirement(lifetime);
+        if let Some(life_past) = retirement {
+            retire(out, baseline, life_past, &mut scratch.prefix);
         }
         self.apply_losses(grid, &ctx.shared.losses, out);
+        if removals {
+            self.apply_losses(grid, &ctx.shared.losses, &mut scratch.gross);
+        }
         let bridge = (seed, trial, self.stream_key);
         let probes = (ctx.probes, ctx.probe_times);
         probes::organic_at(
@@ -178,15 +217,32 @@ impl CityModel {
             probes,
             (&mut *at_probes, &mut *latent),
         );
+        let gross = if removals {
+            &mut scratch.gross[..]
+        } else {
+            &mut []
+        };
         for p in &self.projects {
             let targets = (&mut *out, ctx.probe_times, &mut *at_probes);
             let record = (&mut *record.inputs, &mut *latent);
-            p.add_contribution(grid, (seed, trial), lifetime, targets, record);
+            p.add_contribution(
+                grid,
+                (seed, trial),
+                lifetime,
+                (targets, &mut *gross),
+                record,
+            );
+        }
+        if removals {
+            removed_per_step(out, &mut scratch.gross);
         }
         CityDraws {
             utilisation: self.utilisation.as_ref().map_or(1.0, |(u, key)| {
                 u.sample(&mut stream(seed, trial, *key)).clamp(0.0, 1.0)
             }),
+            baseline,
+            retirement,
+            removals,
         }
     }
 
@@ -215,12 +271,13 @@ impl CityModel {
     /// O_k = O_k-1 (1 + (exp(x_k dt) - 1)^+ F_k), x_k = m_k + n_k + e_k the step's log growth
     /// (its deterministic rate m_k, the national factor n_k, the city's deviation e_k, an
     /// Ornstein-Uhlenbeck step driven by w_k = own z_k + shared u_k) and F_k = exp(s w_k - s^2/2)
-    /// the mean-one lumpiness of the additions, s = volatility sqrt(dt). `walk_out` receives the
-    /// cumulative growth shock dt (n_j + e_j); `log_lumps` is scratch.
+    /// the mean-one lumpiness of the additions, s = volatility sqrt(dt); under a ceiling each
+    /// step's multiple is applied as a logistic step ([`Saturation::levels`]). `walk_out`
+    /// receives the cumulative growth shock dt (n_j + e_j); `log_lumps` and `gross` are scratch.
     pub(super) fn organic(
         &self,
         grid: &Grid,
-        (baseline, path, windows): (f64, &GrowthPath, &[Window]),
+        ((baseline, saturation, gross), path, windows): (Start, &GrowthPath, &[Window]),
         (national, shared): (&[f64], &[f64]),
         (rng, steered_steps, latent): (&mut Xoshiro256PlusPlus, usize, &mut Latent),
         (out, walk_out, log_lumps): (&mut [f64], &mut [f64], &mut [f64]),
@@ -262,7 +319,7 @@ impl CityModel {
             out[k] = drift + random;
             log_lumps[k] = s * w - half_variance;
         }
-        if s == 0.0 {
+        if s == 0.0 && saturation.is_none() {
             // No lumps: 1 + (e^y - 1)^+ = e^max(y, 0), so O_k = B exp(sum of max(x_j dt, 0)),
             // one exp per grid time and exact on a deterministic path.
             let mut log_level = 0.0;
@@ -278,6 +335,10 @@ impl CityModel {
         }
         fastexp::exp_in_place(out);
         fastexp::exp_in_place(log_lumps);
+        if let Some(sat) = saturation {
+            sat.levels(baseline, (out, log_lumps), gross);
+            return;
+        }
         let mut level = baseline;
         out[0] = level;
         for (v, lump) in out.iter_mut().zip(log_lumps.iter()).skip(1) {
@@ -333,6 +394,26 @@ pub(super) fn own_draw(
     latent: &mut Latent,
 ) -> f64 {
     input.draw(&mut stream(seed, trial, key), latent)
+}
+
+/// The baseline, the ceiling if any and a scratch buffer of the grid's length.
+type Start<'a> = (f64, Option<&'a Saturation>, &'a mut [f64]);
+
+/// Sets `gross[k]` to the gross organic addition of step k, O_k - O_k-1 (0 at k = 0).
+fn gross_additions(out: &[f64], gross: &mut [f64]) {
+    gross[0] = 0.0;
+    for k in 1..out.len() {
+        gross[k] = out[k] - out[k - 1];
+    }
+}
+
+/// Turns each step's gross additions (`flows`, organic after losses and projects' ramps) into
+/// the capacity that left the path `out` in the step: X_k-1 + additions_k - X_k, at least 0.
+fn removed_per_step(out: &[f64], flows: &mut [f64]) {
+    flows[0] = 0.0;
+    for k in 1..out.len() {
+        flows[k] = (out[k - 1] + flows[k] - out[k]).max(0.0);
+    }
 }
 
 /// Replaces organic capacity by what survives retirement (docs/model.md, "Retirement"):

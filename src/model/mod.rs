@@ -3,7 +3,8 @@
 //!
 //! Inside, imports flow one way: [`streams`], [`fastexp`], [`risk`] and [`copula`] are leaves of
 //! this folder ([`lanes`] and [`normal`], the generator and normal sampler for trials in lanes,
-//! are not used by a trial yet); `city` builds one city's path from them; this file holds the compiled
+//! are not used by a trial yet); `city` builds one city's path from them (projects from
+//! `builds`), `power` holds it under the power cap by vintage; this file holds the compiled
 //! [`Model`], the shared draws of a trial and the Total.
 
 mod builds;
@@ -15,6 +16,7 @@ pub mod lanes;
 pub mod latent;
 pub mod normal;
 pub mod observe;
+mod power;
 pub mod probes;
 pub mod risk;
 pub mod sampler;
@@ -24,10 +26,11 @@ use crate::model::copula::MarginalMap;
 use crate::model::sampler::Sampler;
 use crate::scenario::grid::Grid;
 use crate::scenario::{City, MIN_LIFETIME_YEARS, Scenario, Shock, ShockTiming};
-use builds::{PowerModel, ProjectModel};
+use builds::ProjectModel;
 use city::{CityModel, TrialContext, sum_groups_and_total};
 use dynamics::NationalModel;
 use latent::Latent;
+use power::{Fleet, PowerModel, PowerScratch};
 use probes::{BasisModel, ProbeModel};
 use rand::distr::Distribution;
 use risk::{Loss, Window};
@@ -135,6 +138,9 @@ struct CityScratch {
     period_rates: Vec<(f64, f64)>,
     city_windows: Vec<Window>,
     prefix: Vec<f64>,
+    /// Gross additions or removals per step, or a running sum of additions.
+    gross: Vec<f64>,
+    power: PowerScratch,
 }
 
 impl Model {
@@ -168,7 +174,7 @@ impl Model {
             basis_names: scenario.bases.iter().map(|b| b.name.clone()).collect(),
             groups: scenario.groups.iter().map(|g| g.cities.clone()).collect(),
             latent_blocks: Vec::new(),
-            steered_steps: steered_steps(scenario),
+            steered_steps: probes::steered_steps(scenario),
         };
         let mut latent = Latent::recording();
         model.run_trial_steered(0, 0, &mut latent, &mut model.buffer());
@@ -237,6 +243,7 @@ impl Model {
             },
             scratch: CityScratch {
                 prefix: vec![0.0; len],
+                gross: vec![0.0; len],
                 ..CityScratch::default()
             },
         }
@@ -245,7 +252,7 @@ impl Model {
     /// Names of the scalar inputs a trial samples, after their place in the scenario file, in
     /// the order of [`TrialBuffer::inputs`]: per city "Beijing.baseline", "Beijing.growth"
     /// (after correlation), "Beijing.growth_long_run", `"Beijing.growth_period[0].growth"`,
-    /// "Beijing.lifetime", each project's `"Shenzhen.project[Qianhai].probability"` (1 when the
+    /// "Beijing.lifetime", "Beijing.ceiling", each project's `"Shenzhen.project[Qianhai].probability"` (1 when the
     /// trial delivers it, else 0), ".capacity", ".online", ".ramp_years", then
     /// "Beijing.power.mw_growth"; after the cities, `"shock[Name]"`: how many times the shock
     /// starts in the trial.
@@ -263,6 +270,9 @@ impl Model {
             }
             if c.lifetime.is_some() {
                 names.push(format!("{n}.lifetime"));
+            }
+            if c.ceiling.is_some() {
+                names.push(format!("{n}.ceiling"));
             }
             for p in &c.projects {
                 for key in ["probability", "capacity", "online", "ramp_years"] {
@@ -377,9 +387,16 @@ impl Model {
             let draws = city.simulate(&ctx, (out, at_probes), &mut buf.scratch, steering);
             let range = i * len..(i + 1) * len;
             if let Some(power) = &city.power {
+                let scratch = &mut buf.scratch;
+                let fleet = Fleet {
+                    baseline: draws.baseline,
+                    retirement: draws.retirement,
+                    removals: if draws.removals { &scratch.gross } else { &[] },
+                };
                 let mw_growth = power.apply(
                     &self.grid,
                     (seed, trial, &mut *latent),
+                    (&fleet, &mut scratch.power),
                     (out, &mut buf.cap_binds[range.clone()]),
                     (&buf.probe_times, &mut buf.city_probes[i * np..(i + 1) * np]),
                 );
@@ -433,21 +450,6 @@ impl Model {
             }
         }
     }
-}
-
-/// Steps that start before the last report's time (plus its basis's longest lag): the walk's
-/// steps that reports can inform. Later steps are independent of every report.
-fn steered_steps(scenario: &Scenario) -> usize {
-    let grid = &scenario.grid;
-    let until = scenario
-        .observations
-        .iter()
-        .map(|o| {
-            let lag = o.basis.and_then(|b| scenario.bases[b].lag_years.as_ref());
-            o.at + lag.map_or(0.0, |d| d.support().1.max(0.0))
-        })
-        .fold(grid.start, f64::max);
-    (((until - grid.start) / grid.dt()).ceil().max(0.0) as usize).min(grid.steps)
 }
 
 impl ShockModel {

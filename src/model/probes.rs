@@ -193,6 +193,21 @@ pub fn between(lo: f64, hi: f64, a: f64, noise: f64) -> f64 {
     lo + (hi - lo) * w
 }
 
+/// Steps that start before the last report's time (plus its basis's longest lag): the walk's
+/// steps that reports can inform. Later steps are independent of every report.
+pub fn steered_steps(scenario: &Scenario) -> usize {
+    let grid = &scenario.grid;
+    let until = scenario
+        .observations
+        .iter()
+        .map(|o| {
+            let lag = o.basis.and_then(|b| scenario.bases[b].lag_years.as_ref());
+            o.at + lag.map_or(0.0, |d| d.support().1.max(0.0))
+        })
+        .fold(grid.start, f64::max);
+    (((until - grid.start) / grid.dt()).ceil().max(0.0) as usize).min(grid.steps)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

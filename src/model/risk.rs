@@ -1,6 +1,6 @@
 //! The per-trial mechanics of the risk features (docs/model.md): shock windows, growth that
-//! fades or changes by period, retirement of capacity, and project ramps (the power cap is in
-//! the model's `PowerModel`). Pure functions of
+//! fades or changes by period, saturation under a ceiling, retirement of capacity, and project
+//! ramps (the power cap is in the model's `power` module). Pure functions of
 //! their draws; the model decides what to draw and in what order.
 
 use rand::distr::{Distribution, StandardUniform};
@@ -217,6 +217,53 @@ pub fn baseline_retired_share(x: f64, lifetime: f64, l: f64) -> f64 {
         x / lifetime
     } else {
         (l * x).exp_m1() / (l * lifetime).exp_m1()
+    }
+}
+
+/// A ceiling K on organic capacity, approached as a logistic (docs/model.md, "Saturation").
+#[derive(Debug, Clone, Copy)]
+pub struct Saturation {
+    /// K, P: organic growth stops there.
+    pub ceiling: f64,
+    /// (lifetime in steps, past log growth per step) when capacity retires: the room left is
+    /// then K less what survives, not less everything ever installed.
+    pub retirement: Option<(f64, f64)>,
+}
+
+impl Saturation {
+    /// The gain of one step of gross capacity G, S of it surviving, with a growth multiple m:
+    /// G (m - 1) (K - S) / (K + S (m - 1)), at most K - S, and 0 from S >= K on. Without
+    /// retirement (S = G) this is the exact logistic step, G -> K / (1 + (K / G - 1) / m), the
+    /// solution of dG/dt = r G (1 - G / K) after one step when m = e^(r dt); as K grows it
+    /// tends to the step without a ceiling, G (m - 1).
+    pub fn gain(&self, gross: f64, alive: f64, m: f64) -> f64 {
+        let k = self.ceiling;
+        if alive >= k || m <= 1.0 || gross <= 0.0 {
+            return 0.0;
+        }
+        let grown = m - 1.0;
+        (gross * grown * (k - alive) / (k + alive * grown)).min(k - alive)
+    }
+
+    /// Gross organic capacity under the ceiling: on entry `out[k]` holds exp(x_k dt) and
+    /// `lumps[k]` the lumpiness F_k, so the step's multiple is 1 + (exp(x_k dt) - 1)^+ F_k; on
+    /// return `out` holds the gross levels (each step adds [`Saturation::gain`] on the level
+    /// and what survives of it) and `prefix[k]` the sum of the additions of steps 1..=k.
+    pub fn levels(&self, baseline: f64, (out, lumps): (&mut [f64], &[f64]), prefix: &mut [f64]) {
+        let mut level = baseline;
+        out[0] = level;
+        prefix[0] = 0.0;
+        for k in 1..out.len() {
+            let m = 1.0 + (out[k] - 1.0).max(0.0) * lumps[k];
+            // retired() reads prefix up to k - 1 only: a lifetime is more than 0 steps.
+            let alive = match self.retirement {
+                None => level,
+                Some(life_past) => (level - retired(baseline, k - 1, life_past, prefix)).max(0.0),
+            };
+            level += self.gain(level, alive, m);
+            out[k] = level;
+            prefix[k] = prefix[k - 1] + (out[k] - out[k - 1]).max(0.0);
+        }
     }
 }
 

@@ -31,7 +31,7 @@ fn noun(key: &SolveKey) -> String {
         "growth_long_run" => "long-run growth".to_string(),
         "probability" => "a delivery probability".to_string(),
         "online" => "an online date".to_string(),
-        "baseline" | "capacity" | "volatility" | "lifetime" => format!("a {q}"),
+        "baseline" | "capacity" | "volatility" | "lifetime" | "ceiling" => format!("a {q}"),
         _ => format!("a value of {q}"),
     }
 }

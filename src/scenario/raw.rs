@@ -107,6 +107,8 @@ pub struct RawCity {
     pub power: Option<Spanned<RawPower>>,
     /// Years a unit of capacity lives: a number or a distribution.
     pub lifetime: Option<Spanned<toml::Value>>,
+    /// Ceiling of organic capacity, P: a number or a distribution (logistic approach).
+    pub ceiling: Option<Spanned<toml::Value>>,
     /// Share (0-1) of installed capacity in use: a number or a distribution.
     pub utilisation: Option<Spanned<toml::Value>>,
     /// Announced projects that add capacity.

@@ -1,9 +1,9 @@
-//! Checks of the risk keys (growth fading and periods, power, lifetime, utilisation,
+//! Checks of the risk keys (growth fading and periods, power, lifetime, ceiling, utilisation,
 //! `[correlation]`, `[[shock]]`), kept apart from the v1 rules they extend.
 
 use super::correlation;
 use super::diag::Diagnostics;
-use super::fields::{bounded, dist, growth, year};
+use super::fields::{bounded, capacity, dist, growth, year};
 use super::raw::{RawCity, RawCorrelation, RawGrowthPeriod, RawPower, RawShock};
 use super::types::{Correlation, Fading, GrowthPeriod, Power, Shock, ShockTiming};
 use crate::scenario::dist::Dist;
@@ -26,6 +26,7 @@ pub(super) struct CityRisks {
     pub growth_periods: Option<Vec<GrowthPeriod>>,
     pub power: Option<Option<Power>>,
     pub lifetime: Option<Option<Dist>>,
+    pub ceiling: Option<Option<Dist>>,
     pub utilisation: Option<Option<Dist>>,
 }
 
@@ -38,6 +39,9 @@ pub(super) fn city_risks(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Cit
         }),
         lifetime: optional(c.lifetime.as_ref(), |v| {
             lifetime(v, &format!("{key}.lifetime"), diags)
+        }),
+        ceiling: optional(c.ceiling.as_ref(), |v| {
+            capacity(v, &format!("{key}.ceiling"), diags)
         }),
         utilisation: optional(c.utilisation.as_ref(), |v| {
             share(v, &format!("{key}.utilisation"), diags)

@@ -115,6 +115,9 @@ pub struct City {
     pub power: Option<Power>,
     /// Years a unit of capacity lives; None: nothing retires.
     pub lifetime: Option<Dist>,
+    /// Ceiling of organic capacity (P), approached as a logistic, drawn once per trial;
+    /// None: no ceiling.
+    pub ceiling: Option<Dist>,
     /// Share of installed capacity in use; None: used figures equal installed.
     pub utilisation: Option<Dist>,
     /// Announced projects that add capacity.

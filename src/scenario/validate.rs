@@ -303,6 +303,7 @@ fn validate_city(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Option<City
         growth_periods: risks.growth_periods?,
         power: risks.power?,
         lifetime: risks.lifetime?,
+        ceiling: risks.ceiling?,
         utilisation: risks.utilisation?,
         projects: projects.into_iter().collect::<Option<Vec<_>>>()?,
     })

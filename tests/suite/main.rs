@@ -33,3 +33,4 @@ mod samples;
 mod shards;
 mod tables_terminal;
 mod unconditioned_band;
+mod vintage;

@@ -216,25 +216,8 @@ fn a_power_cap_below_the_baseline_holds_capacity_at_the_cap() {
     }
 }
 
-#[test]
-fn a_growing_cap_binds_from_the_crossing_time_on() {
-    // Uncapped 1000 * 1.5^x against cap 1500 * (1.1 * 1.2)^x: they cross at
-    // x* = ln(1.5) / ln(1.5 / 1.32).
-    let text = format!(
-        "{HEADER}trials = 100\n[[city]]\nname = \"A\"\nbaseline = 1000\ngrowth = 0.5\n\
-         [city.power]\nmw = 1000\nmw_growth = 0.1\np_per_mw = 1.5\nefficiency_growth = 0.2\n"
-    );
-    let (_, _, result) = run_text(&text);
-    let crossing = 1.5f64.ln() / (1.5f64 / 1.32).ln();
-    assert_path(&result, "A", |t| {
-        let x = t - 2024.0;
-        (1000.0 * 1.5f64.powf(x)).min(1500.0 * 1.32f64.powf(x))
-    });
-    for p in &result.power {
-        let binds = p.year - 2024.0 > crossing;
-        assert_eq!(p.probability, f64::from(binds), "at {}", p.year);
-    }
-}
+// A growing cap with efficiency growth: tests/suite/vintage.rs (the cap counts vintages
+// since 0.7.0, and the expected path was re-derived there).
 
 #[test]
 fn the_binding_probability_matches_the_chance_that_power_grows_slower() {
