@@ -142,6 +142,32 @@ fn adding_unannounced_builds_to_one_city_leaves_every_other_draw_unchanged() {
 }
 
 #[test]
+fn a_slip_on_one_project_leaves_every_other_draw_unchanged() {
+    // B's project Q slips: A is bit for bit the same, B's inputs are the old ones with the slip
+    // inserted after Q's four, and Q counts from online + slip (B never gains capacity by it).
+    let base = parse(&two_cities(""));
+    let slipped = parse(&two_cities("slip = \"reference\"\n"));
+    let n = 400;
+    let (before, inputs_before) = trials(&base, n);
+    let (after, inputs_after) = trials(&slipped, n);
+    let len = base.grid.len();
+    let mut some_later = false;
+    for trial in 0..n as usize {
+        assert_eq!(before[trial][..len], after[trial][..len], "trial {trial}");
+        let mut expected = inputs_after[trial].clone();
+        let slip = expected.remove(inputs_before[trial].len());
+        assert!(slip > 0.0);
+        assert_eq!(expected, inputs_before[trial], "trial {trial}");
+        for k in 0..len {
+            let (b, a) = (before[trial][len + k], after[trial][len + k]);
+            assert!(a <= b, "trial {trial}, step {k}: {a} > {b}");
+            some_later |= a < b;
+        }
+    }
+    assert!(some_later, "no slip delayed Q past a grid time");
+}
+
+#[test]
 fn a_slip_from_the_reference_class_delays_as_its_cdf_says() {
     // A project of fixed capacity announced for 2025.0, delivered with probability 0.8, no
     // ramp, nothing else: the share of trials with it online by t is 0.8 F(t - 2025), F the
