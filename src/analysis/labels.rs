@@ -53,10 +53,19 @@ fn labelled(scenario: &Scenario) -> Vec<(String, String)> {
                 ("capacity", "capacity"),
                 ("online", "online date"),
                 ("ramp_years", "ramp-up time"),
+                ("slip_years", "slip"),
             ] {
                 out.push((format!("{n}.project[{pn}].{key}"), format!("{pl}: {what}")));
             }
         }
+        out.push((
+            format!("{n}.unannounced.rate"),
+            format!("{l} unannounced builds a year"),
+        ));
+        out.push((
+            format!("{n}.unannounced.built"),
+            format!("{l} unannounced builds (whole horizon)"),
+        ));
     }
     for s in &scenario.shocks {
         let l = s.label.as_deref().unwrap_or(&s.name);

@@ -18,6 +18,8 @@ pub(super) struct ProjectModel {
     pub(super) online: Steered,
     pub(super) probability: f64,
     pub(super) ramp_years: Steered,
+    /// Delay after the online date (docs/model.md, "Slips"); None: no slip.
+    pub(super) slip: Option<Steered>,
     pub(super) stream_key: u64,
 }
 
@@ -30,11 +32,12 @@ impl ProjectModel {
             online: Steered::new(&p.online),
             probability: p.probability,
             ramp_years: Steered::new(&p.ramp_years),
+            slip: p.slip.as_ref().map(Steered::new),
             stream_key: stream_key(StreamKind::Project, &[city, &p.name]),
         }
     }
 
-    /// Adds capacity * clamp((t - online) / ramp, 0, 1) when the project is delivered.
+    /// Adds capacity * clamp((t - online - slip) / ramp, 0, 1) when the project is delivered.
     /// Every draw is made whether or not it is delivered, so streams stay aligned.
     /// With a lifetime, each slice of the ramp retires that many years after it came online.
     /// `gross` (empty, or one per grid time) gains each step's gross addition, the ramp's.
@@ -53,6 +56,13 @@ impl ProjectModel {
         let ramp = self.ramp_years.draw(&mut rng, latent).max(0.0);
         let delivered = u < self.probability;
         inputs.extend([f64::from(u8::from(delivered)), capacity, online, ramp]);
+        // The slip is drawn last, so a project without one keeps every draw it had.
+        let slip = self
+            .slip
+            .as_ref()
+            .map(|s| s.draw(&mut rng, latent).max(0.0));
+        inputs.extend(slip);
+        let online = online + slip.unwrap_or(0.0);
         if !delivered {
             return;
         }

@@ -6,6 +6,7 @@ use super::latent::{Latent, Steered};
 use super::probes::{self, ProbeModel};
 use super::risk::{self, GrowthPath, Loss, Saturation, Window};
 use super::streams::{StreamKind, stream, stream_key};
+use super::unannounced::UnannouncedModel;
 use super::*;
 use crate::model::sampler::ToSampler;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -34,6 +35,8 @@ pub(super) struct CityModel {
     /// Which shocks hit this city, by shock index.
     pub(super) hit_by: Vec<bool>,
     pub(super) projects: Vec<ProjectModel>,
+    /// Builds nobody announced (docs/model.md, "Unannounced builds").
+    pub(super) unannounced: Option<UnannouncedModel>,
 }
 
 /// Where a city's trial runs: the grid, the trial's identity and its shared draws.
@@ -126,6 +129,10 @@ impl CityModel {
                 .iter()
                 .map(|p| ProjectModel::new(p, &c.name))
                 .collect(),
+            unannounced: c
+                .unannounced
+                .as_ref()
+                .map(|u| UnannouncedModel::new(u, &c.name)),
         }
     }
 
@@ -235,6 +242,11 @@ impl CityModel {
         }
         if removals {
             removed_per_step(out, &mut scratch.gross);
+        }
+        if let Some(u) = &self.unannounced {
+            let targets = (&mut *out, ctx.probe_times, &mut *at_probes);
+            let (rate, built) = u.add(grid, (seed, trial, &mut *latent), lifetime, targets);
+            record.inputs.extend([rate, built]);
         }
         CityDraws {
             utilisation: self.utilisation.as_ref().map_or(1.0, |(u, key)| {

@@ -3,8 +3,9 @@
 //!
 //! Inside, imports flow one way: [`streams`], [`fastexp`], [`risk`] and [`copula`] are leaves of
 //! this folder ([`lanes`] and [`normal`], the generator and normal sampler for trials in lanes,
-//! are not used by a trial yet); `city` builds one city's path from them (projects from
-//! `builds`), `power` holds it under the power cap by vintage; this file holds the compiled
+//! are not used by a trial yet); `city` builds one city's path from them, with `builds`
+//! (projects), `unannounced` (builds nobody announced) and `power` (the cap by vintage);
+//! `inputs` names what a trial records; this file holds the compiled
 //! [`Model`], the shared draws of a trial and the Total.
 
 mod builds;
@@ -12,6 +13,7 @@ mod city;
 pub mod copula;
 pub mod dynamics;
 pub mod fastexp;
+mod inputs;
 pub mod lanes;
 pub mod latent;
 pub mod normal;
@@ -21,6 +23,7 @@ pub mod probes;
 pub mod risk;
 pub mod sampler;
 pub mod streams;
+mod unannounced;
 
 use crate::model::copula::MarginalMap;
 use crate::model::sampler::Sampler;
@@ -247,54 +250,6 @@ impl Model {
                 ..CityScratch::default()
             },
         }
-    }
-
-    /// Names of the scalar inputs a trial samples, after their place in the scenario file, in
-    /// the order of [`TrialBuffer::inputs`]: per city "Beijing.baseline", "Beijing.growth"
-    /// (after correlation), "Beijing.growth_long_run", `"Beijing.growth_period[0].growth"`,
-    /// "Beijing.lifetime", "Beijing.ceiling", each project's `"Shenzhen.project[Qianhai].probability"` (1 when the
-    /// trial delivers it, else 0), ".capacity", ".online", ".ramp_years", then
-    /// "Beijing.power.mw_growth"; after the cities, `"shock[Name]"`: how many times the shock
-    /// starts in the trial.
-    pub fn input_names(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        for c in &self.cities {
-            let n = &c.name;
-            names.push(format!("{n}.baseline"));
-            names.push(format!("{n}.growth"));
-            if c.fading.is_some() {
-                names.push(format!("{n}.growth_long_run"));
-            }
-            for i in 0..c.periods.len() {
-                names.push(format!("{n}.growth_period[{i}].growth"));
-            }
-            if c.lifetime.is_some() {
-                names.push(format!("{n}.lifetime"));
-            }
-            if c.ceiling.is_some() {
-                names.push(format!("{n}.ceiling"));
-            }
-            for p in &c.projects {
-                for key in ["probability", "capacity", "online", "ramp_years"] {
-                    names.push(format!("{n}.project[{}].{key}", p.name));
-                }
-            }
-            if c.power.is_some() {
-                names.push(format!("{n}.power.mw_growth"));
-            }
-        }
-        names.extend(self.shocks.iter().map(|s| format!("shock[{}]", s.name)));
-        names.extend(
-            self.basis_names
-                .iter()
-                .map(|b| format!("basis[{b}].factor")),
-        );
-        names.extend(
-            self.basis_names
-                .iter()
-                .map(|b| format!("basis[{b}].lag_years")),
-        );
-        names
     }
 
     /// Names of the cities in file order.

@@ -128,7 +128,12 @@ fn city_bounds(city: &City, shock_multiplier: f64, grid: &Grid, d: &Dynamics) ->
     let log_rate = growth_bound(city, shock_multiplier).max(-0.999_999).ln_1p();
     let z = standard_normal_quantile(BOUND_LEVEL);
     let base = upper(&city.baseline).ln();
-    let projects: f64 = city.projects.iter().map(|p| upper(&p.capacity)).sum();
+    let projects: f64 = city
+        .projects
+        .iter()
+        .map(|p| upper(&p.capacity))
+        .sum::<f64>()
+        + unannounced_upper(city, grid.end() - grid.start);
     (0..grid.len())
         .map(|k| {
             let t = k as f64 * grid.dt();
@@ -221,7 +226,12 @@ pub fn first_overflow(
     d: &Dynamics,
 ) -> Option<Overflow> {
     let baseline_hi = upper(&city.baseline);
-    let projects_hi: f64 = city.projects.iter().map(|p| upper(&p.capacity)).sum();
+    let unannounced_hi = unannounced_upper(city, grid.end() - grid.start);
+    let projects_hi = city
+        .projects
+        .iter()
+        .map(|p| upper(&p.capacity))
+        .sum::<f64>();
     let growth_hi = growth_bound(city, shock_multiplier);
     let log_rate = growth_hi.max(-0.999_999).ln_1p();
     let z = standard_normal_quantile(BOUND_LEVEL);
@@ -241,11 +251,11 @@ pub fn first_overflow(
         let power = power_rate.map_or(0.0, |r| t * r);
         let exceeded = !below(log_terms[0] + multiple, log_limit)
             || !below(multiple, log_limit)
-            || !below(projects_hi, MAX_CAPACITY)
+            || !below(projects_hi + unannounced_hi, MAX_CAPACITY)
             || !below(power, log_limit);
         exceeded.then(|| Overflow {
             from: grid.time(k),
-            culprit: culprit(log_terms, power, projects_hi),
+            culprit: culprit(log_terms, power, (projects_hi, unannounced_hi)),
             log_terms,
             baseline_hi,
             growth_hi,
@@ -278,9 +288,13 @@ fn below(x: f64, limit: f64) -> bool {
 }
 
 /// The input whose term of the log bound is largest.
-fn culprit(log_terms: [f64; 3], power: f64, projects_hi: f64) -> &'static str {
-    if !below(projects_hi, MAX_CAPACITY) {
-        return "project";
+fn culprit(log_terms: [f64; 3], power: f64, (projects, unannounced): (f64, f64)) -> &'static str {
+    if !below(projects + unannounced, MAX_CAPACITY) {
+        return if below(unannounced, projects) {
+            "project"
+        } else {
+            "unannounced"
+        };
     }
     let named = [
         ("baseline", log_terms[0]),
@@ -313,6 +327,16 @@ fn growth_bound(city: &City, shock_multiplier: f64) -> f64 {
     if hi > 0.0 { hi * shock_multiplier } else { hi }
 }
 
+/// An upper bound (P) on what unannounced builds add within `years`: a one-in-a-billion
+/// Poisson count at the rate's upper bound (mean + 7 sd + 20 builds is above it for every mean)
+/// times the size's upper bound.
+fn unannounced_upper(city: &City, years: f64) -> f64 {
+    city.unannounced.as_ref().map_or(0.0, |u| {
+        let mean = upper(&u.rate).min(crate::scenario::MAX_UNANNOUNCED_RATE) * years;
+        (mean + 7.0 * mean.sqrt() + 20.0) * upper(&u.size)
+    })
+}
+
 /// A draw's one-in-a-billion upper bound (its maximum for bounded distributions).
 fn upper(d: &Dist) -> f64 {
     let (_, hi) = d.support();
@@ -330,6 +354,7 @@ fn span_of(c: &RawCity, culprit: &str) -> std::ops::Range<usize> {
         "volatility" => c.volatility.as_ref().map_or(c.growth.span(), |v| v.span()),
         "power" => c.power.as_ref().map_or(c.growth.span(), |p| p.span()),
         "project" => c.projects.first().map_or(c.growth.span(), |p| p.span()),
+        "unannounced" => c.unannounced.as_ref().map_or(c.growth.span(), |u| u.span()),
         _ => c.growth.span(),
     }
 }

@@ -12,6 +12,7 @@ mod fields;
 pub mod grid;
 pub mod groups;
 mod keys;
+mod lumpy;
 pub mod observations;
 pub mod overrides;
 pub mod raw;
@@ -27,6 +28,7 @@ use diag::Diagnostics;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
+pub use lumpy::{MAX_UNANNOUNCED_RATE, SLIP_REFERENCE, SLIP_REFERENCE_NAME};
 pub use risks::MIN_LIFETIME_YEARS;
 pub use validate::{MAX_TRIALS, MIN_TRIALS};
 

@@ -111,6 +111,8 @@ pub struct RawCity {
     pub ceiling: Option<Spanned<toml::Value>>,
     /// Share (0-1) of installed capacity in use: a number or a distribution.
     pub utilisation: Option<Spanned<toml::Value>>,
+    /// Builds nobody announced: a compound Poisson process of lumps of capacity.
+    pub unannounced: Option<Spanned<RawUnannounced>>,
     /// Announced projects that add capacity.
     #[serde(default, rename = "project")]
     pub projects: Vec<Spanned<RawProject>>,
@@ -141,6 +143,18 @@ pub struct RawPower {
     pub p_per_mw: Spanned<f64>,
     /// Annual improvement of P per MW (0.1 = 10%).
     pub efficiency_growth: Option<Spanned<f64>>,
+}
+
+/// `[city.unannounced]`: builds nobody announced, arriving as a Poisson process.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnannounced {
+    /// Builds a year: a number or a distribution drawn once per trial.
+    pub rate: Spanned<toml::Value>,
+    /// Capacity of one build, P: a number or a distribution drawn per build.
+    pub size: Spanned<toml::Value>,
+    /// Years of linear ramp of each build from its arrival to full size.
+    pub ramp_years: Option<Spanned<f64>>,
 }
 
 /// `[dynamics]`: the national Ornstein-Uhlenbeck factor of log growth and the shared share of
@@ -206,6 +220,9 @@ pub struct RawProject {
     pub probability: Option<Spanned<f64>>,
     /// Years of linear ramp from online to full capacity: a number or a distribution.
     pub ramp_years: Option<Spanned<toml::Value>>,
+    /// Delay after `online`, years: "reference" (the reference class of docs/sources.md) or a
+    /// number or distribution.
+    pub slip: Option<Spanned<toml::Value>>,
 }
 
 /// One `[[city.observed]]` or top-level `[[observed]]`: a reported value, what kind of
@@ -291,6 +308,7 @@ pub fn accepted_keys() -> Vec<String> {
                 ("city", "observed") => field_names::<RawObservation>(),
                 ("city", "growth_period") => field_names::<RawGrowthPeriod>(),
                 ("city", "power") => field_names::<RawPower>(),
+                ("city", "unannounced") => field_names::<RawUnannounced>(),
                 _ => &[],
             };
             keys.extend(nested.iter().map(|n| format!("{top}.{field}.{n}")));

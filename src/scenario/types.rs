@@ -122,6 +122,20 @@ pub struct City {
     pub utilisation: Option<Dist>,
     /// Announced projects that add capacity.
     pub projects: Vec<Project>,
+    /// Builds nobody announced (a compound Poisson process); None: none.
+    pub unannounced: Option<Unannounced>,
+}
+
+/// Builds nobody announced: arrivals at `rate` a year (drawn once per trial), each adding a
+/// draw of `size` ramped linearly over `ramp_years` (docs/model.md, "Unannounced builds").
+#[derive(Debug, Clone)]
+pub struct Unannounced {
+    /// Builds a year, drawn once per trial.
+    pub rate: Dist,
+    /// Capacity of one build, P, drawn per build.
+    pub size: Dist,
+    /// Years of linear ramp of each build.
+    pub ramp_years: f64,
 }
 
 /// The growth rate fades from its draw g0 toward a long-run rate: the log rate ln(1 + g)
@@ -208,6 +222,8 @@ pub struct Project {
     pub probability: f64,
     /// Years of linear ramp from online to full capacity.
     pub ramp_years: Dist,
+    /// Delay after `online`, years, drawn once per trial; None: no slip.
+    pub slip: Option<Dist>,
 }
 
 /// Which series a target or a table row refers to.

@@ -8,7 +8,7 @@ use super::raw::{RawCity, RawFile, RawMeta, RawProject, RawTarget};
 use super::types::{
     City, DEFAULT_SEED, DEFAULT_STEPS_PER_YEAR, DEFAULT_TRIALS, Project, Scenario, Target,
 };
-use super::{bounds, dynamics, groups, observations, risks};
+use super::{bounds, dynamics, groups, lumpy, observations, risks};
 use crate::scenario::dist::Dist;
 use crate::scenario::grid::Grid;
 use std::collections::HashSet;
@@ -290,6 +290,8 @@ fn validate_city(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Option<City
             validate_project(p.get_ref(), &pkey, diags)
         })
         .collect();
+    let unannounced =
+        lumpy::unannounced(c.unannounced.as_ref(), &format!("{key}.unannounced"), diags);
     let label = super::fields::label(c.label.as_ref(), &format!("{key}.label"), diags);
     Some(City {
         name: c.name.get_ref().clone(),
@@ -306,6 +308,7 @@ fn validate_city(c: &RawCity, key: &str, diags: &mut Diagnostics) -> Option<City
         ceiling: risks.ceiling?,
         utilisation: risks.utilisation?,
         projects: projects.into_iter().collect::<Option<Vec<_>>>()?,
+        unannounced: unannounced?,
     })
 }
 
@@ -335,6 +338,7 @@ fn validate_project(p: &RawProject, key: &str, diags: &mut Diagnostics) -> Optio
         Some(v) => non_negative(v, &format!("{key}.ramp_years"), diags),
         None => Some(Dist::Fixed(0.0)),
     };
+    let slip = lumpy::slip(p, &format!("{key}.slip"), diags);
     let label = super::fields::label(p.label.as_ref(), &format!("{key}.label"), diags);
     Some(Project {
         name: p.name.get_ref().clone(),
@@ -343,6 +347,7 @@ fn validate_project(p: &RawProject, key: &str, diags: &mut Diagnostics) -> Optio
         online: online?,
         probability: probability?,
         ramp_years: ramp_years?,
+        slip: slip?,
     })
 }
 

@@ -24,6 +24,7 @@ mod hardening2;
 mod hardening3;
 mod implausible;
 mod interruptions;
+mod lumpy;
 mod planning;
 mod properties;
 mod regressions;

@@ -1,0 +1,86 @@
+//! Builds nobody announced, in one trial: a compound Poisson process of lumps of capacity on
+//! the city's own `unannounced` stream (docs/model.md, "Unannounced builds").
+
+use super::latent::{Latent, Steered};
+use super::risk::{self, ramp_fraction};
+use super::sampler::{Sampler, ToSampler};
+use super::streams::{StreamKind, stream, stream_key};
+use crate::scenario::Unannounced;
+use crate::scenario::grid::Grid;
+use rand::distr::Distribution;
+
+/// A city's unannounced builds, compiled.
+#[derive(Debug, Clone)]
+pub(super) struct UnannouncedModel {
+    rate: Steered,
+    size: Sampler,
+    ramp_years: f64,
+    stream_key: u64,
+}
+
+/// Where the builds go: the city's grid values, the trial's probe times and the city's values
+/// at them.
+pub(super) type Targets<'a> = (&'a mut [f64], &'a [f64], &'a mut [f64]);
+
+impl UnannouncedModel {
+    pub(super) fn new(u: &Unannounced, city: &str) -> Self {
+        UnannouncedModel {
+            rate: Steered::new(&u.rate),
+            size: u.size.sampler(),
+            ramp_years: u.ramp_years,
+            stream_key: stream_key(StreamKind::CityDraw, &[city, "unannounced"]),
+        }
+    }
+
+    /// Draws the trial's rate λ (once, steerable), then the arrivals one by one: the gap to
+    /// the next, an exponential of mean 1 / λ, and its size S (negative draws count as 0),
+    /// until the horizon's end. Each build adds S x its ramp (and, with a lifetime, what of it
+    /// survives) at every grid and probe time from its arrival on. Returns (λ, capacity of the
+    /// builds that arrived within the horizon, P).
+    pub(super) fn add(
+        &self,
+        grid: &Grid,
+        (seed, trial, latent): (u64, u64, &mut Latent),
+        lifetime: Option<f64>,
+        (out, probe_times, at_probes): Targets,
+    ) -> (f64, f64) {
+        let mut rng = stream(seed, trial, self.stream_key);
+        let rate = self
+            .rate
+            .draw(&mut rng, latent)
+            .clamp(0.0, crate::scenario::MAX_UNANNOUNCED_RATE);
+        let mut built = 0.0;
+        if rate <= 0.0 {
+            return (rate, built);
+        }
+        let (end, ramp) = (grid.end(), self.ramp_years);
+        let share = |age: f64| match lifetime {
+            None => ramp_fraction(age, ramp),
+            Some(life) => risk::surviving_fraction(age, ramp, life),
+        };
+        let mut at = grid.start;
+        loop {
+            let gap: f64 = rand_distr::Exp1.sample(&mut rng);
+            at += gap / rate;
+            if at > end {
+                break;
+            }
+            let size = self.size.sample(&mut rng).max(0.0);
+            built += size;
+            let first = grid.first_index_at_or_after(at).unwrap_or(out.len());
+            if ramp == 0.0 && lifetime.is_none() {
+                for v in &mut out[first..] {
+                    *v += size;
+                }
+            } else {
+                for (k, v) in out.iter_mut().enumerate().skip(first) {
+                    *v += size * share(grid.time(k) - at);
+                }
+            }
+            for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
+                *v += size * share(t - at);
+            }
+        }
+        (rate, built)
+    }
+}
