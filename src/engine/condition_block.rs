@@ -92,6 +92,27 @@ impl ConditionBlock {
     }
 }
 
+impl ConditionStats {
+    /// Adds one trial's inputs (shifted by [`Conditioning::input_shifts`]) and simulated
+    /// reports to their histograms, each with its multiplicity.
+    pub fn add_cells(&mut self, c: &Conditioning, w: &TrialWeights, inputs: &[f64]) {
+        let shifted = inputs.iter().zip(&c.input_shifts);
+        for ((prior, post), (v, shift)) in self
+            .prior_inputs
+            .iter_mut()
+            .zip(self.posterior_inputs.iter_mut())
+            .zip(shifted)
+        {
+            prior.add_n(v - shift, w.m_prior);
+            post.add_n(v - shift, w.m);
+        }
+        for (j, r) in w.reports.iter().enumerate() {
+            self.predictive_prior[j].add_n(*r, w.m_prior);
+            self.predictive_earlier[j].add_n(*r, w.earlier_m[j]);
+        }
+    }
+}
+
 /// Adds `values`, each `weights[i]` times: the fast path when every weight is 1.
 fn add(cell: &mut CellStats, values: &[f64], weights: &[u64]) {
     if weights.iter().all(|w| *w == 1) {
