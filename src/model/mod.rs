@@ -11,6 +11,7 @@ mod city;
 pub mod copula;
 pub mod dynamics;
 pub mod fastexp;
+mod inputs;
 pub mod lanes;
 pub mod latent;
 pub mod normal;
@@ -27,6 +28,7 @@ use crate::scenario::{City, MIN_LIFETIME_YEARS, Scenario, Shock, ShockTiming};
 use builds::{PowerModel, ProjectModel};
 use city::{CityModel, TrialContext, sum_groups_and_total};
 use dynamics::NationalModel;
+pub use inputs::InputOwner;
 use latent::Latent;
 use probes::{BasisModel, ProbeModel};
 use rand::distr::Distribution;
@@ -127,6 +129,8 @@ struct SharedDraws {
     shared_normals: Vec<f64>,
     /// How many times each shock starts in the trial (a sensitivity input).
     starts: Vec<u32>,
+    /// Each start: (the shock's index, decimal year), in the order drawn.
+    start_times: Vec<(usize, f64)>,
 }
 
 /// Working space of one city's path, reused city after city.
@@ -240,51 +244,6 @@ impl Model {
                 ..CityScratch::default()
             },
         }
-    }
-
-    /// Names of the scalar inputs a trial samples, after their place in the scenario file, in
-    /// the order of [`TrialBuffer::inputs`]: per city "Beijing.baseline", "Beijing.growth"
-    /// (after correlation), "Beijing.growth_long_run", `"Beijing.growth_period[0].growth"`,
-    /// "Beijing.lifetime", each project's `"Shenzhen.project[Qianhai].probability"` (1 when the
-    /// trial delivers it, else 0), ".capacity", ".online", ".ramp_years", then
-    /// "Beijing.power.mw_growth"; after the cities, `"shock[Name]"`: how many times the shock
-    /// starts in the trial.
-    pub fn input_names(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        for c in &self.cities {
-            let n = &c.name;
-            names.push(format!("{n}.baseline"));
-            names.push(format!("{n}.growth"));
-            if c.fading.is_some() {
-                names.push(format!("{n}.growth_long_run"));
-            }
-            for i in 0..c.periods.len() {
-                names.push(format!("{n}.growth_period[{i}].growth"));
-            }
-            if c.lifetime.is_some() {
-                names.push(format!("{n}.lifetime"));
-            }
-            for p in &c.projects {
-                for key in ["probability", "capacity", "online", "ramp_years"] {
-                    names.push(format!("{n}.project[{}].{key}", p.name));
-                }
-            }
-            if c.power.is_some() {
-                names.push(format!("{n}.power.mw_growth"));
-            }
-        }
-        names.extend(self.shocks.iter().map(|s| format!("shock[{}]", s.name)));
-        names.extend(
-            self.basis_names
-                .iter()
-                .map(|b| format!("basis[{b}].factor")),
-        );
-        names.extend(
-            self.basis_names
-                .iter()
-                .map(|b| format!("basis[{b}].lag_years")),
-        );
-        names
     }
 
     /// Names of the cities in file order.
@@ -408,11 +367,13 @@ impl Model {
         shared.losses.clear();
         shared.starts.clear();
         shared.starts.resize(self.shocks.len(), 0);
+        shared.start_times.clear();
         for (i, s) in self.shocks.iter().enumerate() {
             let (windows, losses) = (&mut shared.windows, &mut shared.losses);
-            let starts = &mut shared.starts[i];
+            let (starts, times) = (&mut shared.starts[i], &mut shared.start_times);
             let mut record = |at: f64| {
                 *starts += 1;
+                times.push((i, at));
                 risk::record_start(
                     windows,
                     losses,

@@ -131,6 +131,25 @@ pub const TABLES: &[(&str, &[(&str, &str)])] = &[
             ("sample", COUNT),
             ("date", DATE),
             ("label", LABEL),
+            ("group", "the input's group in tables.shapley (empty: none)"),
+        ],
+    ),
+    (
+        "shapley",
+        &[
+            ("output", TEXT),
+            ("year", YEAR),
+            ("group", "a city, others, shared or unexplained"),
+            ("inputs", COUNT),
+            (
+                "shapley_effect",
+                "share of the output's variance (Shapley effect), the groups' and unexplained sum to 1",
+            ),
+            ("shapley_effect_se", "standard error of shapley_effect"),
+            ("sample", COUNT),
+            ("points", COUNT),
+            ("date", DATE),
+            ("label", LABEL),
         ],
     ),
     (

@@ -197,6 +197,7 @@ fn tables(report: &Report) -> Result<Ordered> {
         ("ranking", serde_json::to_value(&d.ranking)?),
         ("overtake", serde_json::to_value(&d.overtake)?),
         ("sensitivity", serde_json::to_value(&report.sensitivity)?),
+        ("shapley", serde_json::to_value(&report.shapley)?),
     ];
     if let Some(c) = &report.conditioning {
         out.push(("calibration", serde_json::to_value(&c.calibration)?));
