@@ -6,8 +6,11 @@
 //! 2017; Iooss and Prieur 2019).
 //!
 //! E[Var(Y | X_v)] is estimated at each of the first [`POINTS`] trials s by the variance of Y
-//! over s and its [`NEIGHBOURS`] - 1 nearest trials in the inputs of v (Euclidean distance on
-//! ranks scaled to (0, 1), ties broken by trial number counted on from s), averaged over s.
+//! over s and its [`NEIGHBOURS`] - 1 nearest trials in the inputs of v, averaged over s. The
+//! distance: the sum over the groups of v of the mean squared difference of the group's inputs
+//! as ranks scaled to (0, 1) (any fixed distance keeps the estimator consistent; weighting
+//! each group alike keeps a group of many inputs from crowding out the others); ties broken by
+//! trial number counted on from s.
 //! The Shapley effect of group g is the average over the orders of the groups of what adding
 //! g explains: Sh_g = sum over v without g of |v|! (G - |v| - 1)! / G! (W(v) - W(v + g)) /
 //! Var(Y), W(v) the estimate of E[Var(Y | X_v)] and W(empty) = Var(Y). The effects sum to
@@ -185,17 +188,19 @@ fn mean_and_se(terms: &[f64]) -> (f64, f64) {
 /// Point s's [`NEIGHBOURS`] - 1 nearest trials in every non-empty set of groups, set by set.
 /// `sums` holds one distance per trial for every set (the empty set's stays 0), then each
 /// group's: a set's squared distance is that of the set without its lowest group plus that
-/// group's.
+/// group's, the mean of its inputs' squared differences (so that a group of many inputs does
+/// not crowd out the others when sets of groups are searched).
 fn nearest_in_every_set(groups: &[Vec<&[f32]>], s: usize, sums: &mut [f32]) -> Vec<u32> {
     let g = groups.len();
     let pool = sums.len() / ((1 << g) + g);
     let (sets, own) = sums.split_at_mut(pool << g);
     for (out, columns) in own.chunks_exact_mut(pool).zip(groups) {
         out.fill(0.0);
+        let weight = 1.0 / columns.len().max(1) as f32;
         for column in columns {
             let x = column[s];
             for (d, c) in out.iter_mut().zip(column.iter()) {
-                *d += (c - x) * (c - x);
+                *d += weight * (c - x) * (c - x);
             }
         }
     }
