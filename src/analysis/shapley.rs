@@ -27,7 +27,7 @@
 use rayon::prelude::*;
 
 /// Trials whose neighbours are searched (the outer sample of the estimator).
-pub const POINTS: usize = 2_000;
+pub const POINTS: usize = 1_000;
 /// Each point's neighbourhood: the point itself and its two nearest trials (Broto et al.'s
 /// and R's default).
 pub const NEIGHBOURS: usize = 3;
