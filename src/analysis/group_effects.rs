@@ -18,7 +18,7 @@ pub const OTHERS: &str = "others";
 pub const UNEXPLAINED: &str = "unexplained";
 
 /// One group's Shapley effect on one output at one year: rows of sensitivity.csv after the
-/// inputs' rows, and `tables.shapley` in summary.json.
+/// inputs' rows (and in summary.json's `tables.sensitivity`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct GroupEffect {
     /// City name or "Total".

@@ -63,9 +63,24 @@ pub struct Effects {
 
 /// Ranks scaled to (0, 1): (mid-rank - 1/2) / n, ties sharing their mean rank.
 pub fn unit_ranks(values: &[f64]) -> Vec<f32> {
-    let n = values.len() as f64;
-    let ranks = crate::analysis::sensitivity::mid_ranks(values);
-    ranks.iter().map(|r| ((r - 0.5) / n) as f32).collect()
+    let n = values.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
+    let mut ranks = vec![0f32; n];
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j + 1 < n && values[order[j + 1]] == values[order[i]] {
+            j += 1;
+        }
+        // Mean of the 1-based ranks i + 1 ..= j + 1, less 1/2, over n.
+        let rank = ((i + j) as f64 / 2.0 + 0.5) / n as f64;
+        for o in &order[i..=j] {
+            ranks[*o] = rank as f32;
+        }
+        i = j + 1;
+    }
+    ranks
 }
 
 impl Neighbours {

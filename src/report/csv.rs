@@ -255,7 +255,7 @@ pub fn overtake_csv(decisions: &Decisions) -> Result<Vec<u8>> {
 /// sensitivity.csv: output,year,input,rank_correlation,rank_correlation_se,first_order_index,
 /// sample, then input_label, input_p10, input_p90, output_p50_at_input_p10,
 /// output_p50_at_input_p90, swing (the output's median near the input's p10 and p90, in P),
-/// date, label, group, shapley_effect, shapley_effect_se. Each output and year lists its
+/// group, shapley_effect, shapley_effect_se, date, label. Each output and year lists its
 /// inputs, then its groups' Shapley effects (`group[Beijing]`, ..., `unexplained`), whose
 /// per-input columns are empty.
 pub fn sensitivity_csv(rows: &[SensitivityRow], groups: &[GroupEffect]) -> Result<Vec<u8>> {
@@ -274,11 +274,11 @@ pub fn sensitivity_csv(rows: &[SensitivityRow], groups: &[GroupEffect]) -> Resul
         "output_p50_at_input_p10",
         "output_p50_at_input_p90",
         "swing",
-        "date",
-        "label",
         "group",
         "shapley_effect",
         "shapley_effect_se",
+        "date",
+        "label",
     ])?;
     let key = |output: &str, year: f64| (output.to_string(), year.to_bits());
     let mut i = 0;
@@ -297,11 +297,11 @@ pub fn sensitivity_csv(rows: &[SensitivityRow], groups: &[GroupEffect]) -> Resul
             format!("{:.1}", r.output_p50_at_input_p10),
             format!("{:.1}", r.output_p50_at_input_p90),
             format!("{:.1}", r.swing),
-            iso_date(r.year),
-            date_label(r.year),
             r.group.clone(),
             String::new(),
             String::new(),
+            iso_date(r.year),
+            date_label(r.year),
         ];
         w.write_record(fields)?;
         // The groups of this output and year after its last input.
@@ -339,8 +339,6 @@ fn group_fields(g: &GroupEffect) -> [String; 18] {
         empty(),
         empty(),
         empty(),
-        iso_date(g.year),
-        date_label(g.year),
         if g.group == UNEXPLAINED {
             empty()
         } else {
@@ -348,6 +346,8 @@ fn group_fields(g: &GroupEffect) -> [String; 18] {
         },
         format!("{:.4}", g.shapley_effect),
         format!("{:.4}", g.shapley_effect_se),
+        iso_date(g.year),
+        date_label(g.year),
     ]
 }
 
