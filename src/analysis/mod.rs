@@ -8,9 +8,12 @@ pub mod compare;
 pub mod condition;
 pub mod consistency;
 pub mod decisions;
+pub mod group_effects;
 pub mod labels;
 pub mod results;
+pub mod sample;
 pub mod sensitivity;
+pub mod shapley;
 pub mod solve;
 pub mod solve_key;
 pub mod swing;
@@ -30,6 +33,8 @@ pub struct Report {
     pub decisions: Decisions,
     /// The inputs ranked by influence at each year asked.
     pub sensitivity: Vec<SensitivityRow>,
+    /// The groups of inputs' Shapley effects at the same outputs and years.
+    pub shapley: Vec<group_effects::GroupEffect>,
     /// Conditioning and calibration; None without reports.
     pub conditioning: Option<condition::ConditionReport>,
     /// Inputs that look like slips ([`warnings::implausible`]), then reports the projection
@@ -49,11 +54,13 @@ impl Report {
         let decisions = Decisions::new(scenario, &spec, agg);
         let conditioning = condition::ConditionReport::new(scenario, agg);
         let mut warnings = warnings::implausible(scenario, &result, &decisions);
+        let (sensitivity, shapley) = sensitivity::analyse_with_groups(scenario, &years);
         warnings.extend(conditioning.iter().flat_map(|c| c.disagreements.clone()));
         Report {
             result,
             decisions,
-            sensitivity: sensitivity::analyse(scenario, &years),
+            sensitivity,
+            shapley,
             conditioning,
             warnings,
         }

@@ -11,11 +11,12 @@
 //! it takes few values); its bias with no real effect is about (bins - 1) / n, 0.002 here.
 
 use crate::analysis::association::{correlation_ratio_in_order, pearson_of};
+use crate::analysis::group_effects::{GroupEffect, GroupPlan};
 use crate::analysis::labels;
+use crate::analysis::sample::{Sample, run_sample};
 use crate::analysis::swing::{Swing, quantile_in_order, swing_in_order};
-use crate::model::Model;
+use crate::model::{InputOwner, Model};
 use crate::scenario::Scenario;
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// Trials in the sensitivity sample (fewer when the run has fewer).
@@ -56,6 +57,9 @@ pub struct SensitivityRow {
     pub output_p50_at_input_p90: f64,
     /// output_p50_at_input_p90 - output_p50_at_input_p10, P.
     pub swing: f64,
+    /// The input's group for the Shapley effects ([`crate::analysis::group_effects`]): its
+    /// city, "others" or "shared"; empty for a reporting basis's inputs.
+    pub group: String,
 }
 
 /// The years analysed by default: end-2025, end-2027 and the end of the horizon, those that
@@ -70,19 +74,18 @@ pub fn default_years(scenario: &Scenario) -> Vec<f64> {
     years
 }
 
-/// The sample as columns, one per variable, each holding the trials in order: every scalar
-/// input, each city's realised growth shock at each year (`walks[c * years + j]`) and each analysed
-/// series' capacity at each year (`outputs[a * years + j]`). Columns, not one row per trial:
-/// each column is ranked and dropped on its own, and no per-row vector is kept.
-struct Sample {
-    inputs: Vec<Vec<f64>>,
-    walks: Vec<Vec<f64>>,
-    outputs: Vec<Vec<f64>>,
-}
-
 /// Runs the sample and ranks every input for every series at each of `years` (each mapped to
 /// the first grid time at or after it). Rows are ordered by output, year, then |rho| descending.
 pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
+    analyse_with_groups(scenario, years).0
+}
+
+/// [`analyse`] and the groups' Shapley effects ([`crate::analysis::group_effects`]) for the
+/// same outputs and years, in the same order (groups by effect, `unexplained` last).
+pub fn analyse_with_groups(
+    scenario: &Scenario,
+    years: &[f64],
+) -> (Vec<SensitivityRow>, Vec<GroupEffect>) {
     let model = Model::new(scenario);
     let grid = &scenario.grid;
     let indices: Vec<usize> = years
@@ -91,46 +94,55 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
         .collect();
     let n = scenario.trials.min(SAMPLE_TRIALS);
     let analysed = analysed_series(scenario);
-    let Sample {
-        inputs,
-        mut walks,
-        outputs,
-    } = run_sample(&model, scenario.seed, n, (&indices, &analysed));
+    let mut sample = run_sample(&model, scenario.seed, n, (&indices, &analysed));
     let names = model.input_names();
-    let cities = model.city_names();
+    let owners = model.input_owners();
     let all_series = scenario.series();
     let series_names: Vec<String> = all_series
         .iter()
         .map(|s| scenario.series_name(*s).to_string())
         .collect();
-    // Inputs are ranked once, each city's realised growth shock once per year; each column's values are
+    // Scalar inputs are ranked once; the inputs that change with time (each city's realised
+    // growth shock, each shock's starts so far) once per year. Each column's values are
     // dropped once it is ranked.
     let labels = labels::input_labels(scenario, &names);
-    let inputs: Vec<RankedInput> = names
-        .iter()
-        .zip(labels)
-        .zip(inputs)
-        .map(|((name, label), column)| RankedInput::new((name.clone(), label), column))
+    let inputs: Vec<RankedInput> = (names.iter().zip(labels))
+        .zip(std::mem::take(&mut sample.inputs))
+        .zip(&owners)
+        .filter(|(_, owner)| !matches!(owner, InputOwner::Shock(_)))
+        .map(|(((name, label), column), owner)| {
+            RankedInput::new((name.clone(), label, *owner), column)
+        })
         .collect();
-    let mut rows = Vec::new();
+    let plan = GroupPlan::new(scenario);
+    let (mut rows, mut groups) = (Vec::new(), Vec::new());
     for (j, &k) in indices.iter().enumerate() {
-        let walks: Vec<RankedInput> = cities
-            .iter()
-            .enumerate()
-            .map(|(c, city)| {
-                let walk = std::mem::take(&mut walks[c * indices.len() + j]);
-                let name = format!("{city}.volatility");
-                let label = labels::input_labels(scenario, std::slice::from_ref(&name)).remove(0);
-                RankedInput::new((name, label), walk)
+        let timed = timed_inputs(scenario, (&model, &names, &owners), &mut sample, j);
+        let candidates: Vec<&RankedInput> = inputs.iter().chain(&timed).collect();
+        let outputs: Vec<(&str, &[f64])> = (analysed.iter().enumerate())
+            .map(|(a, &s)| {
+                let y = &sample.outputs[a * indices.len() + j];
+                (series_names[s].as_str(), &y[..])
             })
             .collect();
-        let candidates: Vec<&RankedInput> = inputs.iter().chain(&walks).collect();
-        for (a, &s) in analysed.iter().enumerate() {
-            let output = &series_names[s];
-            let y = &outputs[a * indices.len() + j];
+        for (output, y) in &outputs {
             let mut block = rank_inputs(output, grid.time(k), &candidates, y);
+            for row in &mut block {
+                row.group = group_name(&plan, &candidates, &row.input);
+            }
             rows.append(&mut block);
         }
+        let units: Vec<(Option<usize>, Vec<f32>)> = (candidates.iter())
+            .filter(|x| x.varies)
+            .map(|x| (plan.group_of(x.owner), x.unit_ranks()))
+            .collect();
+        let mut columns: Vec<Vec<&[f32]>> = vec![Vec::new(); plan.names.len()];
+        for (g, unit) in &units {
+            if let Some(g) = g {
+                columns[*g].push(unit);
+            }
+        }
+        groups.append(&mut plan.effects(&columns, grid.time(k), &outputs));
     }
     // Rows by output, then year, as documented.
     let order = |name: &str| series_names.iter().position(|s| s == name);
@@ -139,7 +151,54 @@ pub fn analyse(scenario: &Scenario, years: &[f64]) -> Vec<SensitivityRow> {
             .cmp(&order(&b.output))
             .then(a.year.total_cmp(&b.year))
     });
-    rows
+    groups.sort_by(|a, b| {
+        order(&a.output)
+            .cmp(&order(&b.output))
+            .then(a.year.total_cmp(&b.year))
+    });
+    (rows, groups)
+}
+
+/// The inputs that change with time, ranked at the `j`-th year: each city's realised growth
+/// shock and each shock's starts up to then.
+fn timed_inputs(
+    scenario: &Scenario,
+    (model, names, owners): (&Model, &[String], &[InputOwner]),
+    sample: &mut Sample,
+    j: usize,
+) -> Vec<RankedInput> {
+    let years = sample.walks.len() / model.city_count().max(1);
+    let walks = model.city_names().into_iter().enumerate().map(|(c, city)| {
+        let walk = std::mem::take(&mut sample.walks[c * years + j]);
+        let name = format!("{city}.volatility");
+        (name, InputOwner::City(c), walk)
+    });
+    let shocks = (names.iter().zip(owners)).filter_map(|(name, owner)| match owner {
+        InputOwner::Shock(i) => Some((name.clone(), *owner, *i)),
+        _ => None,
+    });
+    let starts: Vec<(String, InputOwner, Vec<f64>)> = shocks
+        .map(|(name, owner, i)| {
+            let column = std::mem::take(&mut sample.starts[i * years + j]);
+            (name, owner, column)
+        })
+        .collect();
+    walks
+        .collect::<Vec<_>>()
+        .into_iter()
+        .chain(starts)
+        .map(|(name, owner, column)| {
+            let label = labels::input_labels(scenario, std::slice::from_ref(&name)).remove(0);
+            RankedInput::new((name, label, owner), column)
+        })
+        .collect()
+}
+
+/// The name of the group of the input called `input`, empty for a basis's.
+fn group_name(plan: &GroupPlan, candidates: &[&RankedInput], input: &str) -> String {
+    let owner = candidates.iter().find(|x| x.name == input).map(|x| x.owner);
+    let group = owner.and_then(|o| plan.group_of(o));
+    group.map_or_else(String::new, |g| plan.names[g].clone())
 }
 
 /// The series whose drivers are ranked (storage indices): every series of a scenario with few
@@ -170,6 +229,7 @@ fn analysed_series(scenario: &Scenario) -> Vec<usize> {
 struct RankedInput {
     name: String,
     label: String,
+    owner: InputOwner,
     order: Vec<u32>,
     ranks: Vec<f32>,
     /// Whether the input takes more than one value in the sample.
@@ -182,7 +242,7 @@ struct RankedInput {
 const _: () = assert!(SAMPLE_TRIALS < 1 << 23);
 
 impl RankedInput {
-    fn new((name, label): (String, String), values: Vec<f64>) -> Self {
+    fn new((name, label, owner): (String, String, InputOwner), values: Vec<f64>) -> Self {
         assert!(values.len() <= SAMPLE_TRIALS as usize);
         let order = sorted_order(&values);
         let ranks = mid_ranks_in_order(&values, &order)
@@ -192,6 +252,7 @@ impl RankedInput {
         RankedInput {
             name,
             label,
+            owner,
             p10_p90: (
                 quantile_in_order(&values, &order, 0.10),
                 quantile_in_order(&values, &order, 0.90),
@@ -203,59 +264,11 @@ impl RankedInput {
     }
 }
 
-/// Trials of the sample run at a time (in parallel) before their values go into the columns:
-/// the rows in flight stay small whatever the sample size.
-const SAMPLE_BATCH: u64 = 512;
-
-/// The sample's trials: each one's inputs, its cities' walks and the analysed series' values
-/// at the grid times `indices`, as columns.
-fn run_sample(
-    model: &Model,
-    seed: u64,
-    n: u64,
-    (indices, analysed): (&[usize], &[usize]),
-) -> Sample {
-    let len = model.grid.len();
-    let column = || Vec::with_capacity(n as usize);
-    let mut sample = Sample {
-        inputs: (0..model.input_count()).map(|_| column()).collect(),
-        walks: (0..model.city_count() * indices.len())
-            .map(|_| column())
-            .collect(),
-        outputs: (0..analysed.len() * indices.len())
-            .map(|_| column())
-            .collect(),
-    };
-    for batch in (0..n).step_by(SAMPLE_BATCH as usize) {
-        let trials = batch..(batch + SAMPLE_BATCH).min(n);
-        let rows: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> = trials
-            .into_par_iter()
-            .map_init(
-                || model.buffer(),
-                |buf, trial| {
-                    model.run_trial(seed, trial, buf);
-                    let (walks, values) = (&buf.walks, &buf.values);
-                    let walks = (0..model.city_count())
-                        .flat_map(|c| indices.iter().map(move |k| walks[c * len + k]));
-                    let outputs = (analysed.iter())
-                        .flat_map(|s| indices.iter().map(move |k| values[s * len + k]));
-                    (buf.inputs.clone(), walks.collect(), outputs.collect())
-                },
-            )
-            .collect();
-        for (inputs, walks, outputs) in rows {
-            push_row(&mut sample.inputs, &inputs);
-            push_row(&mut sample.walks, &walks);
-            push_row(&mut sample.outputs, &outputs);
-        }
-    }
-    sample
-}
-
-/// Appends one trial's values to their columns.
-fn push_row(columns: &mut [Vec<f64>], row: &[f64]) {
-    for (column, v) in columns.iter_mut().zip(row) {
-        column.push(*v);
+impl RankedInput {
+    /// The mid-ranks scaled to (0, 1), (rank - 1/2) / n, for the group effects.
+    fn unit_ranks(&self) -> Vec<f32> {
+        let n = self.ranks.len() as f32;
+        self.ranks.iter().map(|r| (r - 0.5) / n).collect()
     }
 }
 
@@ -294,6 +307,7 @@ fn rank_inputs(
                 output_p50_at_input_p10: swing.output_at_p10,
                 output_p50_at_input_p90: swing.output_at_p90,
                 swing: swing.swing(),
+                group: String::new(),
             }
         })
         .collect();
@@ -406,7 +420,10 @@ mod tests {
         let y: Vec<f64> = (0..n)
             .map(|i| (i as f64 * 0.37).sin() + x[i] / 50.0)
             .collect();
-        let ranked = RankedInput::new(("x".to_string(), "x".to_string()), x.clone());
+        let ranked = RankedInput::new(
+            ("x".to_string(), "x".to_string(), InputOwner::Basis),
+            x.clone(),
+        );
         assert!(ranked.varies);
         let tied = |a: u32, b: u32| ranked.ranks[a as usize] == ranked.ranks[b as usize];
         let from_ranks = correlation_ratio_in_order(&ranked.order, tied, &y, BINS);
@@ -418,7 +435,10 @@ mod tests {
         let rho = pearson_of(&ranked.ranks, &y_ranks);
         assert_eq!(rho.to_bits(), pearson(&mid_ranks(&x), &y_ranks).to_bits());
         assert!(rho > 0.1, "{rho}");
-        let constant = RankedInput::new(("c".to_string(), "c".to_string()), vec![2.5; 10]);
+        let constant = RankedInput::new(
+            ("c".to_string(), "c".to_string(), InputOwner::Basis),
+            vec![2.5; 10],
+        );
         assert!(!constant.varies);
     }
 

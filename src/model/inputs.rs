@@ -1,28 +1,51 @@
-//! The names of the scalar inputs a trial samples (sensitivity, conditioning, `--samples`), in
-//! the order a trial records them.
+//! The names of a trial's sampled inputs, whose each one is (a city's, a shock's or a
+//! reporting basis's), and the times the trial's shocks start: what the sensitivity analysis
+//! reads of a trial besides its capacities.
 
-use super::Model;
+use super::{Model, TrialBuffer};
+
+/// Whose a sampled input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputOwner {
+    /// The city with this index (file order).
+    City(usize),
+    /// The shock with this index (file order): the input counts its starts.
+    Shock(usize),
+    /// A reporting basis: it moves how reports read capacity, not capacity itself.
+    Basis,
+}
 
 impl Model {
     /// Names of the scalar inputs a trial samples, after their place in the scenario file, in
-    /// the order of [`TrialBuffer::inputs`](super::TrialBuffer::inputs): per city "Beijing.baseline", "Beijing.growth"
+    /// the order of [`TrialBuffer::inputs`]: per city "Beijing.baseline", "Beijing.growth"
     /// (after correlation), "Beijing.growth_long_run", `"Beijing.growth_period[0].growth"`,
-    /// "Beijing.lifetime", "Beijing.ceiling", each project's `"Shenzhen.project[Qianhai].probability"` (1 when the
-    /// trial delivers it, else 0), ".capacity", ".online", ".ramp_years" (and ".slip_years" with
-    /// a slip), "Beijing.unannounced.rate" and "Beijing.unannounced.built" (the capacity of the
+    /// "Beijing.lifetime", "Beijing.ceiling", each project's
+    /// `"Shenzhen.project[Qianhai].probability"` (1 when the trial delivers it, else 0),
+    /// ".capacity", ".online", ".ramp_years" (and ".slip_years" with a slip),
+    /// "Beijing.unannounced.rate" and "Beijing.unannounced.built" (the capacity of the
     /// unannounced builds that arrive within the horizon, P), then "Beijing.power.mw_growth";
-    /// after the cities, `"shock[Name]"`: how many times the shock starts in the trial.
+    /// after the cities, `"shock[Name]"`: how many times the shock
+    /// starts in the trial; then each basis's factor and lag.
     pub fn input_names(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        for c in &self.cities {
+        self.inputs().into_iter().map(|(name, _)| name).collect()
+    }
+
+    /// Whose each input of [`Model::input_names`] is, in the same order.
+    pub fn input_owners(&self) -> Vec<InputOwner> {
+        self.inputs().into_iter().map(|(_, owner)| owner).collect()
+    }
+
+    /// Each input's name and owner.
+    fn inputs(&self) -> Vec<(String, InputOwner)> {
+        let mut inputs = Vec::new();
+        for (i, c) in self.cities.iter().enumerate() {
             let n = &c.name;
-            names.push(format!("{n}.baseline"));
-            names.push(format!("{n}.growth"));
+            let mut names = vec![format!("{n}.baseline"), format!("{n}.growth")];
             if c.fading.is_some() {
                 names.push(format!("{n}.growth_long_run"));
             }
-            for i in 0..c.periods.len() {
-                names.push(format!("{n}.growth_period[{i}].growth"));
+            for k in 0..c.periods.len() {
+                names.push(format!("{n}.growth_period[{k}].growth"));
             }
             if c.lifetime.is_some() {
                 names.push(format!("{n}.lifetime"));
@@ -45,18 +68,27 @@ impl Model {
             if c.power.is_some() {
                 names.push(format!("{n}.power.mw_growth"));
             }
+            inputs.extend(names.into_iter().map(|name| (name, InputOwner::City(i))));
         }
-        names.extend(self.shocks.iter().map(|s| format!("shock[{}]", s.name)));
-        names.extend(
-            self.basis_names
-                .iter()
-                .map(|b| format!("basis[{b}].factor")),
-        );
-        names.extend(
-            self.basis_names
-                .iter()
-                .map(|b| format!("basis[{b}].lag_years")),
-        );
-        names
+        let shocks = self.shocks.iter().enumerate();
+        inputs.extend(shocks.map(|(i, s)| (format!("shock[{}]", s.name), InputOwner::Shock(i))));
+        let bases = &self.basis_names;
+        let factors = bases.iter().map(|b| format!("basis[{b}].factor"));
+        let lags = bases.iter().map(|b| format!("basis[{b}].lag_years"));
+        inputs.extend(factors.chain(lags).map(|name| (name, InputOwner::Basis)));
+        inputs
+    }
+
+    /// Number of shocks in the scenario.
+    pub fn shock_count(&self) -> usize {
+        self.shocks.len()
+    }
+}
+
+impl TrialBuffer {
+    /// The last trial's shock starts: (the shock's index, decimal year), every start of every
+    /// shock in the horizon.
+    pub fn shock_starts(&self) -> &[(usize, f64)] {
+        &self.shared.start_times
     }
 }

@@ -32,6 +32,7 @@ use crate::scenario::{City, MIN_LIFETIME_YEARS, Scenario, Shock, ShockTiming};
 use builds::ProjectModel;
 use city::{CityModel, TrialContext, sum_groups_and_total};
 use dynamics::NationalModel;
+pub use inputs::InputOwner;
 use latent::Latent;
 use power::{Fleet, PowerModel, PowerScratch};
 use probes::{BasisModel, ProbeModel};
@@ -133,6 +134,8 @@ struct SharedDraws {
     shared_normals: Vec<f64>,
     /// How many times each shock starts in the trial (a sensitivity input).
     starts: Vec<u32>,
+    /// Each start: (the shock's index, decimal year), in the order drawn.
+    start_times: Vec<(usize, f64)>,
 }
 
 /// Working space of one city's path, reused city after city.
@@ -380,11 +383,13 @@ impl Model {
         shared.losses.clear();
         shared.starts.clear();
         shared.starts.resize(self.shocks.len(), 0);
+        shared.start_times.clear();
         for (i, s) in self.shocks.iter().enumerate() {
             let (windows, losses) = (&mut shared.windows, &mut shared.losses);
-            let starts = &mut shared.starts[i];
+            let (starts, times) = (&mut shared.starts[i], &mut shared.start_times);
             let mut record = |at: f64| {
                 *starts += 1;
+                times.push((i, at));
                 risk::record_start(
                     windows,
                     losses,

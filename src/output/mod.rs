@@ -86,7 +86,7 @@ pub const TABLES: &[TableSpec] = &[
         file: "sensitivity.csv",
         when: "always",
         applies: always,
-        render: |r, _, _| csv::sensitivity_csv(&r.sensitivity),
+        render: |r, _, _| csv::sensitivity_csv(&r.sensitivity, &r.shapley),
     },
     TableSpec {
         file: "summary.json",

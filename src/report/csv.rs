@@ -6,6 +6,7 @@
 
 use crate::analysis::compare::CompareRow;
 use crate::analysis::decisions::Decisions;
+use crate::analysis::group_effects::{GroupEffect, UNEXPLAINED};
 use crate::analysis::results::{RunResult, SummaryRow};
 use crate::analysis::sensitivity::SensitivityRow;
 use crate::error::Result;
@@ -254,9 +255,12 @@ pub fn overtake_csv(decisions: &Decisions) -> Result<Vec<u8>> {
 /// sensitivity.csv: output,year,input,rank_correlation,rank_correlation_se,first_order_index,
 /// sample, then input_label, input_p10, input_p90, output_p50_at_input_p10,
 /// output_p50_at_input_p90, swing (the output's median near the input's p10 and p90, in P),
-/// date, label.
-pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
-    let mut w = dated_writer(&[
+/// group, shapley_effect, shapley_effect_se, date, label. Each output and year lists its
+/// inputs, then its groups' Shapley effects (`group[Beijing]`, ..., `unexplained`), whose
+/// per-input columns are empty.
+pub fn sensitivity_csv(rows: &[SensitivityRow], groups: &[GroupEffect]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
         "output",
         "year",
         "input",
@@ -270,8 +274,15 @@ pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
         "output_p50_at_input_p10",
         "output_p50_at_input_p90",
         "swing",
+        "group",
+        "shapley_effect",
+        "shapley_effect_se",
+        "date",
+        "label",
     ])?;
-    for r in rows {
+    let key = |output: &str, year: f64| (output.to_string(), year.to_bits());
+    let mut i = 0;
+    for (k, r) in rows.iter().enumerate() {
         let fields = [
             r.output.clone(),
             format_year(r.year),
@@ -286,10 +297,58 @@ pub fn sensitivity_csv(rows: &[SensitivityRow]) -> Result<Vec<u8>> {
             format!("{:.1}", r.output_p50_at_input_p10),
             format!("{:.1}", r.output_p50_at_input_p90),
             format!("{:.1}", r.swing),
+            r.group.clone(),
+            String::new(),
+            String::new(),
+            iso_date(r.year),
+            date_label(r.year),
         ];
-        dated_record(&mut w, fields, r.year)?;
+        w.write_record(fields)?;
+        // The groups of this output and year after its last input.
+        let last = rows
+            .get(k + 1)
+            .is_none_or(|n| key(&n.output, n.year) != key(&r.output, r.year));
+        while last
+            && i < groups.len()
+            && key(&groups[i].output, groups[i].year) == key(&r.output, r.year)
+        {
+            w.write_record(group_fields(&groups[i]))?;
+            i += 1;
+        }
+    }
+    for g in &groups[i..] {
+        w.write_record(group_fields(g))?;
     }
     Ok(w.into_inner()?)
+}
+
+/// A group's row of sensitivity.csv: the per-input columns empty.
+fn group_fields(g: &GroupEffect) -> [String; 18] {
+    let empty = String::new;
+    [
+        g.output.clone(),
+        format_year(g.year),
+        g.input(),
+        empty(),
+        empty(),
+        empty(),
+        g.sample.to_string(),
+        g.label(),
+        empty(),
+        empty(),
+        empty(),
+        empty(),
+        empty(),
+        if g.group == UNEXPLAINED {
+            empty()
+        } else {
+            g.group.clone()
+        },
+        format!("{:.4}", g.shapley_effect),
+        format!("{:.4}", g.shapley_effect_se),
+        iso_date(g.year),
+        date_label(g.year),
+    ]
 }
 
 fn opt_year(v: Option<f64>) -> String {

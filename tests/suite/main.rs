@@ -31,6 +31,7 @@ mod regressions;
 mod report_page;
 mod risks;
 mod samples;
+mod shapley;
 mod shards;
 mod tables_terminal;
 mod unconditioned_band;

@@ -11,6 +11,7 @@ pub mod compare;
 pub mod evidence;
 pub mod inputs;
 pub mod numbers;
+pub mod spread;
 pub mod text;
 
 use crate::analysis::Report;
@@ -96,7 +97,12 @@ pub fn render(page: &Page) -> String {
         .find(|c| c.stem == CALIBRATION_STEM)
         .map(|c| inline_svg(&c.svg, "Calibration chart"));
     let conditioned = !page.report.result.unconditioned_rows.is_empty();
-    section(&mut out, 1, &charts(page.charts.as_deref(), conditioned));
+    let spread = spread::table(page.report);
+    section(
+        &mut out,
+        1,
+        &charts(page.charts.as_deref(), conditioned, &spread),
+    );
     let evidence = evidence::evidence(r, page.report.conditioning.as_ref(), calibration.as_deref())
         .unwrap_or_else(|| {
             "<p>This scenario lists no later reports, so the run has nothing to calibrate \
@@ -196,9 +202,10 @@ fn caption(stem: &str) -> String {
 }
 
 /// The charts with their captions; a conditioned run's fan charts say what their outline is.
-fn charts(charts: Option<&[PageChart]>, conditioned: bool) -> String {
+/// `spread` (the groups' shares of the Total's variance) follows the Total's tornado chart.
+fn charts(charts: Option<&[PageChart]>, conditioned: bool, spread: &str) -> String {
     let Some(charts) = charts else {
-        return "<p>This run drew no charts (<code>--no-plots</code>).</p>\n".to_string();
+        return format!("<p>This run drew no charts (<code>--no-plots</code>).</p>\n{spread}");
     };
     let mut out = String::new();
     for c in charts.iter().filter(|c| c.stem != CALIBRATION_STEM) {
@@ -213,6 +220,12 @@ fn charts(charts: Option<&[PageChart]>, conditioned: bool) -> String {
             inline_svg(&c.svg, &c.stem),
             esc(&cap)
         );
+        if c.stem == "tornado" {
+            out.push_str(spread);
+        }
+    }
+    if !charts.iter().any(|c| c.stem == "tornado") {
+        out.push_str(spread);
     }
     out
 }

@@ -129,6 +129,15 @@ pub const TABLES: &[(&str, &[(&str, &str)])] = &[
                 "share of the output's variance, 0 to 1",
             ),
             ("sample", COUNT),
+            (
+                "group",
+                "the input's group for the Shapley effects (empty: none)",
+            ),
+            (
+                "shapley_effect",
+                "group rows: share of the output's variance (Shapley effect); with unexplained they sum to 1",
+            ),
+            ("shapley_effect_se", "standard error of shapley_effect"),
             ("date", DATE),
             ("label", LABEL),
         ],

@@ -175,6 +175,24 @@ pub fn summary_json(
     Ok(bytes)
 }
 
+/// sensitivity.csv's rows: the inputs', then the groups' Shapley effects (their `input` is
+/// `group[Beijing]` or `unexplained`, their per-input fields null).
+fn sensitivity_rows(report: &Report) -> Result<Value> {
+    let mut rows = match serde_json::to_value(&report.sensitivity)? {
+        Value::Array(rows) => rows,
+        _ => Vec::new(),
+    };
+    for g in &report.shapley {
+        let mut row = serde_json::to_value(g)?;
+        if let Value::Object(map) = &mut row {
+            map.insert("input".to_string(), Value::from(g.input()));
+            map.insert("input_label".to_string(), Value::from(g.label()));
+        }
+        rows.push(row);
+    }
+    Ok(Value::Array(rows))
+}
+
 /// `{field: unit, ...}` in the fields' order.
 fn unit_object(f: &[(&str, &str)]) -> Node {
     Node::Object(Ordered(
@@ -196,7 +214,7 @@ fn tables(report: &Report) -> Result<Ordered> {
         ("targets_over_time", serde_json::to_value(&d.levels)?),
         ("ranking", serde_json::to_value(&d.ranking)?),
         ("overtake", serde_json::to_value(&d.overtake)?),
-        ("sensitivity", serde_json::to_value(&report.sensitivity)?),
+        ("sensitivity", sensitivity_rows(report)?),
     ];
     if let Some(c) = &report.conditioning {
         out.push(("calibration", serde_json::to_value(&c.calibration)?));

@@ -52,6 +52,7 @@ pub fn render(report: &Report, view: &View) -> String {
         out.push_str(&super::conditioning::render_brief(c));
     }
     out.push_str(&driver_line(report));
+    out.push_str(&tables::spread_line(&report.shapley));
     out.push_str(&warning_line(report));
     out
 }

@@ -4,6 +4,7 @@
 
 use crate::analysis::Report;
 use crate::analysis::decisions::Decisions;
+use crate::analysis::group_effects::{GroupEffect, UNEXPLAINED};
 use crate::analysis::results::{RunResult, SummaryRow, TargetResult};
 use crate::analysis::sensitivity::SensitivityRow;
 use crate::units::{date_label, format_capacity, format_percent, iso_date};
@@ -64,6 +65,31 @@ pub fn render_details(report: &Report) -> String {
     }
     out.push_str(&render_decisions(&report.decisions, &report.sensitivity));
     out
+}
+
+/// The groups' shares of the Total's variance at the last analysed year, one line.
+pub fn spread_line(groups: &[GroupEffect]) -> String {
+    let total = groups.iter().filter(|g| g.output == "Total");
+    let Some(last) = total.clone().map(|g| g.year).max_by(f64::total_cmp) else {
+        return String::new();
+    };
+    let shares: Vec<String> = total
+        .filter(|g| g.year == last)
+        .map(|g| {
+            let name = if g.group == UNEXPLAINED {
+                "not in any input"
+            } else {
+                &g.group
+            };
+            format!("{name} {:.0}%", 100.0 * g.shapley_effect)
+        })
+        .collect();
+    format!(
+        "Spread of the Total at {} by group (Shapley effects, shares of its variance; \
+         sensitivity.csv): {}\n",
+        date_label(last),
+        shares.join(", ")
+    )
 }
 
 /// The series of the capacity table: all of them for a few places or when verbose; else the

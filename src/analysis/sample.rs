@@ -1,0 +1,103 @@
+//! The sensitivity sample: the first trials by number re-run, as columns of what the analysis
+//! reads of each trial (its scalar inputs, the inputs that change with time at each analysed
+//! year, and the analysed series' capacities then).
+
+use crate::model::Model;
+use rayon::prelude::*;
+
+/// The sample as columns, one per variable, each holding the trials in order: every scalar
+/// input, each city's realised growth shock at each year (`walks[c * years + j]`), how many
+/// times each shock has started by each year (`starts[i * years + j]`) and each analysed
+/// series' capacity at each year (`outputs[a * years + j]`). Columns, not one row per trial:
+/// each column is ranked and dropped on its own, and no per-row vector is kept.
+pub struct Sample {
+    /// Scalar inputs, in the order of [`Model::input_names`].
+    pub inputs: Vec<Vec<f64>>,
+    /// Each city's realised growth shock at each year.
+    pub walks: Vec<Vec<f64>>,
+    /// Each shock's starts at or before each year.
+    pub starts: Vec<Vec<f64>>,
+    /// Each analysed series' capacity at each year, P.
+    pub outputs: Vec<Vec<f64>>,
+}
+
+/// Trials of the sample run at a time (in parallel) before their values go into the columns:
+/// the rows in flight stay small whatever the sample size.
+const SAMPLE_BATCH: u64 = 512;
+
+/// One trial's values: inputs, walks, starts, outputs.
+type Row = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// Runs trials 0 to n - 1 of the run seeded by `seed` and keeps the values at the grid times
+/// `indices` of the series `analysed` (storage indices).
+pub fn run_sample(
+    model: &Model,
+    seed: u64,
+    n: u64,
+    (indices, analysed): (&[usize], &[usize]),
+) -> Sample {
+    let column = || Vec::with_capacity(n as usize);
+    let columns = |count: usize| (0..count).map(|_| column()).collect::<Vec<_>>();
+    let years = indices.len();
+    let mut sample = Sample {
+        inputs: columns(model.input_count()),
+        walks: columns(model.city_count() * years),
+        starts: columns(model.shock_count() * years),
+        outputs: columns(analysed.len() * years),
+    };
+    for batch in (0..n).step_by(SAMPLE_BATCH as usize) {
+        let trials = batch..(batch + SAMPLE_BATCH).min(n);
+        let rows: Vec<Row> = trials
+            .into_par_iter()
+            .map_init(
+                || model.buffer(),
+                |buf, trial| {
+                    model.run_trial(seed, trial, buf);
+                    read_trial(model, buf, (indices, analysed))
+                },
+            )
+            .collect();
+        for (inputs, walks, starts, outputs) in rows {
+            push_row(&mut sample.inputs, &inputs);
+            push_row(&mut sample.walks, &walks);
+            push_row(&mut sample.starts, &starts);
+            push_row(&mut sample.outputs, &outputs);
+        }
+    }
+    sample
+}
+
+/// What the sample keeps of one trial.
+fn read_trial(
+    model: &Model,
+    buf: &crate::model::TrialBuffer,
+    (indices, analysed): (&[usize], &[usize]),
+) -> Row {
+    let len = model.grid.len();
+    let (walks, values) = (&buf.walks, &buf.values);
+    let walks =
+        (0..model.city_count()).flat_map(|c| indices.iter().map(move |k| walks[c * len + k]));
+    // A start counts from the grid time at or after it: a loss at t_k applies at k, and a
+    // growth window starting at t_k changes no step up to k.
+    let starts = (0..model.shock_count()).flat_map(|i| {
+        indices.iter().map(move |k| {
+            let by = model.grid.time(*k);
+            let started = buf.shock_starts().iter();
+            started.filter(|(s, at)| *s == i && *at <= by).count() as f64
+        })
+    });
+    let outputs = (analysed.iter()).flat_map(|s| indices.iter().map(move |k| values[s * len + k]));
+    (
+        buf.inputs.clone(),
+        walks.collect(),
+        starts.collect(),
+        outputs.collect(),
+    )
+}
+
+/// Appends one trial's values to their columns.
+fn push_row(columns: &mut [Vec<f64>], row: &[f64]) {
+    for (column, v) in columns.iter_mut().zip(row) {
+        column.push(*v);
+    }
+}
