@@ -6,7 +6,9 @@ against it; not a second implementation of every key. It covers what base and th
 scenarios of benches/places.py use: baselines, growth drawn once per trial, growth that moves
 (the national Ornstein-Uhlenbeck factor, each city's deviation, shared step shocks: [dynamics],
 `growth_volatility`, `growth_reversion_years`), organic capacity by non-negative additions with
-lumpiness (`volatility`), projects, and groups summed from their cities.
+lumpiness (`volatility`), projects, unannounced builds (`[city.unannounced]`, a compound
+Poisson process: given the trial's rate, a Poisson number of builds at uniform times over the
+horizon), and groups summed from their cities.
 
     python3 benches/numpy_model.py scenarios/base.toml --trials 1000000 --seed 1 --out r.json
 """
@@ -116,7 +118,28 @@ def simulate_city(city, times, dt, draws, rng):
             share = np.where(ramp[:, None] > 0, elapsed / ramp[:, None], np.inf)
         share = np.where(elapsed < 0, 0.0, np.clip(share, 0.0, 1.0))
         capacity += (delivered * cap)[:, None] * share
+    u = city.get("unannounced")
+    if u:
+        capacity += unannounced(u, times, n, rng)
     return capacity
+
+
+def unannounced(u, times, n, rng):
+    """Capacity of the builds nobody announced, (n x grid): rate drawn per trial, a Poisson
+    number of arrivals over the horizon at uniform times, each of a drawn size, ramped."""
+    rate = np.clip(draw(u["rate"], n, rng), 0.0, None)
+    horizon = times[-1] - times[0]
+    count = rng.poisson(rate * horizon)
+    ramp = float(u.get("ramp_years", 0.0))
+    out = np.zeros((n, len(times)))
+    for k in range(int(count.max(initial=0))):
+        live = count > k
+        at = times[0] + horizon * rng.uniform(size=n)
+        size = np.maximum(draw(u["size"], n, rng), 0.0)
+        elapsed = times[None, :] - at[:, None]
+        share = np.clip(elapsed / ramp, 0.0, 1.0) if ramp > 0 else (elapsed >= 0).astype(float)
+        out += (live * size)[:, None] * share
+    return out
 
 
 def group_cities(scenario, name, seen=()):
