@@ -98,6 +98,8 @@ def main():
     parser.add_argument("--trials", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--speed-only", action="store_true",
+                        help="only the time ratio and the agreement (no threads, no memory)")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="simulate-compare-")
     if args.places:
@@ -120,6 +122,8 @@ def main():
     worst, count, within3 = agreement(read_rust(f"{tmp}/rust0"), read_numpy(f"{tmp}/np0.json"), n)
     print(f"percentile agreement: {within3}/{count} within 3 SE; largest difference {worst:.2f} SE")
 
+    if args.speed_only:
+        return
     one, two = [], []
     for r in range(3):
         one.append(timed(rust_cmd(args.scenario, n, 1, f"{tmp}/j1", threads=1))[0])
