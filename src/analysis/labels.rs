@@ -64,7 +64,7 @@ fn labelled(scenario: &Scenario) -> Vec<(String, String)> {
         ));
         out.push((
             format!("{n}.unannounced.built"),
-            format!("{l} unannounced builds (whole horizon)"),
+            format!("{l} unannounced builds so far"),
         ));
     }
     for s in &scenario.shocks {

@@ -7,7 +7,9 @@ use rayon::prelude::*;
 
 /// The sample as columns, one per variable, each holding the trials in order: every scalar
 /// input, each city's realised growth shock at each year (`walks[c * years + j]`), how many
-/// times each shock has started by each year (`starts[i * years + j]`) and each analysed
+/// times each shock has started by each year (`starts[i * years + j]`), the capacity of the
+/// unannounced builds arrived by each year in each city that has them (`built[u * years + j]`,
+/// u in the order of [`Model::built_inputs`]) and each analysed
 /// series' capacity at each year (`outputs[a * years + j]`). Columns, not one row per trial:
 /// each column is ranked and dropped on its own, and no per-row vector is kept.
 pub struct Sample {
@@ -17,6 +19,8 @@ pub struct Sample {
     pub walks: Vec<Vec<f64>>,
     /// Each shock's starts at or before each year.
     pub starts: Vec<Vec<f64>>,
+    /// Each city's unannounced builds arrived at or before each year, P.
+    pub built: Vec<Vec<f64>>,
     /// Each analysed series' capacity at each year, P.
     pub outputs: Vec<Vec<f64>>,
 }
@@ -25,8 +29,8 @@ pub struct Sample {
 /// the rows in flight stay small whatever the sample size.
 const SAMPLE_BATCH: u64 = 512;
 
-/// One trial's values: inputs, walks, starts, outputs.
-type Row = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+/// One trial's values: inputs, walks, starts, built, outputs.
+type Row = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
 
 /// Runs trials 0 to n - 1 of the run seeded by `seed` and keeps the values at the grid times
 /// `indices` of the series `analysed` (storage indices).
@@ -43,6 +47,7 @@ pub fn run_sample(
         inputs: columns(model.input_count()),
         walks: columns(model.city_count() * years),
         starts: columns(model.shock_count() * years),
+        built: columns(model.built_inputs().len() * years),
         outputs: columns(analysed.len() * years),
     };
     for batch in (0..n).step_by(SAMPLE_BATCH as usize) {
@@ -57,10 +62,11 @@ pub fn run_sample(
                 },
             )
             .collect();
-        for (inputs, walks, starts, outputs) in rows {
+        for (inputs, walks, starts, built, outputs) in rows {
             push_row(&mut sample.inputs, &inputs);
             push_row(&mut sample.walks, &walks);
             push_row(&mut sample.starts, &starts);
+            push_row(&mut sample.built, &built);
             push_row(&mut sample.outputs, &outputs);
         }
     }
@@ -91,8 +97,30 @@ fn read_trial(
         buf.inputs.clone(),
         walks.collect(),
         starts.collect(),
+        built_by(model, buf, indices),
         outputs.collect(),
     )
+}
+
+/// Each city's unannounced builds arrived by each grid time of `indices`, P: a build counts
+/// from the grid time at or after its arrival, as it adds capacity (docs/model.md).
+fn built_by(model: &Model, buf: &crate::model::TrialBuffer, indices: &[usize]) -> Vec<f64> {
+    let built = model.built_inputs();
+    let mut row = vec![0.0; built.len() * indices.len()];
+    for (u, (_, city)) in built.iter().enumerate() {
+        let cells = &mut row[u * indices.len()..(u + 1) * indices.len()];
+        for (c, at, size) in buf.unannounced_builds() {
+            if c != city {
+                continue;
+            }
+            for (cell, k) in cells.iter_mut().zip(indices) {
+                if *at <= model.grid.time(*k) {
+                    *cell += size;
+                }
+            }
+        }
+    }
+    row
 }
 
 /// Appends one trial's values to their columns.

@@ -103,14 +103,16 @@ pub fn analyse_with_groups(
         .map(|s| scenario.series_name(*s).to_string())
         .collect();
     // Scalar inputs are ranked once; the inputs that change with time (each city's realised
-    // growth shock, each shock's starts so far) once per year. Each column's values are
+    // growth shock, each shock's starts and its unannounced builds so far) once per year. Each column's values are
     // dropped once it is ranked.
     let labels = labels::input_labels(scenario, &names);
+    let built: Vec<usize> = model.built_inputs().iter().map(|(i, _)| *i).collect();
     let inputs: Vec<RankedInput> = (names.iter().zip(labels))
         .zip(std::mem::take(&mut sample.inputs))
         .zip(&owners)
-        .filter(|(_, owner)| !matches!(owner, InputOwner::Shock(_)))
-        .map(|(((name, label), column), owner)| {
+        .enumerate()
+        .filter(|(i, (_, owner))| !matches!(owner, InputOwner::Shock(_)) && !built.contains(i))
+        .map(|(_, (((name, label), column), owner))| {
             RankedInput::new((name.clone(), label, *owner), column)
         })
         .collect();
@@ -160,7 +162,7 @@ pub fn analyse_with_groups(
 }
 
 /// The inputs that change with time, ranked at the `j`-th year: each city's realised growth
-/// shock and each shock's starts up to then.
+/// shock, each shock's starts and each city's unannounced builds up to then.
 fn timed_inputs(
     scenario: &Scenario,
     (model, names, owners): (&Model, &[String], &[InputOwner]),
@@ -183,10 +185,17 @@ fn timed_inputs(
             (name, owner, column)
         })
         .collect();
+    let built: Vec<(String, InputOwner, Vec<f64>)> = (model.built_inputs().iter().enumerate())
+        .map(|(u, &(i, _))| {
+            let column = std::mem::take(&mut sample.built[u * years + j]);
+            (names[i].clone(), owners[i], column)
+        })
+        .collect();
     walks
         .collect::<Vec<_>>()
         .into_iter()
         .chain(starts)
+        .chain(built)
         .map(|(name, owner, column)| {
             let label = labels::input_labels(scenario, std::slice::from_ref(&name)).remove(0);
             RankedInput::new((name, label, owner), column)

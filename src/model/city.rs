@@ -245,7 +245,9 @@ impl CityModel {
         }
         if let Some(u) = &self.unannounced {
             let targets = (&mut *out, ctx.probe_times, &mut *at_probes);
-            let (rate, built) = u.add(grid, (seed, trial, &mut *latent), lifetime, targets);
+            let builds = (ctx.city, &mut *record.builds);
+            let draw = (seed, trial, &mut *latent);
+            let (rate, built) = u.add(grid, draw, lifetime, targets, builds);
             record.inputs.extend([rate, built]);
         }
         CityDraws {

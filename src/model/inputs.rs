@@ -23,7 +23,9 @@ impl Model {
     /// `"Shenzhen.project[Qianhai].probability"` (1 when the trial delivers it, else 0),
     /// ".capacity", ".online", ".ramp_years" (and ".slip_years" with a slip),
     /// "Beijing.unannounced.rate" and "Beijing.unannounced.built" (the capacity of the
-    /// unannounced builds that arrive within the horizon, P), then "Beijing.power.mw_growth";
+    /// unannounced builds that arrive within the horizon, P; the sensitivity analysis counts
+    /// it only up to the year analysed, [`TrialBuffer::unannounced_builds`]), then
+    /// "Beijing.power.mw_growth";
     /// after the cities, `"shock[Name]"`: how many times the shock
     /// starts in the trial; then each basis's factor and lag.
     pub fn input_names(&self) -> Vec<String> {
@@ -79,6 +81,20 @@ impl Model {
         inputs
     }
 
+    /// The inputs "City.unannounced.built": (the input's index in [`Model::input_names`], the
+    /// city's index), one per city with unannounced builds, in city order.
+    pub fn built_inputs(&self) -> Vec<(usize, usize)> {
+        let inputs = self.inputs();
+        let is_built = |(i, (name, owner)): (usize, &(String, InputOwner))| match owner {
+            InputOwner::City(c) => {
+                let built = format!("{}.unannounced.built", self.cities[*c].name);
+                (*name == built).then_some((i, *c))
+            }
+            _ => None,
+        };
+        inputs.iter().enumerate().filter_map(is_built).collect()
+    }
+
     /// Number of shocks in the scenario.
     pub fn shock_count(&self) -> usize {
         self.shocks.len()
@@ -90,5 +106,11 @@ impl TrialBuffer {
     /// shock in the horizon.
     pub fn shock_starts(&self) -> &[(usize, f64)] {
         &self.shared.start_times
+    }
+
+    /// The last trial's unannounced builds: (the city's index, arrival as a decimal year, size
+    /// in P), every build that arrived within the horizon.
+    pub fn unannounced_builds(&self) -> &[(usize, f64, f64)] {
+        &self.builds
     }
 }

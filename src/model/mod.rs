@@ -71,6 +71,7 @@ pub struct Model {
 struct Record<'a> {
     inputs: &'a mut Vec<f64>,
     walk: &'a mut [f64],
+    builds: &'a mut Vec<(usize, f64, f64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +118,8 @@ pub struct TrialBuffer {
     pub basis_factors: Vec<f64>,
     /// Each basis's lag in this trial, years.
     pub basis_lags: Vec<f64>,
+    /// The trial's unannounced builds: (city, arrival as a decimal year, size in P).
+    builds: Vec<(usize, f64, f64)>,
     shared: SharedDraws,
     scratch: CityScratch,
 }
@@ -240,6 +243,7 @@ impl Model {
             city_probes: vec![0.0; n * self.probes.len()],
             basis_factors: Vec::with_capacity(self.bases.len()),
             basis_lags: Vec::with_capacity(self.bases.len()),
+            builds: Vec::new(),
             shared: SharedDraws {
                 correlated_growth: vec![0.0; n],
                 normals: vec![0.0; n],
@@ -305,6 +309,7 @@ impl Model {
         self.national.draw(steps, shared, latent);
         let city_values = &mut buf.values[..self.cities.len() * len];
         buf.inputs.clear();
+        buf.builds.clear();
         let (bf, bl) = (&mut buf.basis_factors, &mut buf.basis_lags);
         probes::draw_bases(&self.bases, (seed, trial), (bf, bl), latent);
         probes::probe_times(
@@ -338,6 +343,7 @@ impl Model {
             let record = Record {
                 inputs: &mut buf.inputs,
                 walk,
+                builds: &mut buf.builds,
             };
             let at_probes = &mut buf.city_probes[i * np..(i + 1) * np];
             latent.set_block(i);

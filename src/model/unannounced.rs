@@ -35,14 +35,16 @@ impl UnannouncedModel {
     /// Draws the trial's rate λ (once, steerable), then the arrivals one by one: the gap to
     /// the next, an exponential of mean 1 / λ, and its size S (negative draws count as 0),
     /// until the horizon's end. Each build adds S x its ramp (and, with a lifetime, what of it
-    /// survives) at every grid and probe time from its arrival on. Returns (λ, capacity of the
-    /// builds that arrived within the horizon, P).
+    /// survives) at every grid and probe time from its arrival on, and goes into `builds` as
+    /// (`city`, arrival as a decimal year, S in P). Returns (λ, capacity of the builds that
+    /// arrived within the horizon, P).
     pub(super) fn add(
         &self,
         grid: &Grid,
         (seed, trial, latent): (u64, u64, &mut Latent),
         lifetime: Option<f64>,
         (out, probe_times, at_probes): Targets,
+        (city, builds): (usize, &mut Vec<(usize, f64, f64)>),
     ) -> (f64, f64) {
         let mut rng = stream(seed, trial, self.stream_key);
         let rate = self
@@ -67,6 +69,7 @@ impl UnannouncedModel {
             }
             let size = self.size.sample(&mut rng).max(0.0);
             built += size;
+            builds.push((city, at, size));
             let first = grid.first_index_at_or_after(at).unwrap_or(out.len());
             if ramp == 0.0 && lifetime.is_none() {
                 for v in &mut out[first..] {
