@@ -4,12 +4,12 @@
 //! Why: every trial adds each sampled input twice (before and after the reports) and each
 //! simulated report twice; one value at a time that was the largest cost of the statistics in
 //! a run of base (its reports are scored). A block takes each histogram's run of values at once
-//! ([`CellStats::add_all`] when every multiplicity is 1). The counts are integers, so the result
-//! is exactly [`ConditionStats::add_cells`] trial by trial (tested).
+//! ([`crate::stats::CellStats::add_weighted`], the fast path when every multiplicity is 1).
+//! The counts are integers, so the result is exactly [`ConditionStats::add_cells`] trial by
+//! trial (tested).
 
 use crate::engine::BLOCK_TRIALS;
 use crate::engine::condition::{ConditionStats, Conditioning, TrialWeights};
-use crate::stats::CellStats;
 
 /// A block of trials' shifted inputs, simulated reports and multiplicities, column-major:
 /// `inputs[i * BLOCK_TRIALS + j]` is input i of the block's j-th trial.
@@ -75,8 +75,8 @@ impl ConditionBlock {
             .iter_mut()
             .zip(&mut stats.posterior_inputs);
         for ((prior, post), column) in cells.zip(columns) {
-            add(prior, &column[..n], m_prior);
-            add(post, &column[..n], m);
+            prior.add_weighted(&column[..n], m_prior);
+            post.add_weighted(&column[..n], m);
         }
         let columns = self.reports.chunks_exact(BLOCK_TRIALS);
         let earlier = self.earlier_m.chunks_exact(BLOCK_TRIALS);
@@ -85,8 +85,8 @@ impl ConditionBlock {
             .iter_mut()
             .zip(&mut stats.predictive_earlier);
         for (((prior, before), column), em) in cells.zip(columns).zip(earlier) {
-            add(prior, &column[..n], m_prior);
-            add(before, &column[..n], &em[..n]);
+            prior.add_weighted(&column[..n], m_prior);
+            before.add_weighted(&column[..n], &em[..n]);
         }
         self.filled = 0;
     }
@@ -110,14 +110,5 @@ impl ConditionStats {
             self.predictive_prior[j].add_n(*r, w.m_prior);
             self.predictive_earlier[j].add_n(*r, w.earlier_m[j]);
         }
-    }
-}
-
-/// Adds `values`, each `weights[i]` times: the fast path when every weight is 1.
-fn add(cell: &mut CellStats, values: &[f64], weights: &[u64]) {
-    if weights.iter().all(|w| *w == 1) {
-        cell.add_all(values);
-    } else {
-        cell.add_weighted(values, weights);
     }
 }

@@ -58,8 +58,6 @@ pub struct Worker<'a> {
     best: Vec<f64>,
     /// Per trial of the block: its multiplicity (1 unless the run is conditioned).
     mult: Vec<u64>,
-    /// Whether every multiplicity in the block is 1 (the fast path).
-    all_ones: bool,
     /// The current trial's weights, reused from trial to trial.
     weights: TrialWeights,
     /// Conditioned runs: the trials' installed capacities for the projection before the
@@ -95,13 +93,8 @@ impl PriorBlock {
     fn flush(&mut self, cells: &mut [CellStats]) {
         let n = self.filled;
         let mult = &self.mult[..n];
-        let all_ones = mult.iter().all(|m| *m == 1);
         for (cell, column) in cells.iter_mut().zip(self.block.chunks_exact(BLOCK_TRIALS)) {
-            if all_ones {
-                cell.add_all(&column[..n]);
-            } else {
-                cell.add_weighted(&column[..n], mult);
-            }
+            cell.add_weighted(&column[..n], mult);
         }
         self.filled = 0;
     }
@@ -128,7 +121,6 @@ impl<'a> Worker<'a> {
             slots: vec![0; BLOCK_TRIALS],
             best: vec![0.0; BLOCK_TRIALS],
             mult: vec![1; BLOCK_TRIALS],
-            all_ones: true,
             weights: TrialWeights::default(),
             prior,
             condition: spec
@@ -167,7 +159,6 @@ impl<'a> Worker<'a> {
     fn push_column(&mut self, m: u64) {
         let j = self.filled;
         self.mult[j] = m;
-        self.all_ones &= m == 1;
         let columns = self.block.chunks_exact_mut(BLOCK_TRIALS);
         for (column, v) in columns.zip(&self.buf.values) {
             column[j] = *v;
@@ -206,17 +197,12 @@ impl<'a> Worker<'a> {
             .zip(self.block.chunks_exact(BLOCK_TRIALS));
         let used = (self.agg.used_cells.iter_mut()).zip(self.used_block.chunks_exact(BLOCK_TRIALS));
         for (cell, column) in cells.chain(used) {
-            if self.all_ones {
-                cell.add_all(&column[..n]);
-            } else {
-                cell.add_weighted(&column[..n], mult);
-            }
+            cell.add_weighted(&column[..n], mult);
         }
         self.count_thresholds(n);
         self.count_overtakes(n);
         self.count_largest(n);
         self.filled = 0;
-        self.all_ones = true;
     }
 
     /// Per threshold: trials at or above it at each grid time, and the sub-step at which each
