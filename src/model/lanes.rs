@@ -1,80 +1,39 @@
-//! Random streams for trials in lanes: Philox4x32-10 (Salmon et al., "Parallel random numbers:
-//! as easy as 1, 2, 3", SC 2011), eight trials' streams at once, the same bits as one stream at
-//! a time. Not used by the model yet: the groundwork of running several trials per register.
+//! Random streams for trials in lanes: Philox4x32-10 ([`crate::model::philox`]), eight trials'
+//! streams at once, the same bits as one stream at a time ([`Stream`], the reference), and
+//! their normals by the ziggurat ([`crate::model::ziggurat`]) with its first step in lanes.
 //!
 //! Why a counter-based generator: a stream is a key and a counter, no state to seed. Word n of
 //! the stream of (seed, trial, stream key) is a pure function of those four numbers: the
-//! 64-bit key is derived from (seed, stream key) as today's streams are (so keyed names keep
-//! common random numbers across variants of a scenario), and the 128-bit counter holds
-//! (block n / 2, trial). Eight trials drawn together share the key and differ in one counter
-//! word, so each Philox round is the same two 32x32->64 multiplications and xors on eight
-//! lanes: plain arrays that the compiler turns into AVX2 (or SSE2) instructions. xoshiro256++
-//! would need 256 bits of state per lane, seeded by splitmix64 for every (trial, stream), and a
-//! state update after every word.
+//! 64-bit key is derived from (seed, stream key) as the xoshiro streams derive theirs (so keyed
+//! names keep common random numbers across variants of a scenario), and the 128-bit counter
+//! holds (block n / 2, trial). Eight trials drawn together share the key and differ in one
+//! counter word, so each Philox round is the same two 32x32->64 multiplications and xors on
+//! eight lanes: plain arrays that the compiler turns into AVX2 (or SSE2) instructions.
+//! xoshiro256++ would need 256 bits of state per lane, seeded by splitmix64 for every (trial,
+//! stream), and a state update after every word.
 //!
 //! [`Lanes`] chooses its instruction set at run time ([`Simd::detect`]); every path computes
 //! the same integer and IEEE-754 operations in the same order, so the bits do not depend on it
-//! (tested against [`Stream`], the scalar reference).
+//! (tested against [`Stream`]).
 
-use crate::model::normal::{normal_from_bits, normals_from_bits, uniform_open};
-use crate::model::streams::splitmix64;
+use crate::model::normal::uniform_open;
+use crate::model::philox::{M0, M1, W0, W1, counter, philox_key, philox4x32_10, words};
+use crate::model::ziggurat::{Fallback, fallback_key, ziggurat};
 
 /// Trials per block of lanes: eight 32-bit words fill an AVX2 register.
 pub const LANES: usize = 8;
 
-/// Philox's multipliers and key increments (Random123's PHILOX_M4x32_0/1, PHILOX_W32_0/1).
-const M0: u32 = 0xD251_1F53;
-const M1: u32 = 0xCD9E_8D57;
-const W0: u32 = 0x9E37_79B9;
-const W1: u32 = 0xBB67_AE85;
 /// Rows of words drawn at a time when filling normals (2 KiB on the stack).
 const CHUNK_ROWS: usize = 32;
-
-/// Philox4x32 with 10 rounds of one counter under one key (the reference; tested against
-/// Random123's known answers).
-pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
-    let [mut c0, mut c1, mut c2, mut c3] = counter;
-    let [mut k0, mut k1] = key;
-    for round in 0..10 {
-        if round > 0 {
-            k0 = k0.wrapping_add(W0);
-            k1 = k1.wrapping_add(W1);
-        }
-        let p0 = u64::from(M0) * u64::from(c0);
-        let p1 = u64::from(M1) * u64::from(c2);
-        (c0, c1, c2, c3) = (
-            (p1 >> 32) as u32 ^ c1 ^ k0,
-            p1 as u32,
-            (p0 >> 32) as u32 ^ c3 ^ k1,
-            p0 as u32,
-        );
-    }
-    [c0, c1, c2, c3]
-}
-
-/// The Philox key of a stream: 64 bits of (seed, stream key), as [`crate::model::stream`]
-/// derives its base.
-pub fn philox_key(seed: u64, key: u64) -> [u32; 2] {
-    let k = splitmix64(seed ^ splitmix64(key));
-    [k as u32, (k >> 32) as u32]
-}
-
-/// The counter of a stream's block: the block number, then the trial.
-fn counter(block: u64, trial: u64) -> [u32; 4] {
-    [
-        block as u32,
-        (block >> 32) as u32,
-        trial as u32,
-        (trial >> 32) as u32,
-    ]
-}
 
 /// One stream, one word at a time: the reference that [`Lanes`] matches bit for bit.
 #[derive(Debug, Clone)]
 pub struct Stream {
     key: [u32; 2],
+    fallback: [u32; 2],
     trial: u64,
-    block: u64,
+    /// Words handed out so far.
+    word: u64,
     spare: Option<u64>,
 }
 
@@ -83,21 +42,25 @@ impl Stream {
     pub fn new(seed: u64, trial: u64, key: u64) -> Self {
         Stream {
             key: philox_key(seed, key),
+            fallback: fallback_key(seed, key),
             trial,
-            block: 0,
+            word: 0,
             spare: None,
         }
     }
 
     /// The next 64-bit word: each block gives two, words 0-1 then 2-3, low word first.
     pub fn next_u64(&mut self) -> u64 {
+        self.word += 1;
         if let Some(word) = self.spare.take() {
             return word;
         }
-        let w = philox4x32_10(counter(self.block, self.trial), self.key);
-        self.block += 1;
-        self.spare = Some(u64::from(w[2]) | u64::from(w[3]) << 32);
-        u64::from(w[0]) | u64::from(w[1]) << 32
+        let [first, second] = words(philox4x32_10(
+            counter((self.word - 1) / 2, self.trial),
+            self.key,
+        ));
+        self.spare = Some(second);
+        first
     }
 
     /// A uniform in (0, 1) ([`uniform_open`]).
@@ -105,9 +68,13 @@ impl Stream {
         uniform_open(self.next_u64())
     }
 
-    /// A standard normal ([`normal_from_bits`]).
+    /// A standard normal: the ziggurat on the next word, its further steps (if any) on that
+    /// word's [`Fallback`].
     pub fn normal(&mut self) -> f64 {
-        normal_from_bits(self.next_u64())
+        let row = self.word;
+        let word = self.next_u64();
+        let mut fallback = Fallback::new(self.fallback, self.trial, row);
+        ziggurat().normal(word, &mut || fallback.next_u64())
     }
 }
 
@@ -147,9 +114,13 @@ impl Simd {
 #[derive(Debug, Clone)]
 pub struct Lanes {
     key: [u32; 2],
+    fallback: [u32; 2],
+    trials: [u64; LANES],
     trial_lo: [u32; LANES],
     trial_hi: [u32; LANES],
     block: u64,
+    /// Rows handed out so far.
+    row: u64,
     spare: Option<[u64; LANES]>,
     simd: Simd,
 }
@@ -160,9 +131,12 @@ impl Lanes {
     pub fn new(seed: u64, key: u64, trials: [u64; LANES]) -> Self {
         Lanes {
             key: philox_key(seed, key),
+            fallback: fallback_key(seed, key),
+            trials,
             trial_lo: trials.map(|t| t as u32),
             trial_hi: trials.map(|t| (t >> 32) as u32),
             block: 0,
+            row: 0,
             spare: None,
             simd: Simd::detect(),
         }
@@ -204,18 +178,42 @@ impl Lanes {
         }
     }
 
+    /// The ziggurat's first step on every word, in lanes; then, scalar, the further steps of
+    /// the few draws whose first step was not final (about 1 in 100).
     #[inline(always)]
     fn fill_normals_kernel(&mut self, out: &mut [[f64; LANES]]) {
+        let tables = ziggurat();
         let mut words = [[0u64; LANES]; CHUNK_ROWS];
         for rows in out.chunks_mut(CHUNK_ROWS) {
+            let first_row = self.row;
             let words = &mut words[..rows.len()];
             self.fill_u64_kernel(words);
-            normals_from_bits(words.as_flattened(), rows.as_flattened_mut());
+            let mut pending = 0u32;
+            for (row, w) in rows.iter_mut().zip(words.iter()) {
+                let mut done = [true; LANES];
+                for l in 0..LANES {
+                    (row[l], done[l]) = tables.first_step(w[l]);
+                }
+                pending += done.iter().map(|d| u32::from(!d)).sum::<u32>();
+            }
+            if pending == 0 {
+                continue;
+            }
+            for (i, (row, w)) in rows.iter_mut().zip(words.iter()).enumerate() {
+                for l in 0..LANES {
+                    if !tables.first_step(w[l]).1 {
+                        let at = first_row + i as u64;
+                        let mut more = Fallback::new(self.fallback, self.trials[l], at);
+                        row[l] = tables.normal(w[l], &mut || more.next_u64());
+                    }
+                }
+            }
         }
     }
 
     #[inline(always)]
     fn fill_u64_kernel(&mut self, out: &mut [[u64; LANES]]) {
+        self.row += out.len() as u64;
         let mut rows = out.iter_mut();
         if let Some(spare) = self.spare.take() {
             match rows.next() {
@@ -283,31 +281,6 @@ fn fill_normals_avx2(lanes: &mut Lanes, out: &mut [[f64; LANES]]) {
 mod tests {
     use super::*;
 
-    /// Random123's known answers for Philox4x32-10 (its kat_vectors file).
-    #[test]
-    fn philox_gives_random123s_known_answers() {
-        let cases = [
-            (
-                [0; 4],
-                [0; 2],
-                [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8],
-            ),
-            (
-                [u32::MAX; 4],
-                [u32::MAX; 2],
-                [0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd],
-            ),
-            (
-                [0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344],
-                [0xa409_3822, 0x299f_31d0],
-                [0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1],
-            ),
-        ];
-        for (counter, key, expected) in cases {
-            assert_eq!(philox4x32_10(counter, key), expected);
-        }
-    }
-
     fn trials_from(first: u64) -> [u64; LANES] {
         std::array::from_fn(|l| first + l as u64 * 7919)
     }
@@ -356,12 +329,33 @@ mod tests {
         assert_ne!(first, Stream::new(2, 0, 7).next_u64());
     }
 
+    /// Enough draws that hundreds take the wedge or tail steps, in lanes and scalar.
+    #[test]
+    fn rejected_first_steps_match_the_scalar_streams() {
+        let trials = trials_from(17);
+        let mut lanes = Lanes::new(2, 99, trials);
+        let mut normals = vec![[0f64; LANES]; 4000];
+        lanes.fill_normals(&mut normals);
+        let mut streams = trials.map(|t| Stream::new(2, t, 99));
+        let mut beyond_r = 0;
+        for row in &normals {
+            for (l, stream) in streams.iter_mut().enumerate() {
+                assert_eq!(row[l].to_bits(), stream.normal().to_bits());
+                beyond_r += usize::from(row[l].abs() > ziggurat().tail_start());
+            }
+        }
+        assert!(beyond_r > 0, "no draw from the tail");
+    }
+
     #[test]
     fn uniforms_and_normals_read_the_next_word() {
         let mut words = Stream::new(3, 4, 5);
         let mut draws = Stream::new(3, 4, 5);
         assert_eq!(draws.uniform(), uniform_open(words.next_u64()));
-        assert_eq!(draws.normal(), normal_from_bits(words.next_u64()));
+        let mut never = || -> u64 { unreachable!("this word's first step is final") };
+        let word = words.next_u64();
+        assert!(ziggurat().first_step(word).1);
+        assert_eq!(draws.normal(), ziggurat().normal(word, &mut never));
         assert_eq!(draws.next_u64(), words.next_u64());
     }
 }

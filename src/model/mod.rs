@@ -18,12 +18,14 @@ pub mod lanes;
 pub mod latent;
 pub mod normal;
 pub mod observe;
+pub mod philox;
 mod power;
 pub mod probes;
 pub mod risk;
 pub mod sampler;
 pub mod streams;
 mod unannounced;
+pub mod ziggurat;
 
 use crate::model::copula::MarginalMap;
 use crate::model::sampler::Sampler;

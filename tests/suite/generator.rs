@@ -10,6 +10,7 @@
 
 use simulate::model::lanes::{LANES, Lanes, Stream};
 use simulate::model::normal::uniform_open;
+use simulate::model::ziggurat::ziggurat;
 use simulate::model::{StreamKind, stream_key};
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 
@@ -207,6 +208,67 @@ fn lane_normals_are_standard_normal() {
             "beyond {sigma} sigma: {beyond}"
         );
     }
+}
+
+/// The ziggurat's tail, exact beyond 6 sigma: 10^6 draws of its tail step (what a draw beyond
+/// r = 3.654 is) against the normal conditioned on |z| > r, P(z > x | z > r) = Q(x) / Q(r):
+/// Kolmogorov-Smirnov, and the counts beyond 4.5, 5, 5.5 and 6 sigma (expected 2.6e4, 2.2e3,
+/// 146 and 7.5), each at level 10^-4 of its binomial (a Poisson limit for the last).
+#[test]
+fn the_normal_tail_is_exact_beyond_six_sigma() {
+    let zig = ziggurat();
+    let r = zig.tail_start();
+    let mut words = Stream::new(4, 0, key());
+    let n = 1_000_000;
+    let mut x: Vec<f64> = (0..n).map(|_| zig.tail(&mut || words.next_u64())).collect();
+    let normal = Normal::standard();
+    let q_r = normal.sf(r);
+    x.sort_by(f64::total_cmp);
+    assert!(x[0] >= r);
+    let nf = n as f64;
+    let d = x
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let f = 1.0 - normal.sf(*v) / q_r;
+            (f - i as f64 / nf).max((i + 1) as f64 / nf - f)
+        })
+        .fold(0.0, f64::max);
+    assert!(
+        d * nf.sqrt() < kolmogorov_limit(ALPHA),
+        "tail KS {}",
+        d * nf.sqrt()
+    );
+    for sigma in [4.5, 5.0, 5.5] {
+        let p = normal.sf(sigma) / q_r;
+        let beyond = x.iter().filter(|v| **v > sigma).count() as f64;
+        let zstat = (beyond - nf * p) / (nf * p * (1.0 - p)).sqrt();
+        assert!(
+            zstat.abs() < normal_limit(),
+            "beyond {sigma}: {beyond} vs {}",
+            nf * p
+        );
+    }
+    let mean = nf * normal.sf(6.0) / q_r;
+    let beyond_six = x.iter().filter(|v| **v > 6.0).count();
+    let poisson = statrs::distribution::Poisson::new(mean).expect("a positive mean");
+    use statrs::distribution::DiscreteCDF;
+    let (lo, hi) = (
+        poisson.cdf(beyond_six as u64),
+        poisson.sf(beyond_six as u64),
+    );
+    let p_two_sided = 2.0 * lo.min(hi + poisson_pmf(mean, beyond_six));
+    assert!(
+        p_two_sided > ALPHA,
+        "beyond 6 sigma: {beyond_six} vs {mean:.1}"
+    );
+}
+
+fn poisson_pmf(mean: f64, k: usize) -> f64 {
+    use statrs::distribution::Discrete;
+    statrs::distribution::Poisson::new(mean)
+        .expect("a positive mean")
+        .pmf(k as u64)
 }
 
 /// x with P(K > x) = alpha for the Kolmogorov distribution, P(K > x) = 2 sum (-1)^(k-1)
