@@ -3,8 +3,9 @@
 //! measures one thing after another, and the load changes in between.
 //!
 //! `cargo bench --bench lanes` prints, per base trial: the time to draw its random numbers with
-//! xoshiro256++ and rand_distr's ziggurat (today's streams), with the Philox stream one word at
-//! a time, and with Philox in lanes on each instruction set; then a whole trial of the engine
+//! xoshiro256++ and rand_distr's ziggurat (0.7.0's streams), with the Philox stream one word at
+//! a time, with Philox in lanes on each instruction set, and as the model draws since 0.8.0
+//! (the path streams in lanes, the rest on xoshiro); then a whole trial of the engine
 //! at one thread against the model alone (the same trials, nothing counted) and the 92 cells'
 //! statistics of the same trials alone.
 
@@ -12,6 +13,7 @@ use rand::distr::{Distribution, StandardUniform};
 use simulate::engine::{self, RunSpec};
 use simulate::model::lanes::{LANES, Lanes, Simd, Stream};
 use simulate::model::normal::uniform_open;
+use simulate::model::path_normals::LaneBlock;
 use simulate::model::stream;
 use simulate::stats::CellStats;
 use std::hint::black_box;
@@ -31,31 +33,40 @@ fn base_spec(trials: u64) -> RunSpec {
     spec
 }
 
-/// What a base trial draws (0.6.0 model): per stream, how many normals or how many uniforms.
-/// Normals: each city's stream (baseline, growth, one per step), the national factor's and
-/// the shared shocks' streams (one per step), and the bridge normals of the two reports that
-/// fall between grid times. Uniforms: the project's stream (delivery, capacity, online, ramp)
-/// and each of the three bases' (factor, lag).
+/// What a base trial draws: per stream, how many normals or how many uniforms. Normals: each
+/// city's steps, the national factor's and the shared shocks' (one per step: the path streams,
+/// drawn in lanes since 0.8.0), each city's baseline and growth, and the bridge normals of the
+/// two reports that fall between grid times. Uniforms: the project's stream (delivery,
+/// capacity, online, ramp) and each of the three bases' (factor, lag).
 struct Draws {
+    /// Path streams and the normals each draws.
+    paths: (usize, usize),
     normals: Vec<usize>,
     uniforms: Vec<usize>,
 }
 
 impl Draws {
     fn base(steps: usize) -> Self {
-        let mut normals = vec![steps + 2; 3];
-        normals.extend([steps, steps, 1, 1]);
         Draws {
-            normals,
+            paths: (5, steps),
+            normals: vec![2, 2, 2, 1, 1],
             uniforms: vec![4, 2, 2, 2],
         }
     }
+
+    /// Every stream's normals, the path streams' first.
+    fn all_normals(&self) -> Vec<usize> {
+        let mut all = vec![self.paths.1; self.paths.0];
+        all.extend(&self.normals);
+        all
+    }
 }
 
+/// Every draw on xoshiro256++ streams, normals by rand_distr's ziggurat (0.7.0's streams).
 fn xoshiro_ziggurat(d: &Draws) -> f64 {
     let mut acc = 0.0;
     for trial in 0..FLOOR_TRIALS {
-        for (key, n) in d.normals.iter().enumerate() {
+        for (key, n) in d.all_normals().iter().enumerate() {
             let mut rng = stream(1, trial, key as u64);
             for _ in 0..*n {
                 let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
@@ -73,10 +84,11 @@ fn xoshiro_ziggurat(d: &Draws) -> f64 {
     acc
 }
 
+/// Every draw on Philox streams, one trial at a time.
 fn philox_scalar(d: &Draws) -> f64 {
     let mut acc = 0.0;
     for trial in 0..FLOOR_TRIALS {
-        for (key, n) in d.normals.iter().enumerate() {
+        for (key, n) in d.all_normals().iter().enumerate() {
             let mut s = Stream::new(1, trial, key as u64);
             acc += (0..*n).map(|_| s.normal()).sum::<f64>();
         }
@@ -88,20 +100,16 @@ fn philox_scalar(d: &Draws) -> f64 {
     acc
 }
 
+/// Every draw on Philox streams in lanes, eight trials at a time.
 fn philox_lanes(d: &Draws, simd: Simd) -> f64 {
-    let mut acc = 0.0;
-    let longest = d
-        .normals
-        .iter()
-        .chain(&d.uniforms)
-        .max()
-        .copied()
-        .unwrap_or(0);
+    let all = d.all_normals();
+    let longest = all.iter().chain(&d.uniforms).max().copied().unwrap_or(0);
     let mut rows = vec![[0f64; LANES]; longest];
     let mut words = vec![[0u64; LANES]; longest];
+    let mut acc = 0.0;
     for first in (0..FLOOR_TRIALS).step_by(LANES) {
         let trials = std::array::from_fn(|l| first + l as u64);
-        for (key, n) in d.normals.iter().enumerate() {
+        for (key, n) in all.iter().enumerate() {
             let mut lanes = Lanes::new(1, key as u64, trials).with_simd(simd);
             lanes.fill_normals(&mut rows[..*n]);
             acc += rows[..*n].as_flattened().iter().sum::<f64>();
@@ -115,6 +123,36 @@ fn philox_lanes(d: &Draws, simd: Simd) -> f64 {
                 .iter()
                 .map(|w| uniform_open(*w))
                 .sum::<f64>();
+        }
+    }
+    acc
+}
+
+/// The model's mix (0.8.0): the path streams in lanes, the other draws on xoshiro256++.
+fn lanes_and_xoshiro(d: &Draws) -> f64 {
+    let mut rows = vec![[0f64; LANES]; d.paths.1];
+    let mut acc = 0.0;
+    for first in (0..FLOOR_TRIALS).step_by(LANES) {
+        let trials = std::array::from_fn(|l| first + l as u64);
+        for key in 0..d.paths.0 {
+            Lanes::new(1, key as u64, trials).fill_normals(&mut rows);
+            acc += rows.as_flattened().iter().sum::<f64>();
+        }
+        for trial in first..first + LANES as u64 {
+            for (key, n) in d.normals.iter().enumerate() {
+                let mut rng = stream(1, trial, 50 + key as u64);
+                for _ in 0..*n {
+                    let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
+                    acc += z;
+                }
+            }
+            for (key, n) in d.uniforms.iter().enumerate() {
+                let mut rng = stream(1, trial, 100 + key as u64);
+                for _ in 0..*n {
+                    let u: f64 = StandardUniform.sample(&mut rng);
+                    acc += u;
+                }
+            }
         }
     }
     acc
@@ -153,11 +191,14 @@ fn cell_statistics(blocks: &[Vec<f64>], warm: &[CellStats]) -> u64 {
     stats.iter().map(|c| c.count()).sum()
 }
 
-/// The same trials through the model only, into one reused buffer.
+/// The same trials through the model only, into one reused buffer, step normals drawn in
+/// lanes as the engine's workers draw them.
 fn model_alone(spec: &RunSpec) -> f64 {
     let mut buf = spec.model.buffer();
+    let mut block = LaneBlock::default();
     let mut acc = 0.0;
     for trial in 0..spec.trials {
+        spec.model.prefill(&mut block, spec.seed, trial, &mut buf);
         spec.model.run_trial(spec.seed, trial, &mut buf);
         acc += buf.values[0];
     }
@@ -201,7 +242,14 @@ fn main() {
             "xoshiro256++ + ziggurat",
             Box::new(|| xoshiro_ziggurat(&draws)),
         ),
-        ("philox scalar + AS 241", Box::new(|| philox_scalar(&draws))),
+        (
+            "philox scalar + ziggurat",
+            Box::new(|| philox_scalar(&draws)),
+        ),
+        (
+            "paths in lanes, rest xoshiro",
+            Box::new(|| lanes_and_xoshiro(&draws)),
+        ),
         (
             "philox lanes portable",
             Box::new(|| philox_lanes(&draws, Simd::Portable)),

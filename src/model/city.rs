@@ -3,13 +3,13 @@
 
 use super::dynamics::{NationalModel, Ou};
 use super::latent::{Latent, Steered};
+use super::path_normals::PathNormals;
 use super::probes::{self, ProbeModel};
 use super::risk::{self, GrowthPath, Loss, Saturation, Window};
 use super::streams::{StreamKind, stream, stream_key};
 use super::unannounced::UnannouncedModel;
 use super::*;
 use crate::model::sampler::ToSampler;
-use rand_xoshiro::Xoshiro256PlusPlus;
 
 #[derive(Debug, Clone)]
 pub(super) struct CityModel {
@@ -23,6 +23,8 @@ pub(super) struct CityModel {
     /// (own, shared) sd of the city's step shock: sqrt(1 - shared_shock), sqrt(shared_shock).
     shock_sds: (f64, f64),
     pub(super) stream_key: u64,
+    /// This city's stream of step normals ([`PathStreams`]), when its path is noisy.
+    pub(super) path_stream: Option<usize>,
     /// (long-run growth, half-life in years, stream key).
     pub(super) fading: Option<(Steered, f64, u64)>,
     /// (from, growth, stream key) per period.
@@ -51,6 +53,8 @@ pub(super) struct TrialContext<'a> {
     pub(super) probes: &'a [ProbeModel],
     /// Each probe's time in this trial.
     pub(super) probe_times: &'a [f64],
+    /// The trial's step normals.
+    pub(super) path: &'a PathNormals,
     /// This city's index: probes of other series are skipped.
     pub(super) city: usize,
     /// The first this many steps' step normals are steered (those before the last report).
@@ -85,6 +89,7 @@ impl CityModel {
             growth_ou: Ou::new(c.growth_volatility, c.growth_reversion_years, grid.dt()),
             shock_sds: (national.own_sd, national.shared_sd),
             stream_key: stream_key(StreamKind::City, &[&c.name]),
+            path_stream: None,
             fading: c.fading.as_ref().map(|f| {
                 (
                     Steered::new(&f.long_run),
@@ -186,7 +191,8 @@ impl CityModel {
             retirement: retirement(early.flatten()),
         });
         let windows = &scratch.city_windows;
-        let noise = (&mut rng, ctx.steered_steps, &mut *latent);
+        let steps = self.path_stream.map_or(&[][..], |s| ctx.path.stream(s));
+        let noise = (steps, ctx.steered_steps, &mut *latent);
         let shared = (&ctx.shared.national[..], &ctx.shared.shared_normals[..]);
         let buffers = (&mut *out, &mut *record.walk, &mut scratch.prefix[..]);
         let start = (baseline, saturation.as_ref(), &mut scratch.gross[..]);
@@ -260,6 +266,11 @@ impl CityModel {
         }
     }
 
+    /// Whether the path draws a step normal each step (it has lumps or its growth moves).
+    pub(super) fn is_noisy(&self, dt: f64) -> bool {
+        self.volatility * dt.sqrt() > 0.0 || self.growth_ou.innovation_sd > 0.0
+    }
+
     /// Draws the period rates and picks the trial's shock windows that hit this city.
     pub(super) fn prepare(
         &self,
@@ -293,7 +304,7 @@ impl CityModel {
         grid: &Grid,
         ((baseline, saturation, gross), path, windows): (Start, &GrowthPath, &[Window]),
         (national, shared): (&[f64], &[f64]),
-        (rng, steered_steps, latent): (&mut Xoshiro256PlusPlus, usize, &mut Latent),
+        (steps, steered_steps, latent): (&[f64], usize, &mut Latent),
         (out, walk_out, log_lumps): (&mut [f64], &mut [f64], &mut [f64]),
     ) {
         let dt = grid.dt();
@@ -302,7 +313,7 @@ impl CityModel {
         let s = self.volatility * dt.sqrt();
         let half_variance = 0.5 * s * s;
         let (own_sd, shared_sd) = self.shock_sds;
-        let noisy = s > 0.0 || self.growth_ou.innovation_sd > 0.0;
+        let noisy = self.is_noisy(grid.dt());
         // Each step's log growth x_k dt and log lump ln F_k, then two vectorised exps, then
         // the additions: simple loops instead of one mixed one.
         let (mut deviation, mut shock) = (0.0, 0.0);
@@ -311,7 +322,7 @@ impl CityModel {
         log_lumps[0] = 0.0;
         for k in 1..out.len() {
             let w = if noisy {
-                let z: f64 = rand_distr::StandardNormal.sample(rng);
+                let z = steps[k - 1];
                 let z = if k <= steered_steps {
                     latent.normal(z)
                 } else {

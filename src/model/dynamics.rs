@@ -3,6 +3,7 @@
 //! part of each city's per-step shock, drawn once per trial on scenario-wide streams.
 
 use super::latent::Latent;
+use super::path_normals::{PathNormals, PathStreams};
 use super::streams::{StreamKind, stream, stream_key};
 use crate::scenario::Dynamics;
 use crate::scenario::dist::standard_normal_cdf;
@@ -51,6 +52,10 @@ pub struct NationalModel {
     pub own_sd: f64,
     growth_key: u64,
     shock_key: u64,
+    /// The path streams ([`PathStreams`]) of the national factor (normal innovations only)
+    /// and of the shared shocks, when they draw.
+    growth_path: Option<usize>,
+    shock_path: Option<usize>,
 }
 
 impl NationalModel {
@@ -67,6 +72,20 @@ impl NationalModel {
             own_sd: (1.0 - d.shared_shock).sqrt(),
             growth_key: stream_key(StreamKind::National, &["growth"]),
             shock_key: stream_key(StreamKind::National, &["shock"]),
+            growth_path: None,
+            shock_path: None,
+        }
+    }
+
+    /// Registers the path streams this model draws from (those with an effect): the national
+    /// factor's when its innovations are normal (Student-t ones stay on a xoshiro stream), the
+    /// shared shocks'.
+    pub fn add_path_streams(&mut self, streams: &mut PathStreams) {
+        if self.ou.innovation_sd > 0.0 && self.tails.is_none() {
+            self.growth_path = Some(streams.add(self.growth_key));
+        }
+        if self.shared_sd > 0.0 {
+            self.shock_path = Some(streams.add(self.shock_key));
         }
     }
 
@@ -76,23 +95,26 @@ impl NationalModel {
     /// z, or the Student-t quantile at Φ(z)). A part with no effect draws nothing.
     pub fn draw(
         &self,
-        (seed, trial, steered): (u64, u64, usize),
+        ((seed, trial, steered), path): ((u64, u64, usize), &PathNormals),
         (national, shared): (&mut [f64], &mut [f64]),
         latent: &mut Latent,
     ) {
         national.fill(0.0);
         shared.fill(0.0);
         if self.ou.innovation_sd > 0.0 {
-            let mut rng = stream(seed, trial, self.growth_key);
+            // Student-t innovations draw from their xoshiro stream, normal ones from the path's.
+            let mut tails =
+                (self.tails.as_ref()).map(|t| (t, stream(seed, trial, self.growth_key)));
+            let normals = self.growth_path.map_or(&[][..], |s| path.stream(s));
             let mut n = 0.0;
             for (k, v) in national.iter_mut().enumerate().skip(1) {
-                let e = match &self.tails {
+                let e = match &mut tails {
                     None => {
-                        let z = rand_distr::StandardNormal.sample(&mut rng);
+                        let z = normals[k - 1];
                         if k <= steered { latent.normal(z) } else { z }
                     }
-                    Some((t, scale)) => {
-                        let drawn = t.sample(&mut rng);
+                    Some(((t, scale), rng)) => {
+                        let drawn = t.sample(rng);
                         let steered = if k <= steered { latent.take() } else { None };
                         scale * steered.map_or(drawn, |z| t.inverse_cdf(standard_normal_cdf(z)))
                     }
@@ -101,10 +123,10 @@ impl NationalModel {
                 *v = n;
             }
         }
-        if self.shared_sd > 0.0 {
-            let mut rng = stream(seed, trial, self.shock_key);
+        if let Some(s) = self.shock_path {
+            let normals = path.stream(s);
             for (k, u) in shared.iter_mut().enumerate().skip(1) {
-                let z = rand_distr::StandardNormal.sample(&mut rng);
+                let z = normals[k - 1];
                 *u = if k <= steered { latent.normal(z) } else { z };
             }
         }

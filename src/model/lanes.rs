@@ -184,28 +184,29 @@ impl Lanes {
     fn fill_normals_kernel(&mut self, out: &mut [[f64; LANES]]) {
         let tables = ziggurat();
         let mut words = [[0u64; LANES]; CHUNK_ROWS];
+        // Per row, a bit per lane whose first step was not final.
+        let mut pending = [0u8; CHUNK_ROWS];
         for rows in out.chunks_mut(CHUNK_ROWS) {
             let first_row = self.row;
             let words = &mut words[..rows.len()];
             self.fill_u64_kernel(words);
-            let mut pending = 0u32;
-            for (row, w) in rows.iter_mut().zip(words.iter()) {
-                let mut done = [true; LANES];
+            for ((row, w), bits) in rows.iter_mut().zip(words.iter()).zip(pending.iter_mut()) {
+                let mut not_final = [0u8; LANES];
                 for l in 0..LANES {
-                    (row[l], done[l]) = tables.first_step(w[l]);
+                    let (x, done) = tables.first_step(w[l]);
+                    row[l] = x;
+                    not_final[l] = u8::from(!done) << l;
                 }
-                pending += done.iter().map(|d| u32::from(!d)).sum::<u32>();
+                *bits = not_final.iter().fold(0, |a, b| a | b);
             }
-            if pending == 0 {
-                continue;
-            }
-            for (i, (row, w)) in rows.iter_mut().zip(words.iter()).enumerate() {
-                for l in 0..LANES {
-                    if !tables.first_step(w[l]).1 {
-                        let at = first_row + i as u64;
-                        let mut more = Fallback::new(self.fallback, self.trials[l], at);
-                        row[l] = tables.normal(w[l], &mut || more.next_u64());
-                    }
+            for (i, bits) in pending[..rows.len()].iter().enumerate() {
+                let mut bits = *bits;
+                while bits != 0 {
+                    let l = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let at = first_row + i as u64;
+                    let mut more = Fallback::new(self.fallback, self.trials[l], at);
+                    rows[i][l] = tables.normal(words[i][l], &mut || more.next_u64());
                 }
             }
         }

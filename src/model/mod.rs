@@ -18,6 +18,7 @@ pub mod lanes;
 pub mod latent;
 pub mod normal;
 pub mod observe;
+pub mod path_normals;
 pub mod philox;
 mod power;
 pub mod probes;
@@ -36,6 +37,7 @@ use city::{CityModel, TrialContext, sum_groups_and_total};
 use dynamics::NationalModel;
 pub use inputs::InputOwner;
 use latent::Latent;
+use path_normals::{LaneBlock, PathNormals, PathStreams};
 use power::{Fleet, PowerModel, PowerScratch};
 use probes::{BasisModel, ProbeModel};
 use rand::distr::Distribution;
@@ -67,6 +69,8 @@ pub struct Model {
     /// steered: the steps that start before the last report's time (plus its basis's longest
     /// lag).
     steered_steps: usize,
+    /// The streams of the step normals ([`path_normals`]).
+    path_streams: PathStreams,
 }
 
 /// Where a city's trial writes down what it sampled, for sensitivity analysis.
@@ -122,6 +126,8 @@ pub struct TrialBuffer {
     pub basis_lags: Vec<f64>,
     /// The trial's unannounced builds: (city, arrival as a decimal year, size in P).
     builds: Vec<(usize, f64, f64)>,
+    /// The trial's step normals.
+    path: PathNormals,
     shared: SharedDraws,
     scratch: CityScratch,
 }
@@ -157,13 +163,19 @@ struct CityScratch {
 impl Model {
     /// Compiles a validated scenario.
     pub fn new(scenario: &Scenario) -> Self {
-        let national = NationalModel::new(&scenario.dynamics, scenario.grid.dt());
-        let cities: Vec<CityModel> = scenario
+        let mut national = NationalModel::new(&scenario.dynamics, scenario.grid.dt());
+        let mut cities: Vec<CityModel> = scenario
             .cities
             .iter()
             .enumerate()
             .map(|(i, c)| CityModel::new(c, (i, &national), &scenario.shocks, &scenario.grid))
             .collect();
+        let mut path_streams = PathStreams::new(scenario.grid.steps);
+        for c in cities.iter_mut().filter(|c| c.is_noisy(scenario.grid.dt())) {
+            let key = stream_key(StreamKind::CityDraw, &[&c.name, "steps"]);
+            c.path_stream = Some(path_streams.add(key));
+        }
+        national.add_path_streams(&mut path_streams);
         let mut model = Model {
             grid: scenario.grid.clone(),
             has_power: cities.iter().any(|c| c.power.is_some()),
@@ -186,6 +198,7 @@ impl Model {
             groups: scenario.groups.iter().map(|g| g.cities.clone()).collect(),
             latent_blocks: Vec::new(),
             steered_steps: probes::steered_steps(scenario),
+            path_streams,
         };
         let mut latent = Latent::recording();
         model.run_trial_steered(0, 0, &mut latent, &mut model.buffer());
@@ -246,6 +259,7 @@ impl Model {
             basis_factors: Vec::with_capacity(self.bases.len()),
             basis_lags: Vec::with_capacity(self.bases.len()),
             builds: Vec::new(),
+            path: self.path_streams.buffer(),
             shared: SharedDraws {
                 correlated_growth: vec![0.0; n],
                 normals: vec![0.0; n],
@@ -272,6 +286,12 @@ impl Model {
         self.run_trial_steered(seed, trial, &mut Latent::prior(), buf);
     }
 
+    /// Puts trial `trial`'s step normals into `buf` from `block`, which draws eight trials'
+    /// at a time in lanes: the same normals [`Model::run_trial`] would draw alone, sooner.
+    pub fn prefill(&self, block: &mut LaneBlock, seed: u64, trial: u64, buf: &mut TrialBuffer) {
+        block.serve(&self.path_streams, seed, trial, &mut buf.path);
+    }
+
     /// Dimension of the latent space of [`Model::run_trial_steered`]: the steered draws of a
     /// trial (the same in every trial).
     pub fn latent_dims(&self) -> usize {
@@ -296,6 +316,7 @@ impl Model {
     ) {
         let len = self.grid.len();
         let n_cities = self.cities.len();
+        self.path_streams.fill(seed, trial, &mut buf.path);
         self.draw_shocks(seed, trial, &mut buf.shared);
         latent.set_block(n_cities);
         if let Some(c) = &self.copula {
@@ -307,7 +328,7 @@ impl Model {
             &mut buf.shared.national[..],
             &mut buf.shared.shared_normals[..],
         );
-        let steps = (seed, trial, self.steered_steps);
+        let steps = ((seed, trial, self.steered_steps), &buf.path);
         self.national.draw(steps, shared, latent);
         let city_values = &mut buf.values[..self.cities.len() * len];
         buf.inputs.clear();
@@ -341,6 +362,7 @@ impl Model {
                 probe_times: &buf.probe_times,
                 city: i,
                 steered_steps: self.steered_steps,
+                path: &buf.path,
             };
             let record = Record {
                 inputs: &mut buf.inputs,

@@ -1,0 +1,140 @@
+//! The step normals of a trial's paths: one Philox stream per noisy path (each city's own step
+//! shocks, the national factor, the shared shocks), one normal per grid step, drawn for eight
+//! trials at a time in lanes ([`LaneBlock`]) or for one trial alone ([`PathStreams::fill`]):
+//! the same bits either way, since a lane's words depend only on its (seed, trial, key).
+//!
+//! These are most of a trial's random numbers (131 of a base trial's 145), so drawing them in
+//! lanes is where the lane generator pays. The other draws (baselines, growth, projects,
+//! shocks, bases) stay on their xoshiro streams, a few words each.
+
+use crate::model::lanes::{LANES, Lanes, Stream};
+
+/// The keys of a model's path streams and the number of steps each draws.
+#[derive(Debug, Clone, Default)]
+pub struct PathStreams {
+    keys: Vec<u64>,
+    steps: usize,
+    /// Tells apart models whose streams differ (a buffer filled for one is not the other's).
+    id: u64,
+}
+
+/// One trial's step normals, stream-major: `values[s * steps + k - 1]` for grid step k.
+#[derive(Debug, Clone, Default)]
+pub struct PathNormals {
+    values: Vec<f64>,
+    steps: usize,
+    /// (stream id, seed, trial) of the values held.
+    filled_for: Option<(u64, u64, u64)>,
+}
+
+impl PathStreams {
+    /// No streams yet; paths of `steps` grid steps.
+    pub fn new(steps: usize) -> Self {
+        PathStreams {
+            keys: Vec::new(),
+            steps,
+            id: 0,
+        }
+    }
+
+    /// Adds the stream of `key`; returns its index.
+    pub fn add(&mut self, key: u64) -> usize {
+        self.keys.push(key);
+        self.id = self.keys.iter().fold(self.steps as u64, |h, k| {
+            crate::model::streams::splitmix64(h ^ k)
+        });
+        self.keys.len() - 1
+    }
+
+    /// Room for one trial's normals.
+    pub fn buffer(&self) -> PathNormals {
+        PathNormals {
+            values: vec![0.0; self.keys.len() * self.steps],
+            steps: self.steps,
+            filled_for: None,
+        }
+    }
+
+    /// Draws trial `trial`'s normals into `out` one stream at a time, unless it holds them.
+    pub fn fill(&self, seed: u64, trial: u64, out: &mut PathNormals) {
+        if out.filled_for == Some((self.id, seed, trial)) {
+            return;
+        }
+        for (key, values) in self
+            .keys
+            .iter()
+            .zip(out.values.chunks_exact_mut(self.steps))
+        {
+            let mut stream = Stream::new(seed, trial, *key);
+            values.iter_mut().for_each(|z| *z = stream.normal());
+        }
+        out.filled_for = Some((self.id, seed, trial));
+    }
+}
+
+impl PathNormals {
+    /// The normals of stream `s`, one per grid step from step 1.
+    #[inline]
+    pub fn stream(&self, s: usize) -> &[f64] {
+        &self.values[s * self.steps..(s + 1) * self.steps]
+    }
+}
+
+/// The normals of eight consecutive trials (8b to 8b + 7), drawn together in lanes.
+#[derive(Debug, Clone, Default)]
+pub struct LaneBlock {
+    /// `rows[s * steps + k - 1][l]`: stream s, step k, trial 8b + l.
+    rows: Vec<[f64; LANES]>,
+    /// (stream id, seed, b) of the rows held.
+    filled_for: Option<(u64, u64, u64)>,
+}
+
+impl LaneBlock {
+    /// Puts trial `trial`'s normals into `out`, drawing its block of eight trials first when
+    /// this block does not hold it.
+    pub fn serve(&mut self, streams: &PathStreams, seed: u64, trial: u64, out: &mut PathNormals) {
+        if streams.keys.is_empty() {
+            return;
+        }
+        let b = trial / LANES as u64;
+        if self.filled_for != Some((streams.id, seed, b)) {
+            let trials = std::array::from_fn(|l| b * LANES as u64 + l as u64);
+            self.rows
+                .resize(streams.keys.len() * streams.steps, [0.0; LANES]);
+            for (key, rows) in streams
+                .keys
+                .iter()
+                .zip(self.rows.chunks_exact_mut(streams.steps))
+            {
+                Lanes::new(seed, *key, trials).fill_normals(rows);
+            }
+            self.filled_for = Some((streams.id, seed, b));
+        }
+        let lane = (trial % LANES as u64) as usize;
+        for (v, row) in out.values.iter_mut().zip(&self.rows) {
+            *v = row[lane];
+        }
+        out.filled_for = Some((streams.id, seed, trial));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lanes_and_one_trial_at_a_time_give_the_same_normals() {
+        let mut streams = PathStreams::new(23);
+        for key in [11, 12, 13] {
+            streams.add(key);
+        }
+        let mut block = LaneBlock::default();
+        for trial in [5u64, 3, 8, 9, 1 << 33, 2] {
+            let (mut lane, mut alone) = (streams.buffer(), streams.buffer());
+            block.serve(&streams, 7, trial, &mut lane);
+            streams.fill(7, trial, &mut alone);
+            assert_eq!(lane.values, alone.values, "trial {trial}");
+            assert_eq!(alone.stream(1)[0], Stream::new(7, trial, 12).normal());
+        }
+    }
+}
