@@ -61,6 +61,8 @@ impl UnannouncedModel {
             Some(life) => risk::surviving_fraction(age, ramp, life),
         };
         let mut at = grid.start;
+        let first_build = builds.len();
+        let simple = ramp == 0.0 && lifetime.is_none();
         loop {
             let gap: f64 = rand_distr::Exp1.sample(&mut rng);
             at += gap / rate;
@@ -70,12 +72,8 @@ impl UnannouncedModel {
             let size = self.size.sample(&mut rng).max(0.0);
             built += size;
             builds.push((city, at, size));
-            let first = grid.first_index_at_or_after(at).unwrap_or(out.len());
-            if ramp == 0.0 && lifetime.is_none() {
-                for v in &mut out[first..] {
-                    *v += size;
-                }
-            } else {
+            if !simple {
+                let first = grid.first_index_at_or_after(at).unwrap_or(out.len());
                 for (k, v) in out.iter_mut().enumerate().skip(first) {
                     *v += size * share(grid.time(k) - at);
                 }
@@ -84,6 +82,26 @@ impl UnannouncedModel {
                 *v += size * share(t - at);
             }
         }
+        if simple {
+            add_running_sum(grid, &builds[first_build..], out);
+        }
         (rate, built)
+    }
+}
+
+/// Adds to each grid value the sizes of the builds (in arrival order) that arrived by its time:
+/// one pass over the grid with a running sum, instead of one per build.
+fn add_running_sum(grid: &Grid, builds: &[(usize, f64, f64)], out: &mut [f64]) {
+    let len = out.len();
+    let mut arrivals = builds
+        .iter()
+        .map(|(_, at, size)| (grid.first_index_at_or_after(*at).unwrap_or(len), *size))
+        .peekable();
+    let mut sum = 0.0;
+    for (k, v) in out.iter_mut().enumerate() {
+        while let Some((_, size)) = arrivals.next_if(|(first, _)| *first <= k) {
+            sum += size;
+        }
+        *v += sum;
     }
 }
