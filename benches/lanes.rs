@@ -13,7 +13,6 @@ use rand::distr::{Distribution, StandardUniform};
 use simulate::engine::{self, RunSpec};
 use simulate::model::lanes::{LANES, Lanes, Simd, Stream};
 use simulate::model::normal::uniform_open;
-use simulate::model::path_normals::LaneBlock;
 use simulate::model::stream;
 use simulate::stats::CellStats;
 use std::hint::black_box;
@@ -191,14 +190,12 @@ fn cell_statistics(blocks: &[Vec<f64>], warm: &[CellStats]) -> u64 {
     stats.iter().map(|c| c.count()).sum()
 }
 
-/// The same trials through the model only, into one reused buffer, step normals drawn in
-/// lanes as the engine's workers draw them.
+/// The same trials through the model only, into one reused buffer (whose step normals are
+/// drawn eight trials at a time, as in the engine).
 fn model_alone(spec: &RunSpec) -> f64 {
     let mut buf = spec.model.buffer();
-    let mut block = LaneBlock::default();
     let mut acc = 0.0;
     for trial in 0..spec.trials {
-        spec.model.prefill(&mut block, spec.seed, trial, &mut buf);
         spec.model.run_trial(spec.seed, trial, &mut buf);
         acc += buf.values[0];
     }

@@ -15,7 +15,6 @@ use crate::engine::aggregate::{
 use crate::engine::condition::TrialWeights;
 use crate::engine::condition_block::ConditionBlock;
 use crate::model::TrialBuffer;
-use crate::model::path_normals::LaneBlock;
 use crate::stats::CellStats;
 
 /// Trials gathered before the statistics take them in. The block of the base scenario is
@@ -66,8 +65,6 @@ pub struct Worker<'a> {
     prior: PriorBlock,
     /// Runs with reports: the inputs' and simulated reports' histograms, a block at a time.
     condition: Option<ConditionBlock>,
-    /// The step normals of eight trials at a time, drawn in lanes.
-    lanes: LaneBlock,
 }
 
 /// A block of trials for [`Aggregate::prior_cells`], the layout of [`Worker`]'s block.
@@ -130,15 +127,12 @@ impl<'a> Worker<'a> {
                 .conditioning
                 .as_ref()
                 .map(|c| ConditionBlock::new(spec.model.input_count(), c.observations.len())),
-            lanes: LaneBlock::default(),
         }
     }
 
     /// Runs trial number `trial` and adds it.
     pub fn run_trial(&mut self, trial: u64) {
         let spec = self.spec;
-        spec.model
-            .prefill(&mut self.lanes, spec.seed, trial, &mut self.buf);
         simulate(spec, trial, &mut self.buf, &mut self.weights);
         weigh(spec, trial, &self.buf, &mut self.weights);
         self.agg

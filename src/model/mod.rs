@@ -2,8 +2,9 @@
 //! May import `scenario` and the leaves.
 //!
 //! Inside, imports flow one way: [`streams`], [`fastexp`], [`risk`] and [`copula`] are leaves of
-//! this folder ([`lanes`] and [`normal`], the generator and normal sampler for trials in lanes,
-//! are not used by a trial yet); `city` builds one city's path from them, with `builds`
+//! this folder; [`philox`], [`normal`], [`ziggurat`] and [`lanes`] (in that order) make the
+//! generator and normal sampler of trials in lanes, from which [`path_normals`] draws each
+//! trial's step normals; `city` builds one city's path from them, with `builds`
 //! (projects), `unannounced` (builds nobody announced) and `power` (the cap by vintage);
 //! `inputs` names what a trial records; this file holds the compiled
 //! [`Model`], the shared draws of a trial and the Total.
@@ -37,7 +38,7 @@ use city::{CityModel, TrialContext, sum_groups_and_total};
 use dynamics::NationalModel;
 pub use inputs::InputOwner;
 use latent::Latent;
-use path_normals::{LaneBlock, PathNormals, PathStreams};
+use path_normals::{PathNormals, PathStreams};
 use power::{Fleet, PowerModel, PowerScratch};
 use probes::{BasisModel, ProbeModel};
 use rand::distr::Distribution;
@@ -284,12 +285,6 @@ impl Model {
     /// The result depends only on (model, seed, trial).
     pub fn run_trial(&self, seed: u64, trial: u64, buf: &mut TrialBuffer) {
         self.run_trial_steered(seed, trial, &mut Latent::prior(), buf);
-    }
-
-    /// Puts trial `trial`'s step normals into `buf` from `block`, which draws eight trials'
-    /// at a time in lanes: the same normals [`Model::run_trial`] would draw alone, sooner.
-    pub fn prefill(&self, block: &mut LaneBlock, seed: u64, trial: u64, buf: &mut TrialBuffer) {
-        block.serve(&self.path_streams, seed, trial, &mut buf.path);
     }
 
     /// Dimension of the latent space of [`Model::run_trial_steered`]: the steered draws of a

@@ -1,7 +1,10 @@
 //! The step normals of a trial's paths: one Philox stream per noisy path (each city's own step
-//! shocks, the national factor, the shared shocks), one normal per grid step, drawn for eight
-//! trials at a time in lanes ([`LaneBlock`]) or for one trial alone ([`PathStreams::fill`]):
+//! shocks, the national factor, the shared shocks), one normal per grid step, drawn for the
+//! eight trials 8b to 8b + 7 at once in lanes ([`PathStreams::fill`]) and kept until a trial
+//! of another block asks, or for one trial alone ([`PathStreams::fill_alone`], the reference):
 //! the same bits either way, since a lane's words depend only on its (seed, trial, key).
+//! Callers that run trials in order (the engine's workers, the sensitivity sample, the
+//! solver) draw each block once; the sequential Monte Carlo's moves revisit the same trial.
 //!
 //! These are most of a trial's random numbers (131 of a base trial's 145), so drawing them in
 //! lanes is where the lane generator pays. The other draws (baselines, growth, projects,
@@ -18,13 +21,15 @@ pub struct PathStreams {
     id: u64,
 }
 
-/// One trial's step normals, stream-major: `values[s * steps + k - 1]` for grid step k.
+/// One trial's step normals, stream-major: `values[s * steps + k - 1]` for grid step k; and
+/// its block of eight trials' normals.
 #[derive(Debug, Clone, Default)]
 pub struct PathNormals {
     values: Vec<f64>,
     steps: usize,
     /// (stream id, seed, trial) of the values held.
     filled_for: Option<(u64, u64, u64)>,
+    lanes: LaneBlock,
 }
 
 impl PathStreams {
@@ -52,11 +57,22 @@ impl PathStreams {
             values: vec![0.0; self.keys.len() * self.steps],
             steps: self.steps,
             filled_for: None,
+            lanes: LaneBlock::default(),
         }
     }
 
-    /// Draws trial `trial`'s normals into `out` one stream at a time, unless it holds them.
+    /// Puts trial `trial`'s normals into `out`, from its block of eight trials (drawn in lanes
+    /// unless `out` holds it already).
     pub fn fill(&self, seed: u64, trial: u64, out: &mut PathNormals) {
+        if out.filled_for != Some((self.id, seed, trial)) {
+            out.lanes.serve(self, seed, trial, &mut out.values);
+            out.filled_for = Some((self.id, seed, trial));
+        }
+    }
+
+    /// Draws trial `trial`'s normals into `out` one stream at a time, unless it holds them:
+    /// the reference for [`PathStreams::fill`].
+    pub fn fill_alone(&self, seed: u64, trial: u64, out: &mut PathNormals) {
         if out.filled_for == Some((self.id, seed, trial)) {
             return;
         }
@@ -82,7 +98,7 @@ impl PathNormals {
 
 /// The normals of eight consecutive trials (8b to 8b + 7), drawn together in lanes.
 #[derive(Debug, Clone, Default)]
-pub struct LaneBlock {
+struct LaneBlock {
     /// `rows[s * steps + k - 1][l]`: stream s, step k, trial 8b + l.
     rows: Vec<[f64; LANES]>,
     /// (stream id, seed, b) of the rows held.
@@ -92,7 +108,7 @@ pub struct LaneBlock {
 impl LaneBlock {
     /// Puts trial `trial`'s normals into `out`, drawing its block of eight trials first when
     /// this block does not hold it.
-    pub fn serve(&mut self, streams: &PathStreams, seed: u64, trial: u64, out: &mut PathNormals) {
+    fn serve(&mut self, streams: &PathStreams, seed: u64, trial: u64, out: &mut [f64]) {
         if streams.keys.is_empty() {
             return;
         }
@@ -111,10 +127,9 @@ impl LaneBlock {
             self.filled_for = Some((streams.id, seed, b));
         }
         let lane = (trial % LANES as u64) as usize;
-        for (v, row) in out.values.iter_mut().zip(&self.rows) {
+        for (v, row) in out.iter_mut().zip(&self.rows) {
             *v = row[lane];
         }
-        out.filled_for = Some((streams.id, seed, trial));
     }
 }
 
@@ -128,11 +143,11 @@ mod tests {
         for key in [11, 12, 13] {
             streams.add(key);
         }
-        let mut block = LaneBlock::default();
+        let mut lane = streams.buffer();
         for trial in [5u64, 3, 8, 9, 1 << 33, 2] {
-            let (mut lane, mut alone) = (streams.buffer(), streams.buffer());
-            block.serve(&streams, 7, trial, &mut lane);
-            streams.fill(7, trial, &mut alone);
+            let mut alone = streams.buffer();
+            streams.fill(7, trial, &mut lane);
+            streams.fill_alone(7, trial, &mut alone);
             assert_eq!(lane.values, alone.values, "trial {trial}");
             assert_eq!(alone.stream(1)[0], Stream::new(7, trial, 12).normal());
         }
