@@ -23,6 +23,9 @@ use crate::model::ziggurat::{Fallback, fallback_key, ziggurat};
 /// Trials per block of lanes: eight 32-bit words fill an AVX2 register.
 pub const LANES: usize = 8;
 
+/// The low 32 bits of a 64-bit word.
+const LOW: u64 = 0xFFFF_FFFF;
+
 /// Rows of words drawn at a time when filling normals (2 KiB on the stack).
 const CHUNK_ROWS: usize = 32;
 
@@ -116,8 +119,9 @@ pub struct Lanes {
     key: [u32; 2],
     fallback: [u32; 2],
     trials: [u64; LANES],
-    trial_lo: [u32; LANES],
-    trial_hi: [u32; LANES],
+    /// Each lane's trial, low and high 32 bits, each in a 64-bit word (see `next_block`).
+    trial_lo: [u64; LANES],
+    trial_hi: [u64; LANES],
     block: u64,
     /// Rows handed out so far.
     row: u64,
@@ -133,8 +137,8 @@ impl Lanes {
             key: philox_key(seed, key),
             fallback: fallback_key(seed, key),
             trials,
-            trial_lo: trials.map(|t| t as u32),
-            trial_hi: trials.map(|t| (t >> 32) as u32),
+            trial_lo: trials.map(|t| t & LOW),
+            trial_hi: trials.map(|t| t >> 32),
             block: 0,
             row: 0,
             spare: None,
@@ -225,11 +229,11 @@ impl Lanes {
         while let Some(first) = rows.next() {
             let [w0, w1, w2, w3] = self.next_block();
             for l in 0..LANES {
-                first[l] = u64::from(w0[l]) | u64::from(w1[l]) << 32;
+                first[l] = w0[l] | w1[l] << 32;
             }
             let mut second = [0u64; LANES];
             for l in 0..LANES {
-                second[l] = u64::from(w2[l]) | u64::from(w3[l]) << 32;
+                second[l] = w2[l] | w3[l] << 32;
             }
             match rows.next() {
                 Some(row) => *row = second,
@@ -238,27 +242,30 @@ impl Lanes {
         }
     }
 
-    /// Philox4x32-10 of the current block in every lane, word by word across lanes.
+    /// Philox4x32-10 of the current block in every lane, word by word across lanes. Each
+    /// 32-bit word sits in the low half of a 64-bit one, so that a round is 64-bit lane
+    /// operations only (a 32x32->64-bit multiply of each lane's low halves, shifts, masks,
+    /// xors) and the compiler needs no shuffles between the words and their products.
     #[inline(always)]
-    fn next_block(&mut self) -> [[u32; LANES]; 4] {
-        let mut c0 = [self.block as u32; LANES];
-        let mut c1 = [(self.block >> 32) as u32; LANES];
+    fn next_block(&mut self) -> [[u64; LANES]; 4] {
+        let mut c0 = [self.block & LOW; LANES];
+        let mut c1 = [self.block >> 32; LANES];
         let (mut c2, mut c3) = (self.trial_lo, self.trial_hi);
         self.block += 1;
-        let [mut k0, mut k1] = self.key;
+        let [mut k0, mut k1] = self.key.map(u64::from);
         for round in 0..10 {
             if round > 0 {
-                k0 = k0.wrapping_add(W0);
-                k1 = k1.wrapping_add(W1);
+                k0 = (k0 + u64::from(W0)) & LOW;
+                k1 = (k1 + u64::from(W1)) & LOW;
             }
             for l in 0..LANES {
-                let p0 = u64::from(M0) * u64::from(c0[l]);
-                let p1 = u64::from(M1) * u64::from(c2[l]);
+                let p0 = u64::from(M0) * (c0[l] & LOW);
+                let p1 = u64::from(M1) * (c2[l] & LOW);
                 (c0[l], c1[l], c2[l], c3[l]) = (
-                    (p1 >> 32) as u32 ^ c1[l] ^ k0,
-                    p1 as u32,
-                    (p0 >> 32) as u32 ^ c3[l] ^ k1,
-                    p0 as u32,
+                    (p1 >> 32) ^ c1[l] ^ k0,
+                    p1 & LOW,
+                    (p0 >> 32) ^ c3[l] ^ k1,
+                    p0 & LOW,
                 );
             }
         }
