@@ -4,6 +4,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand::distr::{Distribution, StandardUniform};
 use simulate::engine::{self, RunSpec};
+use simulate::model::lanes::{LANES, Lanes};
 use simulate::model::sampler::{Sampler, ToSampler};
 use simulate::model::stream;
 use simulate::scenario;
@@ -44,7 +45,9 @@ fn engine_threads(c: &mut Criterion) {
 /// The random numbers one base trial needs, drawn and discarded, from the scenario's own
 /// distributions: per city a stream, its baseline and growth draws and one normal per step; per
 /// project a stream, the delivery uniform and its capacity, online and ramp draws; the national
-/// factor's and shared shocks' streams, two bridge normals and the three bases' draws.
+/// factor's and shared shocks' streams, two bridge normals and the three bases' draws; the step
+/// normals as 0.7.0 drew them (xoshiro and rand_distr's ziggurat) and as 0.8.0 does (Philox
+/// and the ziggurat in lanes).
 fn random_number_floor(c: &mut Criterion) {
     let spec = base_spec(TRIALS);
     let loaded = scenario::load(std::path::Path::new("scenarios/base.toml")).unwrap();
@@ -68,6 +71,33 @@ fn random_number_floor(c: &mut Criterion) {
             ]
         })
         .collect();
+    // Everything but the step normals, on xoshiro streams as the model draws them.
+    let other_draws = |trial: u64| -> f64 {
+        let mut acc = 0.0;
+        for (key, samplers) in cities.iter().enumerate() {
+            let mut rng = stream(1, trial, key as u64);
+            acc += samplers.iter().map(|s| s.sample(&mut rng)).sum::<f64>();
+        }
+        for (key, samplers) in projects.iter().enumerate() {
+            let mut rng = stream(1, trial, 100 + key as u64);
+            let u: f64 = StandardUniform.sample(&mut rng);
+            acc += u + samplers.iter().map(|s| s.sample(&mut rng)).sum::<f64>();
+        }
+        // The bridge normals of the two reports between grid times, the bases' draws.
+        for key in [202, 203] {
+            let z: f64 = rand_distr::StandardNormal.sample(&mut stream(1, trial, key));
+            acc += z;
+        }
+        for key in 300..303 {
+            let mut rng = stream(1, trial, key);
+            let f: f64 = StandardUniform.sample(&mut rng);
+            let l: f64 = StandardUniform.sample(&mut rng);
+            acc += f + l;
+        }
+        acc
+    };
+    // The step normals: each city's, the national factor's and the shared shocks'.
+    let path_streams = cities.len() as u64 + 2;
     let mut group = c.benchmark_group("draws");
     group.throughput(Throughput::Elements(TRIALS));
     group.sample_size(10);
@@ -75,34 +105,31 @@ fn random_number_floor(c: &mut Criterion) {
         b.iter(|| {
             let mut acc = 0.0;
             for trial in 0..TRIALS {
-                for (key, samplers) in cities.iter().enumerate() {
-                    let mut rng = stream(1, trial, key as u64);
-                    acc += samplers.iter().map(|s| s.sample(&mut rng)).sum::<f64>();
+                acc += other_draws(trial);
+                // 0.7.0's streams: the step normals by rand_distr's ziggurat on xoshiro.
+                for key in 0..path_streams {
+                    let mut rng = stream(1, trial, 200 + key);
                     for _ in 0..steps {
                         let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
                         acc += z;
                     }
                 }
-                for (key, samplers) in projects.iter().enumerate() {
-                    let mut rng = stream(1, trial, 100 + key as u64);
-                    let u: f64 = StandardUniform.sample(&mut rng);
-                    acc += u + samplers.iter().map(|s| s.sample(&mut rng)).sum::<f64>();
+            }
+            black_box(acc)
+        });
+    });
+    group.bench_function("base_floor_lanes_1_thread", |b| {
+        let mut rows = vec![[0f64; LANES]; steps];
+        b.iter(|| {
+            let mut acc = 0.0;
+            for first in (0..TRIALS).step_by(LANES) {
+                // 0.8.0's streams: the step normals eight trials at a time, in lanes.
+                let trials = std::array::from_fn(|l| first + l as u64);
+                for key in 0..path_streams {
+                    Lanes::new(1, 200 + key, trials).fill_normals(&mut rows);
+                    acc += rows.as_flattened().iter().sum::<f64>();
                 }
-                // The national factor's and shared shocks' streams (one normal per step), the
-                // bridge normals of the two reports between grid times, the bases' draws.
-                for (key, n) in [(200, steps), (201, steps), (202, 1), (203, 1)] {
-                    let mut rng = stream(1, trial, key);
-                    for _ in 0..n {
-                        let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
-                        acc += z;
-                    }
-                }
-                for key in 300..303 {
-                    let mut rng = stream(1, trial, key);
-                    let f: f64 = StandardUniform.sample(&mut rng);
-                    let l: f64 = StandardUniform.sample(&mut rng);
-                    acc += f + l;
-                }
+                acc += (first..first + LANES as u64).map(other_draws).sum::<f64>();
             }
             black_box(acc)
         });
