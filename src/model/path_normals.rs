@@ -6,9 +6,9 @@
 //! Callers that run trials in order (the engine's workers, the sensitivity sample, the
 //! solver) draw each block once; the sequential Monte Carlo's moves revisit the same trial.
 //!
-//! These are most of a trial's random numbers (131 of a base trial's 145), so drawing them in
-//! lanes is where the lane generator pays. The other draws (baselines, growth, projects,
-//! shocks, bases) stay on their xoshiro streams, a few words each.
+//! These are most of a trial's random numbers (110 of a base trial's 125 normals), so they are
+//! what the lane generator draws. The other draws (baselines, growth, projects, shocks, bases)
+//! stay on their xoshiro streams, a few words each.
 
 use crate::model::lanes::{LANES, Lanes, Stream};
 
