@@ -171,8 +171,10 @@ impl Lanes {
         }
     }
 
-    /// Fills `out` with the next standard normals of every lane ([`normal_from_bits`] of the
-    /// words [`Lanes::fill_u64`] would give).
+    /// Fills `out` with the next standard normals of every lane: the same as
+    /// [`Stream::normal`] of each lane's stream (the ziggurat on the words
+    /// [`Lanes::fill_u64`] would give, and on their fallback words when a first step is not
+    /// final).
     pub fn fill_normals(&mut self, out: &mut [[f64; LANES]]) {
         match self.simd {
             // SAFETY: as in `fill_u64`.

@@ -27,8 +27,9 @@ pub const LAYERS: usize = 256;
 /// Mixed into a stream's key to give the key of its [`Fallback`] words.
 const FALLBACK_SALT: u64 = 0x5A16_6A7A_F00D_0001;
 
-/// The ziggurat's layer edges `x[i]` (x[0] = v / f(r), the strip's width; x[1] = r; x[256] = 0)
-/// and `f[i]` = f(x[i]) (f[0] = 0, f[256] = 1), and the common area v of a layer.
+/// The ziggurat's layer edges `x[i]` (`x[0]` = v / f(r), the strip's width; `x[1]` = r;
+/// `x[256]` = 0) and `f[i]` = f(`x[i]`) (`f[0]` = 0, `f[256]` = 1), and the common area v of a
+/// layer.
 #[derive(Debug)]
 pub struct Ziggurat {
     x: [f64; LAYERS + 1],
