@@ -4,7 +4,8 @@
 //! of another block asks, or for one trial alone ([`PathStreams::fill_alone`], the reference):
 //! the same bits either way, since a lane's words depend only on its (seed, trial, key).
 //! Callers that run trials in order (the engine's workers, the sensitivity sample, the
-//! solver) draw each block once; the sequential Monte Carlo's moves revisit the same trial.
+//! solver) draw each block about once (twice where a parallel split cuts one); the sequential
+//! Monte Carlo's moves revisit the same trial. Every model path draws through the lanes.
 //!
 //! These are most of a trial's random numbers (110 of a base trial's 125 normals), so they are
 //! what the lane generator draws. The other draws (baselines, growth, projects, shocks, bases)
@@ -150,6 +151,26 @@ mod tests {
             streams.fill_alone(7, trial, &mut alone);
             assert_eq!(lane.values, alone.values, "trial {trial}");
             assert_eq!(alone.stream(1)[0], Stream::new(7, trial, 12).normal());
+        }
+    }
+
+    /// A buffer holding one seed's or one model's normals draws again for another.
+    #[test]
+    fn a_new_seed_or_other_streams_draw_again() {
+        let mut one = PathStreams::new(5);
+        one.add(11);
+        let mut other = PathStreams::new(5);
+        other.add(12);
+        let mut buf = one.buffer();
+        let mut want = one.buffer();
+        for (streams, seed) in [(&one, 7), (&one, 8), (&other, 8), (&one, 8)] {
+            streams.fill(seed, 3, &mut buf);
+            streams.fill_alone(seed, 3, &mut want);
+            assert_eq!(buf.values, want.values, "seed {seed}");
+            assert_eq!(
+                buf.values[0],
+                Stream::new(seed, 3, streams.keys[0]).normal()
+            );
         }
     }
 }

@@ -20,10 +20,11 @@ pub fn stream(seed: u64, trial: u64, key: u64) -> Xoshiro256PlusPlus {
 /// bases (a project called `lifetime`, a city called `copula`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StreamKind {
-    /// A city's own path (baseline, growth, noise); names: the city.
+    /// A city's own draws of baseline and growth; names: the city.
     City,
     /// One of a city's separate draws; names: the city, the quantity (`lifetime`,
-    /// `utilisation`, `power`, `growth_long_run`, `growth_period<i>`).
+    /// `utilisation`, `power`, `ceiling`, `growth_long_run`, `growth_period<i>`,
+    /// `unannounced`, and `steps`: its step normals, a Philox stream of [`crate::model::lanes`]).
     CityDraw,
     /// A project of a city; names: the city, the project.
     Project,

@@ -105,3 +105,42 @@ fn add_running_sum(grid: &Grid, builds: &[(usize, f64, f64)], out: &mut [f64]) {
         *v += sum;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The running sum adds what the per-build loop adds: two builds on one grid step, one a
+    /// hair (within the grid's tolerance) before a grid time, one at the start, one after the
+    /// end; exact here, since the sizes are small integers.
+    #[test]
+    fn the_running_sum_adds_each_build_from_its_first_grid_time() {
+        let grid = Grid {
+            start: 2025.0,
+            steps_per_year: 4,
+            steps: 8,
+        };
+        let builds = [
+            (0, 2025.0, 1.0),
+            (0, 2025.1, 2.0),
+            (0, 2025.2, 4.0),
+            (0, 2025.5 - 1e-7, 8.0),
+            (0, 2026.0, 16.0),
+            (0, 2027.5, 32.0),
+        ];
+        let mut fast = vec![100.0; grid.len()];
+        add_running_sum(&grid, &builds, &mut fast);
+        let mut slow = vec![100.0; grid.len()];
+        for (_, at, size) in builds {
+            let first = grid.first_index_at_or_after(at).unwrap_or(slow.len());
+            slow[first..].iter_mut().for_each(|v| *v += size);
+        }
+        assert_eq!(fast, slow);
+        assert_eq!(
+            fast,
+            [
+                101.0, 107.0, 115.0, 115.0, 131.0, 131.0, 131.0, 131.0, 131.0
+            ]
+        );
+    }
+}

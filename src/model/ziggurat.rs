@@ -1,6 +1,6 @@
 //! Standard normal draws by Marsaglia and Tsang's ziggurat ("The ziggurat method for generating
 //! random variables", J. Stat. Softw. 5(8), 2000), written for lanes: the first step of every
-//! draw (a table read, a multiply and a compare, 99% of draws final) is branch-free on one
+//! draw (a table read, a multiply and a compare; 98.5% of draws final) is branch-free on one
 //! 64-bit word, so a loop over many draws vectorises; the rare rest (a wedge or the tail) runs
 //! scalar on words of a second counter space ([`Fallback`]), so a stream's n-th normal always
 //! comes from its n-th word, whatever the others did.
@@ -168,7 +168,7 @@ impl Ziggurat {
 }
 
 /// The words a draw's further steps take: for the normal drawn from word `row` of the stream
-/// of (seed, trial, key), Philox under the key of (seed, key + salt) at counters (row, 0, trial),
+/// of (seed, trial, key), Philox under the key of (seed, key xor a salt) at counters (row, 0, trial),
 /// (row, 1, trial), ...: a pure function of the draw's place, so scalar and lane draws agree.
 #[derive(Debug, Clone)]
 pub struct Fallback {
@@ -245,6 +245,26 @@ mod tests {
         assert!((ours / known - 1.0).abs() < 1e-14, "{ours:e} vs {known:e}");
     }
 
+    /// A draw's further words depend on its stream's key, its trial and its row, and run on;
+    /// and they are not the stream's own words.
+    #[test]
+    fn fallback_words_are_their_own_per_draw() {
+        let key = fallback_key(1, 7);
+        assert_ne!(key, philox_key(1, 7));
+        assert_ne!(key, fallback_key(2, 7));
+        let first = |trial, row| Fallback::new(key, trial, row).next_u64();
+        let base = first(3, 10);
+        assert_ne!(base, first(4, 10));
+        assert_ne!(base, first(3, 11));
+        let mut words = Fallback::new(key, 3, 10);
+        let run: Vec<u64> = (0..6).map(|_| words.next_u64()).collect();
+        assert_eq!(run[0], base);
+        for (i, a) in run.iter().enumerate() {
+            assert!(run[i + 1..].iter().all(|b| a != b), "word {i} repeats");
+        }
+    }
+
+    /// A final first step is the draw and takes no further word (the closure panics if asked).
     #[test]
     fn first_steps_are_the_whole_draw_when_final() {
         let z = ziggurat();
