@@ -11,8 +11,8 @@
 
 use rand::distr::{Distribution, StandardUniform};
 use simulate::engine::{self, RunSpec};
+use simulate::model::ieee::uniform_open;
 use simulate::model::lanes::{LANES, Lanes, Simd, Stream};
-use simulate::model::normal::uniform_open;
 use simulate::model::stream;
 use simulate::stats::CellStats;
 use std::hint::black_box;
@@ -61,33 +61,41 @@ impl Draws {
     }
 }
 
-/// Every draw on xoshiro256++ streams, normals by rand_distr's ziggurat (0.7.0's streams).
-fn xoshiro_ziggurat(d: &Draws) -> f64 {
+/// One trial's `normals[s]` normals (rand_distr's ziggurat) and `uniforms[s]` uniforms, each
+/// stream s on its own xoshiro256++ stream.
+fn xoshiro_trial(trial: u64, normals: &[usize], uniforms: &[usize]) -> f64 {
     let mut acc = 0.0;
-    for trial in 0..FLOOR_TRIALS {
-        for (key, n) in d.all_normals().iter().enumerate() {
-            let mut rng = stream(1, trial, key as u64);
-            for _ in 0..*n {
-                let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
-                acc += z;
-            }
+    for (key, n) in normals.iter().enumerate() {
+        let mut rng = stream(1, trial, key as u64);
+        for _ in 0..*n {
+            let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
+            acc += z;
         }
-        for (key, n) in d.uniforms.iter().enumerate() {
-            let mut rng = stream(1, trial, 100 + key as u64);
-            for _ in 0..*n {
-                let u: f64 = StandardUniform.sample(&mut rng);
-                acc += u;
-            }
+    }
+    for (key, n) in uniforms.iter().enumerate() {
+        let mut rng = stream(1, trial, 100 + key as u64);
+        for _ in 0..*n {
+            let u: f64 = StandardUniform.sample(&mut rng);
+            acc += u;
         }
     }
     acc
 }
 
+/// Every draw on xoshiro256++ streams, normals by rand_distr's ziggurat (0.7.0's streams).
+fn xoshiro_ziggurat(d: &Draws) -> f64 {
+    let normals = d.all_normals();
+    (0..FLOOR_TRIALS)
+        .map(|trial| xoshiro_trial(trial, &normals, &d.uniforms))
+        .sum()
+}
+
 /// Every draw on Philox streams, one trial at a time.
 fn philox_scalar(d: &Draws) -> f64 {
+    let normals = d.all_normals();
     let mut acc = 0.0;
     for trial in 0..FLOOR_TRIALS {
-        for (key, n) in d.all_normals().iter().enumerate() {
+        for (key, n) in normals.iter().enumerate() {
             let mut s = Stream::new(1, trial, key as u64);
             acc += (0..*n).map(|_| s.normal()).sum::<f64>();
         }
@@ -137,22 +145,9 @@ fn lanes_and_xoshiro(d: &Draws) -> f64 {
             Lanes::new(1, key as u64, trials).fill_normals(&mut rows);
             acc += rows.as_flattened().iter().sum::<f64>();
         }
-        for trial in first..first + LANES as u64 {
-            for (key, n) in d.normals.iter().enumerate() {
-                let mut rng = stream(1, trial, 50 + key as u64);
-                for _ in 0..*n {
-                    let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
-                    acc += z;
-                }
-            }
-            for (key, n) in d.uniforms.iter().enumerate() {
-                let mut rng = stream(1, trial, 100 + key as u64);
-                for _ in 0..*n {
-                    let u: f64 = StandardUniform.sample(&mut rng);
-                    acc += u;
-                }
-            }
-        }
+        acc += (first..first + LANES as u64)
+            .map(|trial| xoshiro_trial(trial, &d.normals, &d.uniforms))
+            .sum::<f64>();
     }
     acc
 }

@@ -16,7 +16,7 @@
 //! the same integer and IEEE-754 operations in the same order, so the bits do not depend on it
 //! (tested against [`Stream`]).
 
-use crate::model::normal::uniform_open;
+use crate::model::ieee::uniform_open;
 use crate::model::philox::{M0, M1, W0, W1, counter, philox_key, philox4x32_10, words};
 use crate::model::ziggurat::{Fallback, fallback_key, ziggurat};
 
@@ -119,9 +119,6 @@ pub struct Lanes {
     key: [u32; 2],
     fallback: [u32; 2],
     trials: [u64; LANES],
-    /// Each lane's trial, low and high 32 bits, each in a 64-bit word (see `next_block`).
-    trial_lo: [u64; LANES],
-    trial_hi: [u64; LANES],
     block: u64,
     /// Rows handed out so far.
     row: u64,
@@ -137,8 +134,6 @@ impl Lanes {
             key: philox_key(seed, key),
             fallback: fallback_key(seed, key),
             trials,
-            trial_lo: trials.map(|t| t & LOW),
-            trial_hi: trials.map(|t| t >> 32),
             block: 0,
             row: 0,
             spare: None,
@@ -252,7 +247,8 @@ impl Lanes {
     fn next_block(&mut self) -> [[u64; LANES]; 4] {
         let mut c0 = [self.block & LOW; LANES];
         let mut c1 = [self.block >> 32; LANES];
-        let (mut c2, mut c3) = (self.trial_lo, self.trial_hi);
+        // The trial's low and high 32 bits, each in a 64-bit word.
+        let (mut c2, mut c3) = (self.trials.map(|t| t & LOW), self.trials.map(|t| t >> 32));
         self.block += 1;
         let [mut k0, mut k1] = self.key.map(u64::from);
         for round in 0..10 {

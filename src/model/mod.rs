@@ -2,9 +2,10 @@
 //! May import `scenario` and the leaves.
 //!
 //! Inside, imports flow one way: [`streams`], [`fastexp`], [`risk`] and [`copula`] are leaves of
-//! this folder; [`philox`], [`normal`], [`ziggurat`] and [`lanes`] (in that order) make the
-//! generator and normal sampler of trials in lanes, from which [`path_normals`] draws each
-//! trial's step normals; `city` builds one city's path from them, with `builds`
+//! this folder; [`philox`] (the generator) and [`ieee`] (its uniforms and `ln`) under
+//! [`ziggurat`] (the normal sampler) under [`lanes`] make the draws of trials in lanes, from
+//! which [`path_normals`] draws each trial's step normals; `city` builds one city's path from
+//! them, with `builds`
 //! (projects), `unannounced` (builds nobody announced) and `power` (the cap by vintage);
 //! `inputs` names what a trial records; this file holds the compiled
 //! [`Model`], the shared draws of a trial and the Total.
@@ -14,10 +15,10 @@ mod city;
 pub mod copula;
 pub mod dynamics;
 pub mod fastexp;
+pub mod ieee;
 mod inputs;
 pub mod lanes;
 pub mod latent;
-pub mod normal;
 pub mod observe;
 pub mod path_normals;
 pub mod philox;

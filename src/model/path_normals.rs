@@ -1,8 +1,8 @@
 //! The step normals of a trial's paths: one Philox stream per noisy path (each city's own step
 //! shocks, the national factor, the shared shocks), one normal per grid step, drawn for the
 //! eight trials 8b to 8b + 7 at once in lanes ([`PathStreams::fill`]) and kept until a trial
-//! of another block asks, or for one trial alone ([`PathStreams::fill_alone`], the reference):
-//! the same bits either way, since a lane's words depend only on its (seed, trial, key).
+//! of another block asks: the same bits as one trial drawn alone (the tests' reference), since
+//! a lane's words depend only on its (seed, trial, key).
 //! Callers that run trials in order (the engine's workers, the sensitivity sample, the
 //! solver) draw each block about once (twice where a parallel split cuts one); the sequential
 //! Monte Carlo's moves revisit the same trial. Every model path draws through the lanes.
@@ -11,7 +11,7 @@
 //! what the lane generator draws. The other draws (baselines, growth, projects, shocks, bases)
 //! stay on their xoshiro streams, a few words each.
 
-use crate::model::lanes::{LANES, Lanes, Stream};
+use crate::model::lanes::{LANES, Lanes};
 
 /// The keys of a model's path streams and the number of steps each draws.
 #[derive(Debug, Clone, Default)]
@@ -70,23 +70,6 @@ impl PathStreams {
             out.filled_for = Some((self.id, seed, trial));
         }
     }
-
-    /// Draws trial `trial`'s normals into `out` one stream at a time, unless it holds them:
-    /// the reference for [`PathStreams::fill`].
-    pub fn fill_alone(&self, seed: u64, trial: u64, out: &mut PathNormals) {
-        if out.filled_for == Some((self.id, seed, trial)) {
-            return;
-        }
-        for (key, values) in self
-            .keys
-            .iter()
-            .zip(out.values.chunks_exact_mut(self.steps))
-        {
-            let mut stream = Stream::new(seed, trial, *key);
-            values.iter_mut().for_each(|z| *z = stream.normal());
-        }
-        out.filled_for = Some((self.id, seed, trial));
-    }
 }
 
 impl PathNormals {
@@ -137,6 +120,17 @@ impl LaneBlock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::lanes::Stream;
+
+    /// The reference for [`PathStreams::fill`]: trial `trial`'s normals one stream at a time
+    /// (every call draws, so nothing cached can hide a difference).
+    fn fill_alone(streams: &PathStreams, seed: u64, trial: u64, out: &mut PathNormals) {
+        let chunks = out.values.chunks_exact_mut(streams.steps);
+        for (key, values) in streams.keys.iter().zip(chunks) {
+            let mut stream = Stream::new(seed, trial, *key);
+            values.iter_mut().for_each(|z| *z = stream.normal());
+        }
+    }
 
     #[test]
     fn lanes_and_one_trial_at_a_time_give_the_same_normals() {
@@ -148,7 +142,7 @@ mod tests {
         for trial in [5u64, 3, 8, 9, 1 << 33, 2] {
             let mut alone = streams.buffer();
             streams.fill(7, trial, &mut lane);
-            streams.fill_alone(7, trial, &mut alone);
+            fill_alone(&streams, 7, trial, &mut alone);
             assert_eq!(lane.values, alone.values, "trial {trial}");
             assert_eq!(alone.stream(1)[0], Stream::new(7, trial, 12).normal());
         }
@@ -165,7 +159,7 @@ mod tests {
         let mut want = one.buffer();
         for (streams, seed) in [(&one, 7), (&one, 8), (&other, 8), (&one, 8)] {
             streams.fill(seed, 3, &mut buf);
-            streams.fill_alone(seed, 3, &mut want);
+            fill_alone(streams, seed, 3, &mut want);
             assert_eq!(buf.values, want.values, "seed {seed}");
             assert_eq!(
                 buf.values[0],

@@ -18,7 +18,7 @@
 //! kept when a uniform height in the box falls under f(x); otherwise a new word.
 
 use crate::model::fastexp;
-use crate::model::normal::{ln, uniform_open};
+use crate::model::ieee::{ln, uniform_open};
 use crate::model::philox::{counter, philox_key, philox4x32_10, words};
 use std::sync::LazyLock;
 

@@ -3,18 +3,10 @@
 
 use crate::common;
 
-use common::{SIGMAS, run_text};
+use common::{HEADER, SIGMAS, run_text};
 use simulate::analysis::decisions::Decisions;
 use simulate::analysis::sensitivity::{self, BINS, spearman_se};
 use simulate::engine::RunSpec;
-
-const HEADER: &str = r#"
-[scenario]
-start = 2024.0
-end = 2030.0
-steps_per_year = 4
-seed = 11
-"#;
 
 fn decisions(text: &str) -> Decisions {
     let (scenario, agg, _) = run_text(text);

@@ -8,8 +8,8 @@
 //! trials, 64 words each, row by row, then the next eight) and across trials (the first word
 //! of trial 0, 1, 2, ...), where a counter-based generator's weakness would show first.
 
+use simulate::model::ieee::uniform_open;
 use simulate::model::lanes::{LANES, Lanes, Stream};
-use simulate::model::normal::uniform_open;
 use simulate::model::ziggurat::ziggurat;
 use simulate::model::{StreamKind, stream_key};
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};

@@ -5,22 +5,14 @@
 
 use crate::common;
 
-use common::{SIGMAS, run_text};
+use common::{HEADER, SIGMAS, run_text};
 use simulate::model::Model;
 use simulate::scenario::{self, Scenario};
 use simulate::stats::{SKETCH_ALPHA, exact_percentile};
 
-const HEADER: &str = r#"
-[scenario]
-start = 2024.0
-end = 2030.0
-steps_per_year = 4
-seed = 11
-"#;
-
 /// Relative closeness at floating-point precision (sums over 24 steps).
 fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0)
+    common::close(a, b, 1e-12)
 }
 
 fn parse(text: &str) -> Scenario {

@@ -4,20 +4,8 @@
 
 use crate::common;
 
-use common::{SIGMAS, run_text};
+use common::{HEADER, SIGMAS, close, run_text};
 use simulate::analysis::results::RunResult;
-
-const HEADER: &str = r#"
-[scenario]
-start = 2024.0
-end = 2030.0
-steps_per_year = 4
-seed = 11
-"#;
-
-fn close(a: f64, b: f64, rel: f64) -> bool {
-    (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
-}
 
 fn rows<'a>(result: &'a RunResult, city: &str) -> Vec<&'a simulate::analysis::results::SummaryRow> {
     let rows: Vec<_> = result.rows.iter().filter(|r| r.city == city).collect();

@@ -6,6 +6,20 @@ use simulate::analysis::results::RunResult;
 use simulate::engine::{self, Aggregate, RunSpec};
 use simulate::scenario::{self, Scenario};
 
+/// The `[scenario]` table of the closed-form tests: 2024 to 2030 in quarters, seed 11.
+pub const HEADER: &str = r#"
+[scenario]
+start = 2024.0
+end = 2030.0
+steps_per_year = 4
+seed = 11
+"#;
+
+/// a and b agree to `rel` of the larger (and of 1 near zero).
+pub fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
+}
+
 /// Parses `text` (a whole scenario file) and runs it on the current thread pool.
 pub fn run_text(text: &str) -> (Scenario, Aggregate, RunResult) {
     let scenario = scenario::parse_str(text, "test.toml", "test").unwrap_or_else(|e| panic!("{e}"));
