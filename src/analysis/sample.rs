@@ -43,11 +43,13 @@ pub fn run_sample(
     let column = || Vec::with_capacity(n as usize);
     let columns = |count: usize| (0..count).map(|_| column()).collect::<Vec<_>>();
     let years = indices.len();
+    // Named once: finding them formats every input's name.
+    let built = model.built_inputs();
     let mut sample = Sample {
         inputs: columns(model.input_count()),
         walks: columns(model.city_count() * years),
         starts: columns(model.shock_count() * years),
-        built: columns(model.built_inputs().len() * years),
+        built: columns(built.len() * years),
         outputs: columns(analysed.len() * years),
     };
     for batch in (0..n).step_by(SAMPLE_BATCH as usize) {
@@ -58,7 +60,7 @@ pub fn run_sample(
                 || model.buffer(),
                 |buf, trial| {
                     model.run_trial(seed, trial, buf);
-                    read_trial(model, buf, (indices, analysed))
+                    read_trial(model, buf, (indices, analysed), &built)
                 },
             )
             .collect();
@@ -78,6 +80,7 @@ fn read_trial(
     model: &Model,
     buf: &crate::model::TrialBuffer,
     (indices, analysed): (&[usize], &[usize]),
+    built: &[(usize, usize)],
 ) -> Row {
     let len = model.grid.len();
     let (walks, values) = (&buf.walks, &buf.values);
@@ -97,15 +100,20 @@ fn read_trial(
         buf.inputs.clone(),
         walks.collect(),
         starts.collect(),
-        built_by(model, buf, indices),
+        built_by(model, buf, indices, built),
         outputs.collect(),
     )
 }
 
 /// Each city's unannounced builds arrived by each grid time of `indices`, P: a build counts
 /// from the grid time at or after its arrival, as it adds capacity (docs/model.md).
-fn built_by(model: &Model, buf: &crate::model::TrialBuffer, indices: &[usize]) -> Vec<f64> {
-    let built = model.built_inputs();
+/// `built` is [`Model::built_inputs`].
+fn built_by(
+    model: &Model,
+    buf: &crate::model::TrialBuffer,
+    indices: &[usize],
+    built: &[(usize, usize)],
+) -> Vec<f64> {
     let mut row = vec![0.0; built.len() * indices.len()];
     for (u, (_, city)) in built.iter().enumerate() {
         let cells = &mut row[u * indices.len()..(u + 1) * indices.len()];

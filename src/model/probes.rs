@@ -112,7 +112,8 @@ pub fn read(probes: &[ProbeModel], city_probes: &[f64], out: &mut [f64]) {
 pub fn locate(grid: &Grid, t: f64) -> (usize, f64) {
     let last = grid.len() - 1;
     let x = ((t - grid.start) / grid.dt()).max(0.0);
-    let k = (x.floor() as usize).min(last);
+    // x >= 0: truncation is floor (and no libm call).
+    let k = (x as usize).min(last);
     if k == last {
         return (last, 0.0);
     }

@@ -201,7 +201,8 @@ pub fn retired(baseline: f64, k: usize, (lifetime_steps, past): (f64, f64), pref
     if x < 0.0 {
         return from_baseline;
     }
-    let n = x.floor() as usize;
+    // x >= 0: truncation is floor (and no libm call).
+    let n = x as usize;
     let partial = (x - n as f64) * (prefix[n + 1] - prefix[n]);
     from_baseline + prefix[n] + partial
 }

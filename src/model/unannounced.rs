@@ -78,8 +78,15 @@ impl UnannouncedModel {
                     *v += size * share(grid.time(k) - at);
                 }
             }
-            for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
-                *v += size * share(t - at);
+            if simple {
+                // share is 1 from the arrival on, 0 before: the same sums without the product.
+                for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
+                    *v += if *t >= at { size } else { 0.0 };
+                }
+            } else {
+                for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
+                    *v += size * share(t - at);
+                }
             }
         }
         if simple {

@@ -50,9 +50,21 @@ impl Grid {
         if t <= self.start + YEAR_EPSILON {
             return Some(0);
         }
-        let k = ((t - self.start) * f64::from(self.steps_per_year) - YEAR_EPSILON).ceil();
-        let k = k as usize;
+        let k = ceil_index((t - self.start) * f64::from(self.steps_per_year) - YEAR_EPSILON);
         (k <= self.steps).then_some(k)
+    }
+}
+
+/// ceil(x) as an index (0 for x <= 0 or NaN, saturating above): by truncation, since `ceil`
+/// is a libm call on the baseline x86-64 target (no rounding instruction) and this runs for
+/// every build of every trial.
+#[inline]
+pub fn ceil_index(x: f64) -> usize {
+    let k = x as usize;
+    if (k as f64) < x {
+        k.saturating_add(1)
+    } else {
+        k
     }
 }
 
@@ -95,6 +107,30 @@ pub fn parse_time(s: &str) -> Result<f64, String> {
 
 #[cfg(test)]
 mod tests {
+    /// Equal to `ceil` then a cast for every kind of value: negative, zero, integers, just
+    /// above and below them, huge, infinite and NaN.
+    #[test]
+    fn ceil_index_is_ceil() {
+        let mut xs = vec![
+            -3.5,
+            -1.0,
+            -0.0,
+            0.0,
+            1e-300,
+            f64::NAN,
+            f64::INFINITY,
+            1e30,
+            2f64.powi(60),
+        ];
+        for k in 0..50 {
+            let k = f64::from(k) * 0.25;
+            xs.extend([k, k.next_up(), k.next_down(), k + 0.1]);
+        }
+        for x in xs {
+            assert_eq!(super::ceil_index(x), x.ceil() as usize, "x = {x:e}");
+        }
+    }
+
     use super::*;
 
     #[test]
