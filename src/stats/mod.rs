@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 
 pub mod histogram;
 mod run;
+mod weighted;
 pub mod wilson;
 
 use crate::stats::histogram::{LogHistogram, ZERO_THRESHOLD, key};
@@ -100,15 +101,15 @@ impl CellStats {
         self.sum_sq += n * q * q;
     }
 
-    /// Adds many trials' values, each `weights[i]` times: through [`CellStats::add_all`] when
-    /// every weight is 1 (the same statistics, faster).
+    /// Adds many trials' values, each `weights[i]` times: the same statistics as
+    /// [`CellStats::add_n`] on each, faster (through [`CellStats::add_all`] when every weight is
+    /// 1, else the weighted fast path of `weighted`).
     pub fn add_weighted(&mut self, values: &[f64], weights: &[u64]) {
+        let len = weights.len().min(values.len());
         if weights.iter().all(|w| *w == 1) {
-            return self.add_all(&values[..weights.len().min(values.len())]);
+            return self.add_all(&values[..len]);
         }
-        for (v, n) in values.iter().zip(weights) {
-            self.add_n(*v, *n);
-        }
+        self.add_weighted_runs(&values[..len], &weights[..len]);
     }
 
     /// Adds many trials' values: the same count, histogram, min, max, mean and sd as

@@ -54,13 +54,7 @@ impl RunSums {
     /// extremes: the caller takes them with the bucket increments.
     #[inline(always)]
     fn add(&mut self, v: f64, inside: bool) {
-        // floor(y) for 0 <= y < 2^52 from IEEE operations alone: round to an integer, step
-        // down if that rounded up; the same as `add`'s truncation of y through i64.
-        let y = v * FIXED_POINT_SCALE + 0.5;
-        let rounded = (y + TWO_52) - TWO_52;
-        let floor = if rounded > y { rounded - 1.0 } else { rounded };
-        let q = (floor + TWO_52).to_bits().wrapping_sub(TWO_52.to_bits());
-        let q = if inside { q } else { 0 };
+        let q = if inside { fixed_point(v) } else { 0 };
         let (qh, ql) = ((q >> 20) & 0xF_FFFF, q & 0xF_FFFF);
         self.sum += q;
         self.high_sq += qh * qh;
@@ -68,6 +62,18 @@ impl RunSums {
         self.low_sq += ql * ql;
         self.n += u64::from(inside);
     }
+}
+
+/// q = floor(1024 v + 1/2) for 0 <= 1024 v + 1/2 < 2^52 from IEEE operations alone (so loops
+/// vectorise): round to an integer, step down if that rounded up; the same as
+/// [`CellStats::add`]'s truncation through i64. Meaningless outside that range (callers
+/// select it away).
+#[inline(always)]
+pub(super) fn fixed_point(v: f64) -> u64 {
+    let y = v * FIXED_POINT_SCALE + 0.5;
+    let rounded = (y + TWO_52) - TWO_52;
+    let floor = if rounded > y { rounded - 1.0 } else { rounded };
+    (floor + TWO_52).to_bits().wrapping_sub(TWO_52.to_bits())
 }
 
 /// Each value's bucket within the window at `offset` of `window` buckets (`u32::MAX` when

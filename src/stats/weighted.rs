@@ -1,0 +1,227 @@
+//! The fast path of [`CellStats::add_weighted`] for conditioned runs, where every trial counts
+//! with its integer weight (docs/model.md, "Conditioning"): the values inside the histogram's
+//! window go straight to their buckets, n times each, with the same i128 sums as
+//! [`CellStats::add_n`]; the rest one at a time through it. Integer counts and sums add in any
+//! order, so the statistics are those of `add_n` value by value (tested), and the tables stay
+//! byte-identical; only the work per value shrinks (no bucket search, no checks per value).
+
+use super::{CellStats, FIXED_POINT_LIMIT, ZERO_THRESHOLD, key, run};
+
+/// Values per call of the window (their total weight must leave every bucket within 32 bits).
+const WEIGHTED_CHUNK: usize = 256;
+
+/// Each value's bucket within the window at `offset` of `window` buckets (`u32::MAX` when
+/// outside) and its fixed-point value ([`run::fixed_point`]; 0 outside): compiled for AVX2
+/// where the processor has it (checked at run time), so four values go per instruction; the
+/// same integers either way.
+fn first_pass(values: &[f64], window: (u64, u64), slots: &mut [u32], fixed: &mut [u64]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 was found on this processor just now.
+        return unsafe { first_pass_avx2(values, window, slots, fixed) };
+    }
+    first_pass_portable(values, window, slots, fixed);
+}
+
+#[inline(always)]
+fn first_pass_portable(
+    values: &[f64],
+    (offset, window): (u64, u64),
+    slots: &mut [u32],
+    fixed: &mut [u64],
+) {
+    for ((v, slot), q) in values.iter().zip(slots.iter_mut()).zip(fixed.iter_mut()) {
+        let i = key(*v).wrapping_sub(offset);
+        let inside = i < window;
+        *slot = if inside { i as u32 } else { u32::MAX };
+        *q = if inside { run::fixed_point(*v) } else { 0 };
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn first_pass_avx2(values: &[f64], window: (u64, u64), slots: &mut [u32], fixed: &mut [u64]) {
+    first_pass_portable(values, window, slots, fixed);
+}
+
+impl CellStats {
+    /// Adds `values[i]` `weights[i]` times each.
+    pub(super) fn add_weighted_runs(&mut self, values: &[f64], weights: &[u64]) {
+        for (values, weights) in values
+            .chunks(WEIGHTED_CHUNK)
+            .zip(weights.chunks(WEIGHTED_CHUNK))
+        {
+            if self.overflow {
+                self.add_each(values, weights);
+            } else {
+                self.add_weighted_run(values, weights);
+            }
+        }
+    }
+
+    fn add_weighted_run(&mut self, values: &[f64], weights: &[u64]) {
+        let total = weights.iter().fold(0u64, |t, w| t.saturating_add(*w));
+        let (from, to) = (key(ZERO_THRESHOLD) + 1, key(FIXED_POINT_LIMIT));
+        let Ok(total) = usize::try_from(total) else {
+            return self.add_each(values, weights);
+        };
+        // Empty when `total` more could take a bucket past 32 bits: then every m fits 32 bits.
+        let (offset, counts) = self.sketch.window(from, to, total);
+        let mut slots = [u32::MAX; WEIGHTED_CHUNK];
+        let mut fixed = [0u64; WEIGHTED_CHUNK];
+        let slots = &mut slots[..values.len()];
+        let fixed = &mut fixed[..values.len()];
+        first_pass(values, (offset, counts.len() as u64), slots, fixed);
+        let (mut n, mut lo, mut hi) = (0u64, f64::MAX, 0.0f64);
+        // Below 2^32 x 2^80 x 256 = 2^120: no overflow (q < 2^40 inside the window).
+        let (mut sum, mut sum_sq) = (0u128, 0u128);
+        let mut outside = false;
+        for (((slot, q), v), m) in slots.iter().zip(&*fixed).zip(values).zip(weights) {
+            let Some(c) = counts.get_mut(*slot as usize) else {
+                outside = true;
+                continue;
+            };
+            *c += *m as u32;
+            n += m;
+            // A weight of 0 adds nothing, not even to the extremes (as in add_n).
+            let counted = *m != 0;
+            lo = if counted && *v < lo { *v } else { lo };
+            hi = if counted && *v > hi { *v } else { hi };
+            let mq = u128::from(*m) * u128::from(*q);
+            sum += mq;
+            sum_sq += mq * u128::from(*q);
+        }
+        self.sketch.note_counted(n, lo, hi);
+        self.count += n;
+        self.sum += sum as i128;
+        self.sum_sq += sum_sq as i128;
+        if outside {
+            for ((slot, v), m) in slots.iter().zip(values).zip(weights) {
+                if *slot == u32::MAX {
+                    self.add_n(*v, *m);
+                }
+            }
+        }
+    }
+
+    fn add_each(&mut self, values: &[f64], weights: &[u64]) {
+        for (v, m) in values.iter().zip(weights) {
+            self.add_n(*v, *m);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::distr::Distribution;
+    use rand::{Rng, SeedableRng};
+
+    /// Values of every kind (ordinary draws, rounding ties, the window's edges, zero,
+    /// negative, tiny, beyond the fixed-point limit).
+    fn values_and_weights(rng: &mut rand_xoshiro::Xoshiro256PlusPlus) -> (Vec<f64>, Vec<u64>) {
+        let d = rand_distr::LogNormal::new(9.0, 2.0).unwrap();
+        let mut values: Vec<f64> = (0..3000).map(|_| d.sample(rng)).collect();
+        for k in [0u64, 1, 2, 1023, 20_000 * 1024, (1 << 39) + 1] {
+            values.extend([(k as f64 + 0.5) / 1024.0, k as f64 / 1024.0]);
+        }
+        values.extend([
+            0.0,
+            -3.0,
+            1e-300,
+            ZERO_THRESHOLD,
+            FIXED_POINT_LIMIT,
+            999_999_999.9,
+        ]);
+        // Weights 0, 1 and the conditioning's typical hundreds.
+        let weights = (0..values.len() as u64)
+            .map(|i| match i % 5 {
+                0 => 0,
+                1 => 1,
+                _ => rng.next_u64() % 3000,
+            })
+            .collect();
+        (values, weights)
+    }
+
+    /// `add_weighted` on cells grown by `grow`, against `add_n` value by value: the same
+    /// statistics, bucket by bucket and sum by sum.
+    fn check(grow: &[f64], values: &[f64], weights: &[u64]) -> CellStats {
+        let (mut fast, mut slow) = (CellStats::default(), CellStats::default());
+        grow.iter().for_each(|v| fast.add(*v));
+        grow.iter().for_each(|v| slow.add(*v));
+        fast.add_weighted(values, weights);
+        for (v, m) in values.iter().zip(weights) {
+            slow.add_n(*v, *m);
+        }
+        assert!(!fast.overflow);
+        assert_eq!(
+            (fast.count, fast.sum, fast.sum_sq),
+            (slow.count, slow.sum, slow.sum_sq)
+        );
+        assert_eq!(
+            serde_json::to_string(&fast).unwrap(),
+            serde_json::to_string(&slow).unwrap()
+        );
+        fast
+    }
+
+    /// Cells grown by every value, as a worker's are after its first blocks, so nearly all go
+    /// through the fast path (checked, so the test cannot pass on the slow path alone); then
+    /// cells that grow during the call; then a weight of 2^33, after which no window is given
+    /// (a bucket could pass 32 bits) and every value takes `add_n`.
+    #[test]
+    fn add_weighted_equals_add_n_value_by_value() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(8);
+        let (values, mut weights) = values_and_weights(&mut rng);
+        let mut grown = check(&values, &values, &weights);
+        let (from, to) = (key(ZERO_THRESHOLD) + 1, key(FIXED_POINT_LIMIT));
+        let (offset, counts) = grown.sketch.window(from, to, 1 << 20);
+        let inside = (values.iter())
+            .filter(|v| key(**v).wrapping_sub(offset) < counts.len() as u64)
+            .count();
+        assert!(
+            inside > values.len() * 9 / 10,
+            "{inside} of {}",
+            values.len()
+        );
+        check(&values[..200], &values, &weights);
+        weights[1000] = 1 << 33;
+        check(&values[..200], &values, &weights);
+    }
+
+    /// Every instruction set gives the same buckets and fixed-point values.
+    #[test]
+    fn the_first_pass_is_the_same_on_every_path() {
+        // Fails, not skips, where `first_pass` would take the portable path itself.
+        #[cfg(target_arch = "x86_64")]
+        assert!(
+            std::arch::is_x86_feature_detected!("avx2"),
+            "this test machine has no AVX2: the AVX2 path went untested"
+        );
+        let values: Vec<f64> = (0..WEIGHTED_CHUNK)
+            .map(|i| (i as f64 * 0.37).sin() * 1e5 + (i % 7) as f64 / 2048.0)
+            .collect();
+        let window = (key(1.0), key(1e6) - key(1.0));
+        let (mut slots, mut fixed) = ([0u32; WEIGHTED_CHUNK], [0u64; WEIGHTED_CHUNK]);
+        first_pass(&values, window, &mut slots, &mut fixed);
+        let (mut slots2, mut fixed2) = ([0u32; WEIGHTED_CHUNK], [0u64; WEIGHTED_CHUNK]);
+        first_pass_portable(&values, window, &mut slots2, &mut fixed2);
+        assert_eq!((slots, fixed), (slots2, fixed2));
+        let inside = slots.iter().filter(|s| **s != u32::MAX).count();
+        assert!(inside > 100 && inside < WEIGHTED_CHUNK, "{inside}");
+    }
+
+    /// Values that overflow the sums mark the cell whichever path they take.
+    #[test]
+    fn overflowing_values_mark_the_cell() {
+        for v in [FIXED_POINT_LIMIT * 1.5, f64::NAN, f64::INFINITY] {
+            let mut cell = CellStats::default();
+            cell.add(1.0);
+            cell.add_weighted(&[21_500.0, v, 30_000.0], &[2, 3, 4]);
+            assert!(cell.overflow, "{v}");
+            assert_eq!(cell.count, 10);
+            assert_eq!(cell.mean(), None);
+        }
+    }
+}
