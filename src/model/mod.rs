@@ -2,7 +2,7 @@
 //! May import `scenario` and the leaves.
 //!
 //! Inside, imports flow one way: [`streams`], [`fastexp`], [`risk`] and [`copula`] are leaves of
-//! this folder; [`philox`] (the generator) and [`ieee`] (its uniforms and `ln`) under
+//! this folder; [`beta`] (PERT draws) sits on [`ieee`] and [`ziggurat`], under `sampler`; [`philox`] (the generator) and [`ieee`] (its uniforms and `ln`) under
 //! [`ziggurat`] (the normal sampler) under [`lanes`] make the draws of trials in lanes, from
 //! which [`path_normals`] draws each trial's step normals; `city` builds one city's path from
 //! them, with `builds`
@@ -10,6 +10,7 @@
 //! `inputs` names what a trial records; this file holds the compiled
 //! [`Model`], the shared draws of a trial and the Total.
 
+pub mod beta;
 mod builds;
 mod city;
 pub mod copula;
@@ -42,7 +43,6 @@ use latent::Latent;
 use path_normals::{PathNormals, PathStreams};
 use power::{Fleet, PowerModel, PowerScratch};
 use probes::{BasisModel, ProbeModel};
-use rand::distr::Distribution;
 use risk::{Loss, Window};
 pub use risk::{MIN_GROWTH, ramp_fraction};
 pub use streams::{StreamKind, stream, stream_key};
@@ -466,7 +466,7 @@ impl CopulaModel {
         for (i, z) in normals.iter_mut().enumerate() {
             // The i-th normal is city i's innovation (L is lower triangular): its block.
             latent.set_block(i);
-            *z = latent.normal(rand_distr::StandardNormal.sample(&mut rng));
+            *z = latent.normal(sampler::standard_normal(&mut rng));
         }
         latent.set_block(shared);
         for (i, (row, g)) in self.factor.iter().zip(growth.iter_mut()).enumerate() {

@@ -8,6 +8,7 @@
 //! scores -e^2/2 (normal) or -(5/2) ln(1 + e^2/4) (heavy); a bound scores the log of the
 //! probability that the report satisfies it.
 
+use crate::model::sampler::standard_normal;
 use crate::scenario::dist::standard_normal_cdf;
 use crate::scenario::{Observation, ObservationKind, Tails};
 use rand::Rng;
@@ -98,7 +99,7 @@ impl ObservationModel {
             return v;
         }
         let e: f64 = match self.tails {
-            Tails::Normal => rand_distr::StandardNormal.sample(rng),
+            Tails::Normal => standard_normal(rng),
             Tails::Heavy => student_t().sample(rng),
         };
         v * (self.error * e).exp()

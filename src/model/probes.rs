@@ -11,9 +11,9 @@
 
 use super::latent::{Latent, Steered};
 use super::streams::{StreamKind, stream, stream_key};
+use crate::model::sampler::standard_normal;
 use crate::scenario::grid::{Grid, YEAR_EPSILON};
 use crate::scenario::{Basis, Scenario, Series};
-use rand::distr::Distribution;
 
 /// One probe: a series at a date, perhaps shifted by a basis's lag.
 #[derive(Debug, Clone)]
@@ -157,7 +157,7 @@ pub fn organic_at(
         let s = volatility * (a * (1.0 - a) * grid.dt()).sqrt();
         let noise = if s > 0.0 && lo != hi {
             let mut rng = stream(seed, trial, p.key ^ city_key);
-            let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
+            let z = standard_normal(&mut rng);
             s * steered.unwrap_or(z)
         } else {
             0.0

@@ -1,7 +1,15 @@
 //! Samplers: the ready-to-draw form of each distribution of the scenario vocabulary
 //! ([`Dist`]), used in the hot loop. Every variant consumes the same random numbers whatever
 //! its parameters, so that common random numbers line up across scenarios.
+//!
+//! The model's normal and exponential draws ([`standard_normal`], [`standard_exponential`])
+//! and the lognormal's and PERT's arithmetic use the project's own ziggurat, `ln` and `exp`
+//! (IEEE operations only), not rand_distr's samplers, which call the platform's libm in their
+//! rarer steps: the same draws on every system.
 
+use super::beta::PertSampler;
+use super::ziggurat::ziggurat;
+use super::{fastexp, ieee};
 use crate::scenario::dist::{Dist, LARGE_RANGE, lognormal_params};
 use rand::Rng;
 use rand::distr::{Distribution, StandardUniform};
@@ -41,11 +49,7 @@ impl ToSampler for Dist {
             Dist::Triangular { min, mode, max } => Sampler::Triangular(
                 rand_distr::Triangular::new(min, max, mode).expect("checked triangular"),
             ),
-            Dist::Pert { min, mode, max } => Sampler::Pert(
-                rand_distr::Pert::new(min, max)
-                    .with_mode(mode)
-                    .expect("checked pert"),
-            ),
+            Dist::Pert { min, mode, max } => Sampler::Pert(PertSampler::new(min, mode, max)),
         }
     }
 }
@@ -89,8 +93,8 @@ pub enum Sampler {
         /// The same triangular rescaled to [0, 1].
         unit: rand_distr::Triangular<f64>,
     },
-    /// PERT distribution.
-    Pert(rand_distr::Pert<f64>),
+    /// PERT distribution (shape 4), by the project's own Beta ([`crate::model::beta`]).
+    Pert(PertSampler),
 }
 
 impl Sampler {
@@ -103,17 +107,26 @@ impl Sampler {
                 let u: f64 = StandardUniform.sample(rng);
                 min + width * u
             }
-            Sampler::Normal { mean, sd } => {
-                let z: f64 = rand_distr::StandardNormal.sample(rng);
-                mean + sd * z
-            }
-            Sampler::LogNormal { mu, sigma } => {
-                let z: f64 = rand_distr::StandardNormal.sample(rng);
-                (mu + sigma * z).exp()
-            }
+            Sampler::Normal { mean, sd } => mean + sd * standard_normal(rng),
+            Sampler::LogNormal { mu, sigma } => fastexp::exp(mu + sigma * standard_normal(rng)),
             Sampler::Triangular(d) => d.sample(rng),
             Sampler::ScaledTriangular { min, range, unit } => min + range * unit.sample(rng),
             Sampler::Pert(d) => d.sample(rng),
         }
     }
+}
+
+/// A standard normal from `rng`: the ziggurat of [`crate::model::ziggurat`] on its next word,
+/// and on further words in the rare draws (about 1.5%) that need them.
+#[inline]
+pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    let word = rng.next_u64();
+    ziggurat().normal(word, &mut || rng.next_u64())
+}
+
+/// A standard exponential from one word of `rng`: -ln U, U uniform on (0, 1) (exact
+/// inversion, at most 37.4).
+#[inline]
+pub fn standard_exponential<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    -ieee::ln(ieee::uniform_open(rng.next_u64()))
 }

@@ -3,11 +3,11 @@
 
 use super::latent::{Latent, Steered};
 use super::risk::{self, ramp_fraction};
+use super::sampler::standard_exponential;
 use super::sampler::{Sampler, ToSampler};
 use super::streams::{StreamKind, stream, stream_key};
 use crate::scenario::Unannounced;
 use crate::scenario::grid::Grid;
-use rand::distr::Distribution;
 
 /// A city's unannounced builds, compiled.
 #[derive(Debug, Clone)]
@@ -64,7 +64,7 @@ impl UnannouncedModel {
         let first_build = builds.len();
         let simple = ramp == 0.0 && lifetime.is_none();
         loop {
-            let gap: f64 = rand_distr::Exp1.sample(&mut rng);
+            let gap = standard_exponential(&mut rng);
             at += gap / rate;
             if at > end {
                 break;
