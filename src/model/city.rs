@@ -364,11 +364,15 @@ impl CityModel {
             sat.levels(baseline, (out, log_lumps), gross);
             return;
         }
+        // Each step's multiple 1 + rate F_k first (independent steps), then their running
+        // product: one multiplication per step on the chain from step to step, not three.
+        for (v, lump) in out.iter_mut().zip(log_lumps.iter()).skip(1) {
+            *v = 1.0 + (*v - 1.0).max(0.0) * *lump;
+        }
         let mut level = baseline;
         out[0] = level;
-        for (v, lump) in out.iter_mut().zip(log_lumps.iter()).skip(1) {
-            let rate = (*v - 1.0).max(0.0);
-            level += level * rate * *lump;
+        for v in out.iter_mut().skip(1) {
+            level *= *v;
             *v = level;
         }
     }

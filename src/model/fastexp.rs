@@ -70,18 +70,24 @@ fn exp_within_range(x: f64) -> f64 {
     exp_r * scale
 }
 
-/// sum of r^k / (k + 2)! for k = 0..=11, by Estrin's scheme (pairs, then pairs of pairs in
-/// r^2, r^4): a chain of 8 dependent operations instead of Horner's 22, so that the
-/// processor overlaps a path's vectors instead of waiting on each.
+/// sum of r^k / (k + 2)! for k = 0..=11.
 #[inline(always)]
 fn taylor_tail(r: f64) -> f64 {
-    let c = &INV_FACTORIAL;
-    let (r2, pair) = (r * r, |k: usize| c[k] + c[k + 1] * r);
-    let r4 = r2 * r2;
-    let quad0 = pair(0) + pair(2) * r2;
-    let quad1 = pair(4) + pair(6) * r2;
-    let quad2 = pair(8) + pair(10) * r2;
-    quad0 + r4 * (quad1 + r4 * quad2)
+    estrin12(&INV_FACTORIAL, r)
+}
+
+/// c_0 + c_1 x + ... + c_11 x^11 by Estrin's scheme (pairs, then pairs of pairs in x^2, x^4): a
+/// chain of 8 dependent operations instead of Horner's 22, so that the processor overlaps
+/// several evaluations instead of waiting on each. Additions and multiplications in a fixed
+/// order (no fused multiply-add): the same bits on every machine.
+#[inline(always)]
+pub fn estrin12(c: &[f64; 12], x: f64) -> f64 {
+    let (x2, pair) = (x * x, |k: usize| c[k] + c[k + 1] * x);
+    let x4 = x2 * x2;
+    let quad0 = pair(0) + pair(2) * x2;
+    let quad1 = pair(4) + pair(6) * x2;
+    let quad2 = pair(8) + pair(10) * x2;
+    quad0 + x4 * (quad1 + x4 * quad2)
 }
 
 /// Replaces every value x of `values` by e^x (see [`exp`]): four values per instruction where

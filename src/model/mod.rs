@@ -2,13 +2,13 @@
 //! May import `scenario` and the leaves.
 //!
 //! Inside, imports flow one way: [`streams`], [`fastexp`], [`risk`] and [`copula`] are leaves of
-//! this folder; [`beta`] (PERT draws) sits on [`ieee`] and [`ziggurat`], under `sampler`; [`philox`] (the generator) and [`ieee`] (its uniforms and `ln`) under
-//! [`ziggurat`] (the normal sampler) under [`lanes`] make the draws of trials in lanes, from
-//! which [`path_normals`] draws each trial's step normals; `city` builds one city's path from
-//! them, with `builds`
-//! (projects), `unannounced` (builds nobody announced) and `power` (the cap by vintage);
-//! `inputs` names what a trial records; this file holds the compiled
-//! [`Model`], the shared draws of a trial and the Total.
+//! this folder; [`philox`] (the generator) and [`ieee`] (its uniforms and `ln`, on fastexp's
+//! polynomial) under [`ziggurat`] (the normal sampler) under [`lanes`] make the draws of trials
+//! in lanes, from which [`path_normals`] draws each trial's step normals; [`beta`] (PERT) and
+//! [`sampler`] (every other scalar draw) use the same ziggurat, `ln` and `exp`; `city` builds
+//! one city's path, with `builds` (projects), `unannounced` (builds nobody announced) and
+//! `power` (the cap by vintage); `inputs` names what a trial records; this file holds the
+//! compiled [`Model`], the shared draws of a trial and the Total.
 
 pub mod beta;
 mod builds;
