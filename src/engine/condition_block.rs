@@ -4,7 +4,7 @@
 //! Why: every trial adds each sampled input twice (before and after the reports) and each
 //! simulated report twice; one value at a time that was the largest cost of the statistics in
 //! a run of base (its reports are scored). A block takes each histogram's run of values at once
-//! ([`crate::stats::CellStats::add_weighted`], the fast path when every multiplicity is 1).
+//! ([`crate::stats::CellStats::add_weighted`], a fast path for unit and integer weights alike).
 //! The counts are integers, so the result is exactly [`ConditionStats::add_cells`] trial by
 //! trial (tested).
 

@@ -16,6 +16,7 @@
 
 use super::ieee;
 use super::ziggurat::ziggurat;
+use crate::scenario::dist::pert_shape;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::SplitMix64;
 
@@ -39,12 +40,12 @@ impl PertSampler {
     /// The PERT of (min, mode, max), min < max and min <= mode <= max: alpha = 1 + 4 (mode -
     /// min) / (max - min), beta = 1 + 4 (max - mode) / (max - min).
     pub fn new(min: f64, mode: f64, max: f64) -> Self {
-        let range = max - min;
+        let (alpha, beta) = pert_shape(min, mode, max);
         PertSampler {
             min,
-            range,
-            alpha: Gamma::new(1.0 + 4.0 * (mode - min) / range),
-            beta: Gamma::new(1.0 + 4.0 * (max - mode) / range),
+            range: max - min,
+            alpha: Gamma::new(alpha),
+            beta: Gamma::new(beta),
         }
     }
 
@@ -95,19 +96,9 @@ impl Gamma {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::sampler::{KS_CRITICAL_1E4, ks_distance};
     use rand_xoshiro::Xoshiro256PlusPlus;
     use statrs::distribution::{Beta, ContinuousCDF};
-
-    /// Kolmogorov-Smirnov distance of `draws` (sorted here) from `cdf`.
-    fn ks(draws: &mut [f64], cdf: impl Fn(f64) -> f64) -> f64 {
-        draws.sort_by(f64::total_cmp);
-        let n = draws.len() as f64;
-        let gap = |(i, x): (usize, &f64)| {
-            let f = cdf(*x);
-            (f - i as f64 / n).max((i + 1) as f64 / n - f)
-        };
-        draws.iter().enumerate().map(gap).fold(0.0, f64::max)
-    }
 
     /// Against statrs' Beta CDF, for the modes at either end, the middle and between: the KS
     /// distance of 200,000 draws below the 1e-4 level of its limiting law (P(sqrt(n) D > x)
@@ -140,9 +131,9 @@ mod tests {
                 (mean - m).abs() < 4.5 * se,
                 "mode {mode}: mean {mean} vs {m} (se {se})"
             );
-            let d = ks(&mut draws, |x| law.cdf(x));
+            let d = ks_distance(&mut draws, |x| law.cdf(x));
             assert!(
-                d * (n as f64).sqrt() < 2.226,
+                d * (n as f64).sqrt() < KS_CRITICAL_1E4,
                 "mode {mode}: KS distance {d}"
             );
         }

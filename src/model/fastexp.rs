@@ -3,12 +3,13 @@
 //!
 //! Why not `f64::exp`: it calls the platform's libm once per value. The profile put those calls
 //! at about a quarter of a trial's time, and libm's last bit may differ between systems and
-//! versions. This was the model's most frequent libm call, not its only one: the drift's
-//! `ln_1p`, growth periods, fading and shocks, and the draws themselves still use libm. This
-//! version uses
-//! only IEEE-754 additions and multiplications in a fixed order (no fused multiply-add, no
-//! table), so it rounds identically everywhere. It is within 1 ulp of the standard
-//! library's `exp`, and equal to it for about 90% of arguments (tested).
+//! versions. This was the model's most frequent libm call, not its only one (docs/model.md,
+//! "Reproducibility", lists the rest: the drift's `ln_1p`, fading, the bridge, the power cap,
+//! Student-t draws, likelihoods). This version uses only IEEE-754 additions and
+//! multiplications in a fixed order (no fused multiply-add, no table), so it rounds
+//! identically everywhere. It is within 1 ulp of the standard library's `exp`, and equal to it
+//! for about 90% of arguments (tested). The samplers' lognormals, and the project's ziggurat
+//! and `ln` (through [`estrin12`]), use it too.
 //!
 //! Method: x = n ln2 + r with n = round(x / ln2) and |r| <= ln2 / 2 (Cody-Waite, ln2 split in a
 //! high part exact in products with n and a low part), exp(r) by its Taylor polynomial to

@@ -125,28 +125,34 @@ pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
 }
 
 /// A standard exponential from one word of `rng`: -ln U, U uniform on (0, 1) (exact
-/// inversion, at most 37.4).
+/// inversion; at most 53 ln 2 = 36.74, at the smallest U, 2^-53).
 #[inline]
 pub fn standard_exponential<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     -ieee::ln(ieee::uniform_open(rng.next_u64()))
 }
+
+/// Kolmogorov-Smirnov distance of `draws` (sorted here) from `cdf`, for the samplers' tests.
+#[cfg(test)]
+pub(crate) fn ks_distance(draws: &mut [f64], cdf: impl Fn(f64) -> f64) -> f64 {
+    draws.sort_by(f64::total_cmp);
+    let n = draws.len() as f64;
+    let gap = |(i, x): (usize, &f64)| {
+        let f = cdf(*x);
+        (f - i as f64 / n).max((i + 1) as f64 / n - f)
+    };
+    draws.iter().enumerate().map(gap).fold(0.0, f64::max)
+}
+
+/// sqrt(n) times the KS distance exceeds this with probability 1e-4 under the limiting law
+/// (P(sqrt(n) D > x) ~ 2 exp(-2 x^2)).
+#[cfg(test)]
+pub(crate) const KS_CRITICAL_1E4: f64 = 2.226;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::dist::standard_normal_cdf;
     use rand::SeedableRng;
-
-    /// Kolmogorov-Smirnov distance of `draws` (sorted here) from `cdf`.
-    fn ks(draws: &mut [f64], cdf: impl Fn(f64) -> f64) -> f64 {
-        draws.sort_by(f64::total_cmp);
-        let n = draws.len() as f64;
-        let gap = |(i, x): (usize, &f64)| {
-            let f = cdf(*x);
-            (f - i as f64 / n).max((i + 1) as f64 / n - f)
-        };
-        draws.iter().enumerate().map(gap).fold(0.0, f64::max)
-    }
 
     /// 500,000 draws of each on a xoshiro stream (as the model draws them) against the normal
     /// and exponential CDFs: the KS distance below the 1e-4 level of its limiting law
@@ -161,13 +167,20 @@ mod tests {
         let mean = |d: &[f64]| d.iter().sum::<f64>() / n as f64;
         assert!(mean(&normals).abs() < 4.5 * se, "{}", mean(&normals));
         assert!((mean(&exps) - 1.0).abs() < 4.5 * se, "{}", mean(&exps));
-        let d = ks(&mut normals, standard_normal_cdf);
-        assert!(d * (n as f64).sqrt() < 2.226, "normal: KS distance {d}");
-        let d = ks(&mut exps, |x| 1.0 - (-x).exp());
+        let d = ks_distance(&mut normals, standard_normal_cdf);
         assert!(
-            d * (n as f64).sqrt() < 2.226,
+            d * (n as f64).sqrt() < KS_CRITICAL_1E4,
+            "normal: KS distance {d}"
+        );
+        let d = ks_distance(&mut exps, |x| 1.0 - (-x).exp());
+        assert!(
+            d * (n as f64).sqrt() < KS_CRITICAL_1E4,
             "exponential: KS distance {d}"
         );
-        assert!(exps.iter().all(|x| *x > 0.0 && *x < 37.5));
+        let most = 53.0 * std::f64::consts::LN_2;
+        assert!(exps.iter().all(|x| *x > 0.0 && *x <= most));
+        // The largest draw: the word 0, U = 2^-53.
+        let largest = -ieee::ln(ieee::uniform_open(0));
+        assert!(largest <= most && largest > most - 1e-12, "{largest}");
     }
 }

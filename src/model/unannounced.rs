@@ -72,18 +72,16 @@ impl UnannouncedModel {
             let size = self.size.sample(&mut rng).max(0.0);
             built += size;
             builds.push((city, at, size));
-            if !simple {
-                let first = grid.first_index_at_or_after(at).unwrap_or(out.len());
-                for (k, v) in out.iter_mut().enumerate().skip(first) {
-                    *v += size * share(grid.time(k) - at);
-                }
-            }
             if simple {
                 // share is 1 from the arrival on, 0 before: the same sums without the product.
                 for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
                     *v += if *t >= at { size } else { 0.0 };
                 }
             } else {
+                let first = grid.first_index_at_or_after(at).unwrap_or(out.len());
+                for (k, v) in out.iter_mut().enumerate().skip(first) {
+                    *v += size * share(grid.time(k) - at);
+                }
                 for (t, v) in probe_times.iter().zip(at_probes.iter_mut()) {
                     *v += size * share(t - at);
                 }

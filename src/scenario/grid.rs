@@ -107,6 +107,8 @@ pub fn parse_time(s: &str) -> Result<f64, String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// Equal to `ceil` then a cast for every kind of value: negative, zero, integers, just
     /// above and below them, huge, infinite and NaN.
     #[test]
@@ -127,11 +129,9 @@ mod tests {
             xs.extend([k, k.next_up(), k.next_down(), k + 0.1]);
         }
         for x in xs {
-            assert_eq!(super::ceil_index(x), x.ceil() as usize, "x = {x:e}");
+            assert_eq!(ceil_index(x), x.ceil() as usize, "x = {x:e}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn quarter_starts_are_exact() {

@@ -154,7 +154,7 @@ impl LogHistogram {
     /// when n more values could take a bucket past 32 bits (then every value must go through
     /// [`LogHistogram::add`]).
     pub fn window(&mut self, from: u64, to: u64, n: usize) -> (u64, &mut [u32]) {
-        if self.total + n as u64 > u64::from(u32::MAX) {
+        if self.total.saturating_add(n as u64) > u64::from(u32::MAX) {
             return (from, &mut []);
         }
         let last = self.offset + self.counts.len() as u64;

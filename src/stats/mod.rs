@@ -103,7 +103,9 @@ impl CellStats {
 
     /// Adds many trials' values, each `weights[i]` times: the same statistics as
     /// [`CellStats::add_n`] on each, faster (through [`CellStats::add_all`] when every weight is
-    /// 1, else the weighted fast path of `weighted`).
+    /// 1, else the weighted fast path of `weighted`). As with `add_all`, the raw sums of a cell
+    /// that overflows within the call may differ, but an overflowed cell reports no mean or sd
+    /// and merges no sums.
     pub fn add_weighted(&mut self, values: &[f64], weights: &[u64]) {
         let len = weights.len().min(values.len());
         if weights.iter().all(|w| *w == 1) {

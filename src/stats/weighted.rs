@@ -4,6 +4,8 @@
 //! [`CellStats::add_n`]; the rest one at a time through it. Integer counts and sums add in any
 //! order, so the statistics are those of `add_n` value by value (tested), and the tables stay
 //! byte-identical; only the work per value shrinks (no bucket search, no checks per value).
+//! (As in `add_all`, a cell that overflows within a chunk may keep other raw sums than `add_n`
+//! would: it reports no mean or sd and merges no sums either way.)
 
 use super::{CellStats, FIXED_POINT_LIMIT, ZERO_THRESHOLD, key, run};
 
@@ -73,7 +75,8 @@ impl CellStats {
         let fixed = &mut fixed[..values.len()];
         first_pass(values, (offset, counts.len() as u64), slots, fixed);
         let (mut n, mut lo, mut hi) = (0u64, f64::MAX, 0.0f64);
-        // Below 2^32 x 2^80 x 256 = 2^120: no overflow (q < 2^40 inside the window).
+        // q < 2^40 inside the window and the run's weights sum below 2^32: sum < 2^72 and
+        // sum_sq < 2^112, so neither these nor their casts to i128 can wrap.
         let (mut sum, mut sum_sq) = (0u128, 0u128);
         let mut outside = false;
         for (((slot, q), v), m) in slots.iter().zip(&*fixed).zip(values).zip(weights) {
@@ -212,16 +215,38 @@ mod tests {
         assert!(inside > 100 && inside < WEIGHTED_CHUNK, "{inside}");
     }
 
-    /// Values that overflow the sums mark the cell whichever path they take.
+    /// Values that overflow the sums mark the cell, beside values that take the window (1.1
+    /// and 1.3: the cell's buckets around 1.0 exist).
     #[test]
     fn overflowing_values_mark_the_cell() {
         for v in [FIXED_POINT_LIMIT * 1.5, f64::NAN, f64::INFINITY] {
             let mut cell = CellStats::default();
-            cell.add(1.0);
-            cell.add_weighted(&[21_500.0, v, 30_000.0], &[2, 3, 4]);
+            [1.0, 1.1, 1.3].iter().for_each(|x| cell.add(*x));
+            cell.add_weighted(&[1.1, v, 1.3], &[2, 3, 4]);
             assert!(cell.overflow, "{v}");
-            assert_eq!(cell.count, 10);
+            assert_eq!(cell.count, 12);
             assert_eq!(cell.mean(), None);
         }
+    }
+
+    /// A value of weight 0 counts nowhere, not even in the extremes, on the fast path too: 1.2
+    /// and 0.8 lie in buckets the cell already has (checked) but must not move its max or min.
+    #[test]
+    fn a_weight_of_zero_leaves_the_extremes_alone() {
+        let mut fast = CellStats::default();
+        fast.add(1.0);
+        let mut slow = fast.clone();
+        let (from, to) = (key(ZERO_THRESHOLD) + 1, key(FIXED_POINT_LIMIT));
+        let (offset, counts) = fast.sketch.window(from, to, 4);
+        for v in [1.2, 0.8] {
+            assert!(key(v).wrapping_sub(offset) < counts.len() as u64, "{v}");
+        }
+        fast.add_weighted(&[1.1, 1.2, 0.8], &[2, 0, 0]);
+        slow.add_n(1.1, 2);
+        assert_eq!(
+            serde_json::to_string(&fast).unwrap(),
+            serde_json::to_string(&slow).unwrap()
+        );
+        assert_eq!(fast.count, 3);
     }
 }
