@@ -121,11 +121,12 @@ fn exp_in_place_avx2(values: &mut [f64]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// Distance in units in the last place between two positive finite doubles.
-    fn ulps(a: f64, b: f64) -> u64 {
+    /// Distance in units in the last place between two positive finite doubles (also
+    /// ieee.rs's tests').
+    pub(crate) fn ulps(a: f64, b: f64) -> u64 {
         a.to_bits().abs_diff(b.to_bits())
     }
 

@@ -68,10 +68,7 @@ pub fn uniform_open(word: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ulps(a: f64, b: f64) -> u64 {
-        a.to_bits().abs_diff(b.to_bits())
-    }
+    use crate::model::fastexp::tests::ulps;
 
     #[test]
     fn ln_within_two_ulps_of_std_over_the_uniforms_range() {

@@ -79,7 +79,8 @@ pub(super) fn fixed_point(v: f64) -> u64 {
 /// Each value's bucket within the window at `offset` of `window` buckets (`u32::MAX` when
 /// outside) into `slots`, and its terms into `run`: four values per instruction where the
 /// processor has AVX2 (checked at run time), two otherwise; the same integers either way.
-fn first_pass(values: &[f64], window: (u64, u64), slots: &mut [u32], run: &mut RunSums) {
+/// Also the weighted fast path's (stats/weighted.rs) bucket search.
+pub(super) fn first_pass(values: &[f64], window: (u64, u64), slots: &mut [u32], run: &mut RunSums) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: AVX2 was found on this processor just now.

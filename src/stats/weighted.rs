@@ -1,6 +1,7 @@
 //! The fast path of [`CellStats::add_weighted`] for conditioned runs, where every trial counts
 //! with its integer weight (docs/model.md, "Conditioning"): the values inside the histogram's
-//! window go straight to their buckets, n times each, with the same i128 sums as
+//! window go straight to their buckets, n times each (found by `add_all`'s first pass,
+//! stats/run.rs), with the same i128 sums as
 //! [`CellStats::add_n`]; the rest one at a time through it. Integer counts and sums add in any
 //! order, so the statistics are those of `add_n` value by value (tested), and the tables stay
 //! byte-identical; only the work per value shrinks (no bucket search, no checks per value).
@@ -11,40 +12,6 @@ use super::{CellStats, FIXED_POINT_LIMIT, ZERO_THRESHOLD, key, run};
 
 /// Values per call of the window (their total weight must leave every bucket within 32 bits).
 const WEIGHTED_CHUNK: usize = 256;
-
-/// Each value's bucket within the window at `offset` of `window` buckets (`u32::MAX` when
-/// outside) and its fixed-point value ([`run::fixed_point`]; 0 outside): compiled for AVX2
-/// where the processor has it (checked at run time), so four values go per instruction; the
-/// same integers either way.
-fn first_pass(values: &[f64], window: (u64, u64), slots: &mut [u32], fixed: &mut [u64]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: AVX2 was found on this processor just now.
-        return unsafe { first_pass_avx2(values, window, slots, fixed) };
-    }
-    first_pass_portable(values, window, slots, fixed);
-}
-
-#[inline(always)]
-fn first_pass_portable(
-    values: &[f64],
-    (offset, window): (u64, u64),
-    slots: &mut [u32],
-    fixed: &mut [u64],
-) {
-    for ((v, slot), q) in values.iter().zip(slots.iter_mut()).zip(fixed.iter_mut()) {
-        let i = key(*v).wrapping_sub(offset);
-        let inside = i < window;
-        *slot = if inside { i as u32 } else { u32::MAX };
-        *q = if inside { run::fixed_point(*v) } else { 0 };
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn first_pass_avx2(values: &[f64], window: (u64, u64), slots: &mut [u32], fixed: &mut [u64]) {
-    first_pass_portable(values, window, slots, fixed);
-}
 
 impl CellStats {
     /// Adds `values[i]` `weights[i]` times each.
@@ -70,16 +37,16 @@ impl CellStats {
         // Empty when `total` more could take a bucket past 32 bits: then every m fits 32 bits.
         let (offset, counts) = self.sketch.window(from, to, total);
         let mut slots = [u32::MAX; WEIGHTED_CHUNK];
-        let mut fixed = [0u64; WEIGHTED_CHUNK];
         let slots = &mut slots[..values.len()];
-        let fixed = &mut fixed[..values.len()];
-        first_pass(values, (offset, counts.len() as u64), slots, fixed);
+        // The run's sums are add_all's, unweighted: not used here.
+        let unweighted = &mut run::RunSums::default();
+        run::first_pass(values, (offset, counts.len() as u64), slots, unweighted);
         let (mut n, mut lo, mut hi) = (0u64, f64::MAX, 0.0f64);
         // q < 2^40 inside the window and the run's weights sum below 2^32: sum < 2^72 and
         // sum_sq < 2^112, so neither these nor their casts to i128 can wrap.
         let (mut sum, mut sum_sq) = (0u128, 0u128);
         let mut outside = false;
-        for (((slot, q), v), m) in slots.iter().zip(&*fixed).zip(values).zip(weights) {
+        for ((slot, v), m) in slots.iter().zip(values).zip(weights) {
             let Some(c) = counts.get_mut(*slot as usize) else {
                 outside = true;
                 continue;
@@ -90,9 +57,10 @@ impl CellStats {
             let counted = *m != 0;
             lo = if counted && *v < lo { *v } else { lo };
             hi = if counted && *v > hi { *v } else { hi };
-            let mq = u128::from(*m) * u128::from(*q);
+            let q = run::fixed_point(*v);
+            let mq = u128::from(*m) * u128::from(q);
             sum += mq;
-            sum_sq += mq * u128::from(*q);
+            sum_sq += mq * u128::from(q);
         }
         self.sketch.note_counted(n, lo, hi);
         self.count += n;
@@ -191,28 +159,6 @@ mod tests {
         check(&values[..200], &values, &weights);
         weights[1000] = 1 << 33;
         check(&values[..200], &values, &weights);
-    }
-
-    /// Every instruction set gives the same buckets and fixed-point values.
-    #[test]
-    fn the_first_pass_is_the_same_on_every_path() {
-        // Fails, not skips, where `first_pass` would take the portable path itself.
-        #[cfg(target_arch = "x86_64")]
-        assert!(
-            std::arch::is_x86_feature_detected!("avx2"),
-            "this test machine has no AVX2: the AVX2 path went untested"
-        );
-        let values: Vec<f64> = (0..WEIGHTED_CHUNK)
-            .map(|i| (i as f64 * 0.37).sin() * 1e5 + (i % 7) as f64 / 2048.0)
-            .collect();
-        let window = (key(1.0), key(1e6) - key(1.0));
-        let (mut slots, mut fixed) = ([0u32; WEIGHTED_CHUNK], [0u64; WEIGHTED_CHUNK]);
-        first_pass(&values, window, &mut slots, &mut fixed);
-        let (mut slots2, mut fixed2) = ([0u32; WEIGHTED_CHUNK], [0u64; WEIGHTED_CHUNK]);
-        first_pass_portable(&values, window, &mut slots2, &mut fixed2);
-        assert_eq!((slots, fixed), (slots2, fixed2));
-        let inside = slots.iter().filter(|s| **s != u32::MAX).count();
-        assert!(inside > 100 && inside < WEIGHTED_CHUNK, "{inside}");
     }
 
     /// Values that overflow the sums mark the cell, beside values that take the window (1.1
