@@ -134,24 +134,21 @@ pub(super) fn count(values: &[f64], offset: u64, counts: &mut [u32]) -> RunSums 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand::distr::Distribution;
 
-    /// The fast path counts and sums exactly what one value at a time does: rounding ties
+    /// Values of every kind, none overflowing the sums: ordinary draws, rounding ties
     /// (1024 v + 1/2 an integer), integers, the window's edges, values outside it (zero,
-    /// negative, tiny) and ordinary draws; and values that overflow the sums (beyond the
-    /// fixed-point limit, NaN, infinite) mark the cell either way (its sums then depend on the
-    /// order and are never reported).
-    #[test]
-    fn add_all_equals_adding_one_value_at_a_time() {
-        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+    /// negative, tiny) and values near the fixed-point limit (also weighted.rs's tests').
+    pub(in crate::stats) fn values_of_every_kind(
+        rng: &mut rand_xoshiro::Xoshiro256PlusPlus,
+    ) -> Vec<f64> {
         let d = rand_distr::LogNormal::new(9.0, 2.0).unwrap();
-        let mut values: Vec<f64> = (0..3000).map(|_| d.sample(&mut rng)).collect();
+        let mut values: Vec<f64> = (0..3000).map(|_| d.sample(rng)).collect();
         for k in [0u64, 1, 2, 3, 1023, 20_000 * 1024, (1 << 39) + 1] {
-            values.push((k as f64 + 0.5) / 1024.0);
-            values.push(k as f64 / 1024.0);
+            values.extend([(k as f64 + 0.5) / 1024.0, k as f64 / 1024.0]);
         }
         values.extend([
             0.0,
@@ -162,6 +159,18 @@ mod tests {
             999_999_999.999,
         ]);
         values.extend((0..300).map(|i| 21_500.0 + i as f64 / 2048.0));
+        values
+    }
+
+    /// The fast path counts and sums exactly what one value at a time does: rounding ties
+    /// (1024 v + 1/2 an integer), integers, the window's edges, values outside it (zero,
+    /// negative, tiny) and ordinary draws; and values that overflow the sums (beyond the
+    /// fixed-point limit, NaN, infinite) mark the cell either way (its sums then depend on the
+    /// order and are never reported).
+    #[test]
+    fn add_all_equals_adding_one_value_at_a_time() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        let values = values_of_every_kind(&mut rng);
         let (mut fast, mut slow) = (CellStats::default(), CellStats::default());
         // Grown first, as a worker's cells are after their first block.
         values[..100].iter().for_each(|v| fast.add(*v));

@@ -85,25 +85,11 @@ impl CellStats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::distr::Distribution;
     use rand::{Rng, SeedableRng};
 
-    /// Values of every kind (ordinary draws, rounding ties, the window's edges, zero,
-    /// negative, tiny, beyond the fixed-point limit).
+    /// Values of every kind ([`run::tests::values_of_every_kind`]) and their weights.
     fn values_and_weights(rng: &mut rand_xoshiro::Xoshiro256PlusPlus) -> (Vec<f64>, Vec<u64>) {
-        let d = rand_distr::LogNormal::new(9.0, 2.0).unwrap();
-        let mut values: Vec<f64> = (0..3000).map(|_| d.sample(rng)).collect();
-        for k in [0u64, 1, 2, 1023, 20_000 * 1024, (1 << 39) + 1] {
-            values.extend([(k as f64 + 0.5) / 1024.0, k as f64 / 1024.0]);
-        }
-        values.extend([
-            0.0,
-            -3.0,
-            1e-300,
-            ZERO_THRESHOLD,
-            FIXED_POINT_LIMIT,
-            999_999_999.9,
-        ]);
+        let values = run::tests::values_of_every_kind(rng);
         // Weights 0, 1 and the conditioning's typical hundreds.
         let weights = (0..values.len() as u64)
             .map(|i| match i % 5 {
